@@ -1,0 +1,304 @@
+/**
+ * @module upstream: one live MCP connection to a backend (an SDK Client over its transport), with what a gateway
+ * needs on top: per-call timeouts that progress resets, progress tokens rewritten so that callers sharing the
+ * connection never see each other's updates, notifications forwarded synchronously (the SDK dispatches them a tick
+ * after responses, which loses the last progress update), and transport failures turned into gateway errors.
+ */
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import {
+  McpError,
+  ResultSchema,
+  type ClientCapabilities,
+  type JSONRPCMessage,
+  type Notification,
+  type Request,
+  type Result,
+  type ServerCapabilities,
+  type Implementation,
+  type RequestId,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { BackendConfig } from '../config/index.js';
+import { GatewayError, RpcError, errorMessage } from '../errors.js';
+import type { Logger } from '../log.js';
+import { createBackendTransport, type BackendTransport } from './transports.js';
+
+/**
+ * A downstream party using this connection (a client session). Messages the backend sends on its own are routed to
+ * the peer whose call is in flight when that is unambiguous, else to every attached peer (notifications) or to the
+ * only attached peer (requests).
+ */
+export interface Peer {
+  notify(notification: Notification, relatedRequestId: RequestId | undefined): void;
+  request(
+    request: Request,
+    relatedRequestId: RequestId | undefined,
+    extra: RequestHandlerExtra<Request, Notification>,
+  ): Promise<Result>;
+  /** Lets a peer decline broadcasts it did not ask for (resources/updated for a URI it never subscribed to). */
+  accepts?(notification: Notification): boolean;
+}
+
+export interface Caller {
+  peer: Peer;
+  requestId: RequestId;
+}
+
+export interface CallOptions {
+  /** The caller gave up (its client cancelled); the backend receives notifications/cancelled. */
+  signal?: AbortSignal;
+  /** Idle timeout of the call; each progress notification starts it again. */
+  timeoutMs: number;
+  /** Hard cap however much progress arrives. */
+  maxTotalMs: number;
+  /** Receives the backend's progress for this call, with the caller's own token restored. */
+  onProgress?: (params: Record<string, unknown>) => void;
+  /** Who made the call, so that what the backend sends meanwhile can be related to it. */
+  caller?: Caller;
+}
+
+export interface UpstreamInfo {
+  capabilities: ServerCapabilities;
+  serverInfo: Implementation;
+  instructions: string | undefined;
+}
+
+const TOKEN_PREFIX = 'mcp-gateway:';
+/** Notifications about the backend's state rather than about a call: every attached peer gets them. */
+const CONNECTION_WIDE = /^notifications\/(tools|prompts|resources)\/list_changed$|^notifications\/resources\/updated$/;
+
+export class Upstream {
+
+  private readonly progressRoutes = new Map<string, (params: Record<string, unknown>) => void>();
+  private readonly inflight = new Set<Caller>();
+  private readonly closeListeners: Array<(reason: string) => void> = [];
+  private nextToken = 0;
+  private closedReason: string | undefined;
+
+  private constructor(
+    readonly name: string,
+    private readonly client: Client,
+    private readonly wire: BackendTransport,
+    /** Shared with earlier connections of the same backend, so peers survive a restart of the process. */
+    private readonly peers: Set<Peer>,
+  ) {}
+
+  /** Connects and initializes; throws a GatewayError naming the backend (and its stderr tail) when it cannot. */
+  static async connect(
+    config: BackendConfig,
+    options: {
+      clientInfo: Implementation;
+      capabilities: ClientCapabilities;
+      log: Logger;
+      connectTimeoutMs: number;
+      peers?: Set<Peer>;
+    },
+  ): Promise<Upstream> {
+    const log = options.log.child({ backend: config.name });
+    const wire = createBackendTransport(config, { onStderrLine: (line) => log.debug({ stderr: line }, 'backend stderr') });
+    const client = new Client(options.clientInfo, { capabilities: options.capabilities });
+    const upstream = new Upstream(config.name, client, wire, options.peers ?? new Set());
+    client.onerror = (error) => log.debug({ err: errorMessage(error) }, 'backend transport error');
+    client.onclose = () => upstream.handleClose('connection closed');
+    client.fallbackRequestHandler = (request, extra) => upstream.handleServerRequest(request, extra);
+    try {
+      await client.connect(wire.transport, { timeout: options.connectTimeoutMs });
+    } catch (error) {
+      await client.close().catch(() => {});
+      throw new GatewayError('backend_unavailable', `backend "${config.name}" could not be started: ${describe(error)}`, {
+        backend: config.name,
+        ...(wire.stderr.lines().length ? { stderr: wire.stderr.lines().slice(-10) } : {}),
+      });
+    }
+    upstream.interceptNotifications();
+    return upstream;
+  }
+
+  get info(): UpstreamInfo {
+    return {
+      capabilities: this.client.getServerCapabilities() ?? {},
+      serverInfo: this.client.getServerVersion() ?? { name: this.name, version: '0.0.0' },
+      instructions: this.client.getInstructions(),
+    };
+  }
+
+  get pid(): number | undefined {
+    return this.wire.pid();
+  }
+
+  get closed(): boolean {
+    return this.closedReason !== undefined;
+  }
+
+  stderrTail(): string[] {
+    return this.wire.stderr.lines();
+  }
+
+  /** Forwards one request and resolves with the backend's result as it is, or rejects with an RpcError. */
+  async request(method: string, params: Request['params'], options: CallOptions): Promise<Result> {
+    if (this.closedReason) throw RpcError.from(this.unavailable(this.closedReason));
+    const callerToken = params?._meta?.progressToken;
+    let token: string | undefined;
+    if (callerToken !== undefined && options.onProgress) {
+      // Rewritten so that two clients sharing this connection may both use token 1.
+      token = `${TOKEN_PREFIX}${this.nextToken++}`;
+      params = { ...params, _meta: { ...params?._meta, progressToken: token } };
+    }
+
+    const abort = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      abort.abort(`backend "${this.name}" did not answer within ${options.timeoutMs / 1000} s`);
+    }, options.timeoutMs);
+    const started = Date.now();
+    if (token !== undefined && options.onProgress) {
+      const forward = options.onProgress;
+      this.progressRoutes.set(token, (progress) => {
+        if (Date.now() - started < options.maxTotalMs) timer.refresh();
+        forward({ ...progress, progressToken: callerToken });
+      });
+    }
+    const onCallerAbort = () => abort.abort(options.signal?.reason ?? 'cancelled by the client');
+    options.signal?.addEventListener('abort', onCallerAbort, { once: true });
+    if (options.caller) this.inflight.add(options.caller);
+
+    try {
+      return await this.client.request({ method, params }, ResultSchema, {
+        signal: abort.signal,
+        // Our own timer above governs; this only keeps the SDK's default 60 s from cutting in first.
+        timeout: options.maxTotalMs + 1_000,
+      });
+    } catch (error) {
+      if (timedOut) {
+        throw RpcError.from(
+          new GatewayError('backend_timeout', String(abort.signal.reason), {
+            backend: this.name,
+            timeout_s: options.timeoutMs / 1000,
+          }),
+        );
+      }
+      throw this.toRpcError(error);
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onCallerAbort);
+      if (token !== undefined) this.progressRoutes.delete(token);
+      if (options.caller) this.inflight.delete(options.caller);
+    }
+  }
+
+  /** Sends a client notification (roots/list_changed, cancelled, …) to the backend. */
+  async notify(notification: Notification): Promise<void> {
+    if (this.closedReason) return;
+    await this.client.notification(notification);
+  }
+
+  async close(): Promise<void> {
+    this.handleClose('closed by the gateway');
+    await this.client.close();
+  }
+
+  /** Calls `listener` once when the connection ends, for any reason (at once if it already has). */
+  onClosed(listener: (reason: string) => void): void {
+    if (this.closedReason !== undefined) listener(this.closedReason);
+    else this.closeListeners.push(listener);
+  }
+
+  attach(peer: Peer): void {
+    this.peers.add(peer);
+  }
+
+  detach(peer: Peer): void {
+    this.peers.delete(peer);
+  }
+
+  get peerCount(): number {
+    return this.peers.size;
+  }
+
+  /** The call a backend-initiated message belongs to when that is unambiguous: the only call in flight. */
+  private soleCaller(): Caller | undefined {
+    if (this.inflight.size !== 1) return undefined;
+    return this.inflight.values().next().value;
+  }
+
+  private async handleServerRequest(
+    request: Request,
+    extra: RequestHandlerExtra<Request, Notification>,
+  ): Promise<Result> {
+    const caller = this.soleCaller();
+    if (caller) return caller.peer.request(request, caller.requestId, extra);
+    const [only, ...others] = this.peers;
+    if (only && others.length === 0) return only.request(request, undefined, extra);
+    // Answered at once rather than left to time out: the backend can fail its tool call with a clear reason.
+    throw new RpcError(
+      -32603,
+      `mcp-gateway cannot tell which client ${request.method} is for: ${this.peers.size} clients share backend "${this.name}" and none or several have a call in flight`,
+    );
+  }
+
+  private routeNotification(notification: Notification): void {
+    const caller = CONNECTION_WIDE.test(notification.method) ? undefined : this.soleCaller();
+    if (caller) {
+      caller.peer.notify(notification, caller.requestId);
+      return;
+    }
+    for (const peer of this.peers) if (peer.accepts?.(notification) !== false) peer.notify(notification, undefined);
+  }
+
+  /**
+   * Wraps the transport's message callback (installed by Client.connect) so that progress and other notifications are
+   * handled synchronously, in wire order with the responses. Cancellations still go to the SDK: it aborts the
+   * matching server→client request handler.
+   */
+  private interceptNotifications(): void {
+    const transport = this.wire.transport;
+    const protocolOnMessage = transport.onmessage;
+    transport.onmessage = (message: JSONRPCMessage, extra) => {
+      if ('method' in message && !('id' in message) && message.method !== 'notifications/cancelled') {
+        if (message.method === 'notifications/progress') {
+          const token = message.params?.progressToken;
+          const route = typeof token === 'string' ? this.progressRoutes.get(token) : undefined;
+          route?.(message.params ?? {});
+          return;
+        }
+        this.routeNotification(message);
+        return;
+      }
+      protocolOnMessage?.(message, extra);
+    };
+  }
+
+  private handleClose(reason: string): void {
+    if (this.closedReason) return;
+    this.closedReason = reason;
+    for (const listener of this.closeListeners.splice(0)) listener(reason);
+  }
+
+  private unavailable(reason: string): GatewayError {
+    return new GatewayError('backend_unavailable', `backend "${this.name}" is unavailable: ${reason}`, {
+      backend: this.name,
+      retryable: true,
+    });
+  }
+
+  /** A backend's JSON-RPC error passes unchanged; a transport failure becomes "backend unavailable". */
+  private toRpcError(error: unknown): RpcError {
+    if (error instanceof McpError && !this.closedReason) {
+      return new RpcError(error.code, stripSdkPrefix(error.message), error.data);
+    }
+    return RpcError.from(this.unavailable(this.closedReason ?? describe(error)));
+  }
+}
+
+/** McpError prepends "MCP error N: " to the backend's message; the caller must see the message as sent. */
+function stripSdkPrefix(message: string): string {
+  return message.replace(/^MCP error -?\d+: /, '');
+}
+
+/** A short cause for a transport failure; HTTP errors carry their status in `code`. */
+function describe(error: unknown): string {
+  const message = stripSdkPrefix(errorMessage(error));
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : undefined;
+  return cause && !message.includes(cause) ? `${message} (${cause})` : message;
+}

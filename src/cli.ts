@@ -1,0 +1,138 @@
+/**
+ * @module cli: the command line (yargs): `serve` (the default) runs the daemon, `check` validates a config and prints
+ * it normalized with secrets redacted. Each command returns an exit code; only main.ts exits.
+ */
+import yargs, { type Argv } from 'yargs';
+import { ConfigError, findConfigFile, loadConfigFile, type LoadedConfig } from './config/index.js';
+import { createLogger, type LogLevel } from './log.js';
+import { createGateway } from './daemon.js';
+import { VERSION } from './version.js';
+
+/** Documented in the README; scripts and service managers rely on them. */
+export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  /** Resolves when the daemon should stop (SIGTERM/SIGINT in production). */
+  stopSignal: () => Promise<string>;
+}
+
+interface CommonArgs {
+  config?: string;
+}
+
+interface ServeArgs extends CommonArgs {
+  port?: number;
+  host?: string;
+  'log-level'?: LogLevel;
+  'meta-mcp'?: boolean;
+}
+
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  let code: number = EXIT.ok;
+  const parser = yargs()
+    .scriptName('mcp-gateway')
+    .usage('$0 [serve|check] [options]\n\nOne port in front of many MCP servers.')
+    .option('config', { alias: 'c', type: 'string', describe: 'servers.yaml to use (default: searched, see README)' })
+    .command(
+      ['serve', '$0'],
+      'run the gateway (default)',
+      (y: Argv) =>
+        y
+          .option('port', { alias: 'p', type: 'number', describe: 'port to listen on (overrides the file)' })
+          .option('host', { type: 'string', describe: 'address to bind (overrides the file)' })
+          .option('log-level', { choices: ['debug', 'info', 'warn', 'error'] as const, describe: 'log level' })
+          .option('meta-mcp', { type: 'boolean', describe: 'serve the meta-tools at /mcp (--no-meta-mcp turns it off)' }),
+      async (args) => {
+        code = await serve(args as ServeArgs, io);
+      },
+    )
+    .command(
+      'check',
+      'validate a config file and print it normalized, secrets redacted',
+      (y: Argv) => y,
+      async (args) => {
+        code = await check(args as CommonArgs, io);
+      },
+    )
+    .strict()
+    .version(VERSION)
+    .help()
+    .alias('h', 'help')
+    .wrap(100)
+    .exitProcess(false)
+    .fail((message: string, error: unknown) => {
+      if (error) throw error;
+      io.stderr(`${message}\nRun mcp-gateway --help for usage.\n`);
+      code = EXIT.usage;
+    });
+  await parser.parseAsync(argv, {}, (_err: unknown, _argv: unknown, output: string) => {
+    if (output) io.stdout(`${output}\n`);
+  });
+  return code;
+}
+
+async function load(args: CommonArgs, io: CliIo): Promise<LoadedConfig | number> {
+  const path = args.config ?? findConfigFile({ cwd: io.cwd, env: io.env });
+  if (!path) {
+    io.stderr(
+      'mcp-gateway: no configuration found. Looked for ./servers.yaml, $XDG_CONFIG_HOME/mcp-gateway/servers.yaml ' +
+        '(~/.config/mcp-gateway/servers.yaml) and /etc/mcp-gateway/servers.yaml; pass one with --config.\n',
+    );
+    return EXIT.failure;
+  }
+  try {
+    return await loadConfigFile(path, io.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr(`mcp-gateway: invalid configuration, not started:\n${error.message}\n`);
+    return EXIT.failure;
+  }
+}
+
+async function check(args: CommonArgs, io: CliIo): Promise<number> {
+  const loaded = await load(args, io);
+  if (typeof loaded === 'number') return loaded;
+  io.stderr(`mcp-gateway: ${loaded.path} is valid\n`);
+  io.stdout(`${JSON.stringify(loaded.redacted, null, 2)}\n`);
+  return EXIT.ok;
+}
+
+async function serve(args: ServeArgs, io: CliIo): Promise<number> {
+  const loaded = await load(args, io);
+  if (typeof loaded === 'number') return loaded;
+  const config = {
+    ...loaded.config,
+    ...(args.port !== undefined ? { port: args.port } : {}),
+    ...(args.host !== undefined ? { host: args.host } : {}),
+    ...(args['log-level'] !== undefined ? { log_level: args['log-level'] } : {}),
+    ...(args['meta-mcp'] !== undefined ? { enable_meta_mcp: args['meta-mcp'] } : {}),
+  };
+  const log = createLogger({ level: config.log_level, secrets: loaded.secrets });
+  log.info({ config: loaded.path, version: VERSION }, 'configuration loaded');
+
+  const gateway = createGateway(config, log);
+  let url: string;
+  try {
+    url = await gateway.listen();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason =
+      code === 'EADDRINUSE'
+        ? `port ${config.port} on ${config.host} is already in use`
+        : code === 'EADDRNOTAVAIL'
+          ? `address ${config.host} is not available on this machine`
+          : String(error);
+    io.stderr(`mcp-gateway: cannot listen: ${reason}\n`);
+    await gateway.close();
+    return EXIT.failure;
+  }
+  log.info({ url, backends: gateway.registry.names() }, 'mcp-gateway listening');
+  const signal = await io.stopSignal();
+  log.info({ signal }, 'stopping');
+  await gateway.close();
+  return EXIT.ok;
+}

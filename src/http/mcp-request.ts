@@ -1,0 +1,45 @@
+/**
+ * @module mcp-request: checks a session-less POST to an MCP endpoint before anything is started for it: it must
+ * accept both JSON and SSE, carry JSON, parse, and be an `initialize` request. Returns the parsed request or the
+ * exact HTTP error to answer with.
+ */
+import type { Context } from 'hono';
+import { isInitializeRequest, type InitializeRequest, type JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
+import { GatewayError } from '../errors.js';
+
+export type InitializeMessage = JSONRPCRequest & InitializeRequest;
+
+export type InitializeCheck = { ok: true; message: InitializeMessage } | { ok: false; error: GatewayError; id?: string | number | null };
+
+export async function readInitialize(c: Context): Promise<InitializeCheck> {
+  if (c.req.method !== 'POST') {
+    const message = `Bad Request: Mcp-Session-Id header is required for ${c.req.method}`;
+    return { ok: false, error: new GatewayError('invalid_request', message) };
+  }
+  const accept = c.req.header('accept') ?? '';
+  if (!accept.includes('application/json') || !accept.includes('text/event-stream')) {
+    const message = 'Not Acceptable: Client must accept both application/json and text/event-stream';
+    return { ok: false, error: new GatewayError('not_acceptable', message) };
+  }
+  const mediaType = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (mediaType !== 'application/json') {
+    const message = 'Unsupported Media Type: Content-Type must be application/json';
+    return { ok: false, error: new GatewayError('unsupported_media_type', message) };
+  }
+  let body: unknown;
+  try {
+    body = await c.req.json();
+  } catch {
+    return { ok: false, error: new GatewayError('parse_error', 'Parse error: Invalid JSON') };
+  }
+  if (!isInitializeRequest(body)) {
+    const id = isObject(body) && (typeof body.id === 'string' || typeof body.id === 'number') ? body.id : null;
+    const message = 'Bad Request: Mcp-Session-Id header is required (or send an initialize request to start a session)';
+    return { ok: false, error: new GatewayError('invalid_request', message), id };
+  }
+  return { ok: true, message: body as InitializeMessage };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}

@@ -1,0 +1,66 @@
+/**
+ * @module sessions: the table of live client sessions by Mcp-Session-Id. Sessions end by DELETE, when their backend
+ * connection ends, at shutdown, or when a client abandons them (no request and no open stream for the idle TTL).
+ */
+import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import { hasStandaloneStream } from './bridge.js';
+
+export interface ClientSession {
+  id: string;
+  /** The route it belongs to: a backend name, or '' for the meta endpoint. */
+  endpoint: string;
+  transport: WebStandardStreamableHTTPServerTransport;
+  lastSeen: number;
+}
+
+export class SessionTable {
+  private readonly sessions = new Map<string, ClientSession>();
+  private sweeper: NodeJS.Timeout | undefined;
+
+  constructor(private readonly idleTtlMs: number) {}
+
+  get(id: string, endpoint: string): ClientSession | undefined {
+    const session = this.sessions.get(id);
+    // A session id is only valid on the route that created it.
+    if (!session || session.endpoint !== endpoint) return undefined;
+    session.lastSeen = Date.now();
+    return session;
+  }
+
+  add(session: ClientSession): void {
+    this.sessions.set(session.id, session);
+  }
+
+  delete(id: string): void {
+    this.sessions.delete(id);
+  }
+
+  count(endpoint?: string): number {
+    if (endpoint === undefined) return this.sessions.size;
+    let n = 0;
+    for (const session of this.sessions.values()) if (session.endpoint === endpoint) n++;
+    return n;
+  }
+
+  /** Closes sessions idle for longer than the TTL; returns how many. */
+  async sweep(now = Date.now()): Promise<number> {
+    const idle = [...this.sessions.values()].filter(
+      (s) => now - s.lastSeen > this.idleTtlMs && !hasStandaloneStream(s.transport),
+    );
+    await Promise.allSettled(idle.map((s) => s.transport.close()));
+    for (const s of idle) this.sessions.delete(s.id);
+    return idle.length;
+  }
+
+  startSweeping(intervalMs = Math.min(60_000, this.idleTtlMs)): void {
+    this.sweeper ??= setInterval(() => void this.sweep(), intervalMs).unref();
+  }
+
+  async closeAll(): Promise<void> {
+    clearInterval(this.sweeper);
+    this.sweeper = undefined;
+    const all = [...this.sessions.values()];
+    this.sessions.clear();
+    await Promise.allSettled(all.map((s) => s.transport.close()));
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * @module gateway helper: runs a real gateway in this process on an ephemeral loopback port, from servers.yaml text,
+ * and connects SDK clients to it over real HTTP.
+ */
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import { parseConfig } from '../../src/config/index.js';
+import { createGateway, type Gateway } from '../../src/daemon.js';
+import { createLogger, type Logger } from '../../src/log.js';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface RunningGateway {
+  gateway: Gateway;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** `yaml` is a servers.yaml body; relative paths in it resolve against the repo root. */
+export async function startGateway(yaml: string, options: { env?: NodeJS.ProcessEnv; log?: Logger } = {}) {
+  const { config } = parseConfig(yaml, { path: resolve(REPO_ROOT, 'servers.yaml'), env: options.env ?? process.env });
+  const gateway = createGateway(
+    { ...config, port: 0, host: '127.0.0.1' },
+    options.log ?? createLogger({ level: process.env.TEST_LOG_LEVEL === 'debug' ? 'debug' : 'silent' }),
+  );
+  const url = await gateway.listen();
+  return { gateway, url, close: () => gateway.close() } satisfies RunningGateway;
+}
+
+export async function connectClient(
+  url: string,
+  capabilities: ClientCapabilities = {},
+): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
+  const client = new Client({ name: 'gateway-test', version: '1.0.0' }, { capabilities });
+  const transport = new StreamableHTTPClientTransport(new URL(url));
+  await client.connect(transport);
+  return { client, transport };
+}
+
+/** Text of the first content block of a tool result. */
+export function firstText(result: { content?: unknown }): string {
+  const content = result.content as Array<{ type: string; text?: string }> | undefined;
+  const block = content?.find((c) => c.type === 'text');
+  if (!block?.text) throw new Error(`no text content in ${JSON.stringify(result)}`);
+  return block.text;
+}
