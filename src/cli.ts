@@ -20,6 +20,8 @@ export interface CliIo {
   stopSignal: () => Promise<string>;
 }
 
+class UsageError extends Error {}
+
 interface CommonArgs {
   config?: string;
 }
@@ -36,7 +38,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const parser = yargs()
     .scriptName('mcp-gateway')
     .usage('$0 [serve|check] [options]\n\nOne port in front of many MCP servers.')
-    .option('config', { alias: 'c', type: 'string', describe: 'servers.yaml to use (default: searched, see README)' })
+    .option('config', {
+      alias: 'c',
+      type: 'string',
+      describe: 'servers.yaml to use (default: searched, see README)',
+    })
     .command(
       ['serve', '$0'],
       'run the gateway (default)',
@@ -44,8 +50,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         y
           .option('port', { alias: 'p', type: 'number', describe: 'port to listen on (overrides the file)' })
           .option('host', { type: 'string', describe: 'address to bind (overrides the file)' })
-          .option('log-level', { choices: ['debug', 'info', 'warn', 'error'] as const, describe: 'log level' })
-          .option('meta-mcp', { type: 'boolean', describe: 'serve the meta-tools at /mcp (--no-meta-mcp turns it off)' }),
+          .option('log-level', {
+            choices: ['debug', 'info', 'warn', 'error'] as const,
+            describe: 'log level',
+          })
+          .option('meta-mcp', {
+            type: 'boolean',
+            describe: 'serve the meta-tools at /mcp (--no-meta-mcp turns it off)',
+          }),
       async (args) => {
         code = await serve(args as ServeArgs, io);
       },
@@ -65,17 +77,22 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .wrap(100)
     .exitProcess(false)
     .fail((message: string, error: unknown) => {
-      if (error) throw error;
-      io.stderr(`${message}\nRun mcp-gateway --help for usage.\n`);
-      code = EXIT.usage;
+      // Thrown, not returned: yargs would otherwise go on to run the default command.
+      throw error ?? new UsageError(message);
     });
-  await parser.parseAsync(argv, {}, (_err: unknown, _argv: unknown, output: string) => {
-    if (output) io.stdout(`${output}\n`);
-  });
+  try {
+    await parser.parseAsync(argv, {}, (_err: unknown, _argv: unknown, output: string) => {
+      if (output) io.stdout(`${output}\n`);
+    });
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr(`mcp-gateway: ${error.message}\nRun mcp-gateway --help for usage.\n`);
+    return EXIT.usage;
+  }
   return code;
 }
 
-async function load(args: CommonArgs, io: CliIo): Promise<LoadedConfig | number> {
+async function load(args: CommonArgs, io: CliIo, refusal: string): Promise<LoadedConfig | number> {
   const path = args.config ?? findConfigFile({ cwd: io.cwd, env: io.env });
   if (!path) {
     io.stderr(
@@ -88,13 +105,13 @@ async function load(args: CommonArgs, io: CliIo): Promise<LoadedConfig | number>
     return await loadConfigFile(path, io.env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    io.stderr(`mcp-gateway: invalid configuration, not started:\n${error.message}\n`);
+    io.stderr(`mcp-gateway: ${refusal}:\n${error.message}\n`);
     return EXIT.failure;
   }
 }
 
 async function check(args: CommonArgs, io: CliIo): Promise<number> {
-  const loaded = await load(args, io);
+  const loaded = await load(args, io, 'invalid configuration');
   if (typeof loaded === 'number') return loaded;
   io.stderr(`mcp-gateway: ${loaded.path} is valid\n`);
   io.stdout(`${JSON.stringify(loaded.redacted, null, 2)}\n`);
@@ -102,7 +119,7 @@ async function check(args: CommonArgs, io: CliIo): Promise<number> {
 }
 
 async function serve(args: ServeArgs, io: CliIo): Promise<number> {
-  const loaded = await load(args, io);
+  const loaded = await load(args, io, 'invalid configuration, not started');
   if (typeof loaded === 'number') return loaded;
   const config = {
     ...loaded.config,

@@ -40,7 +40,11 @@ export function createGateway(config: GatewayConfig, log: Logger): Gateway {
     startedAt: Date.now(),
     maxTotalMs: RUNTIME_DEFAULTS.maxCallMs,
     maxBodyBytes: config.max_body_bytes,
-    origin: { bindHost: config.host, allowedHosts: config.allowed_hosts, allowedOrigins: config.allowed_origins },
+    origin: {
+      bindHost: config.host,
+      allowedHosts: config.allowed_hosts,
+      allowedOrigins: config.allowed_origins,
+    },
   });
 
   let server: ServerType | undefined;
@@ -52,11 +56,14 @@ export function createGateway(config: GatewayConfig, log: Logger): Gateway {
     fetch: app.fetch,
     listen() {
       return new Promise((resolve, reject) => {
-        const listening = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info: AddressInfo) => {
-          const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
-          sessions.startSweeping();
-          resolve(`http://${host}:${info.port}`);
-        });
+        const listening = serve(
+          { fetch: app.fetch, port: config.port, hostname: config.host },
+          (info: AddressInfo) => {
+            const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
+            sessions.startSweeping();
+            resolve(`http://${host}:${info.port}`);
+          },
+        );
         listening.once('error', reject);
         server = listening;
       });
@@ -64,7 +71,9 @@ export function createGateway(config: GatewayConfig, log: Logger): Gateway {
     close() {
       closing ??= (async () => {
         const listening = server;
-        const stopped = listening ? new Promise<void>((resolve) => listening.close(() => resolve())) : undefined;
+        const stopped = listening
+          ? new Promise<void>((resolve) => listening.close(() => resolve()))
+          : undefined;
         await sessions.closeAll();
         await registry.stopAll();
         // Open SSE streams would keep server.close() waiting forever.

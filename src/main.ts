@@ -16,7 +16,9 @@ function stopSignal(): Promise<string> {
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
     // Reserved for configuration reload; ignored until then so that it does not kill the daemon.
-    process.on('SIGHUP', () => process.stderr.write('mcp-gateway: SIGHUP (config reload) is not supported yet\n'));
+    process.on('SIGHUP', () =>
+      process.stderr.write('mcp-gateway: SIGHUP (config reload) is not supported yet\n'),
+    );
   });
 }
 
@@ -27,7 +29,9 @@ const code = await runCli(hideBin(process.argv), {
   cwd: process.cwd(),
   stopSignal,
 }).catch((error: unknown) => {
-  process.stderr.write(`mcp-gateway: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `mcp-gateway: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   return EXIT.failure;
 });
 process.exit(code);

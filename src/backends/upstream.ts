@@ -65,10 +65,10 @@ export interface UpstreamInfo {
 
 const TOKEN_PREFIX = 'mcp-gateway:';
 /** Notifications about the backend's state rather than about a call: every attached peer gets them. */
-const CONNECTION_WIDE = /^notifications\/(tools|prompts|resources)\/list_changed$|^notifications\/resources\/updated$/;
+const CONNECTION_WIDE =
+  /^notifications\/(tools|prompts|resources)\/list_changed$|^notifications\/resources\/updated$/;
 
 export class Upstream {
-
   private readonly progressRoutes = new Map<string, (params: Record<string, unknown>) => void>();
   private readonly inflight = new Set<Caller>();
   private readonly closeListeners: Array<(reason: string) => void> = [];
@@ -95,7 +95,9 @@ export class Upstream {
     },
   ): Promise<Upstream> {
     const log = options.log.child({ backend: config.name });
-    const wire = createBackendTransport(config, { onStderrLine: (line) => log.debug({ stderr: line }, 'backend stderr') });
+    const wire = createBackendTransport(config, {
+      onStderrLine: (line) => log.debug({ stderr: line }, 'backend stderr'),
+    });
     const client = new Client(options.clientInfo, { capabilities: options.capabilities });
     const upstream = new Upstream(config.name, client, wire, options.peers ?? new Set());
     client.onerror = (error) => log.debug({ err: errorMessage(error) }, 'backend transport error');
@@ -105,10 +107,14 @@ export class Upstream {
       await client.connect(wire.transport, { timeout: options.connectTimeoutMs });
     } catch (error) {
       await client.close().catch(() => {});
-      throw new GatewayError('backend_unavailable', `backend "${config.name}" could not be started: ${describe(error)}`, {
-        backend: config.name,
-        ...(wire.stderr.lines().length ? { stderr: wire.stderr.lines().slice(-10) } : {}),
-      });
+      throw new GatewayError(
+        'backend_unavailable',
+        `backend "${config.name}" could not be started: ${describe(error)}`,
+        {
+          backend: config.name,
+          ...(wire.stderr.lines().length ? { stderr: wire.stderr.lines().slice(-10) } : {}),
+        },
+      );
     }
     upstream.interceptNotifications();
     return upstream;
@@ -243,7 +249,8 @@ export class Upstream {
       caller.peer.notify(notification, caller.requestId);
       return;
     }
-    for (const peer of this.peers) if (peer.accepts?.(notification) !== false) peer.notify(notification, undefined);
+    for (const peer of this.peers)
+      if (peer.accepts?.(notification) !== false) peer.notify(notification, undefined);
   }
 
   /**

@@ -25,7 +25,11 @@ export function createApp(deps: AppDeps): Hono {
     bodyLimit({
       maxSize: deps.maxBodyBytes,
       onError: (c) =>
-        fail(c, 'payload_too_large', `Payload Too Large: the body exceeds ${deps.maxBodyBytes} bytes (max_body_bytes)`),
+        fail(
+          c,
+          'payload_too_large',
+          `Payload Too Large: the body exceeds ${deps.maxBodyBytes} bytes (max_body_bytes)`,
+        ),
     }),
   );
 

@@ -4,12 +4,17 @@
  * exact HTTP error to answer with.
  */
 import type { Context } from 'hono';
-import { isInitializeRequest, type InitializeRequest, type JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
+import {
+  isInitializeRequest,
+  type InitializeRequest,
+  type JSONRPCRequest,
+} from '@modelcontextprotocol/sdk/types.js';
 import { GatewayError } from '../errors.js';
 
 export type InitializeMessage = JSONRPCRequest & InitializeRequest;
 
-export type InitializeCheck = { ok: true; message: InitializeMessage } | { ok: false; error: GatewayError; id?: string | number | null };
+export type InitializeCheck =
+  { ok: true; message: InitializeMessage } | { ok: false; error: GatewayError; id?: string | number | null };
 
 export async function readInitialize(c: Context): Promise<InitializeCheck> {
   if (c.req.method !== 'POST') {
@@ -33,8 +38,10 @@ export async function readInitialize(c: Context): Promise<InitializeCheck> {
     return { ok: false, error: new GatewayError('parse_error', 'Parse error: Invalid JSON') };
   }
   if (!isInitializeRequest(body)) {
-    const id = isObject(body) && (typeof body.id === 'string' || typeof body.id === 'number') ? body.id : null;
-    const message = 'Bad Request: Mcp-Session-Id header is required (or send an initialize request to start a session)';
+    const id =
+      isObject(body) && (typeof body.id === 'string' || typeof body.id === 'number') ? body.id : null;
+    const message =
+      'Bad Request: Mcp-Session-Id header is required (or send an initialize request to start a session)';
     return { ok: false, error: new GatewayError('invalid_request', message), id };
   }
   return { ok: true, message: body as InitializeMessage };

@@ -49,7 +49,11 @@ export function originGuard(policy: OriginPolicy): MiddlewareHandler {
 
   return async function checkOrigin(c, next) {
     if (!hostAllowed(c.req.header('host'))) {
-      return fail(c, 'forbidden', 'Forbidden: Host header is not allowed (see allowed_hosts in servers.yaml)');
+      return fail(
+        c,
+        'forbidden',
+        'Forbidden: Host header is not allowed (see allowed_hosts in servers.yaml)',
+      );
     }
     if (!originAllowed(c.req.header('origin'))) {
       return fail(c, 'forbidden', 'Forbidden: Origin is not allowed (see allowed_origins in servers.yaml)');

@@ -72,7 +72,9 @@ export function passthroughRoute(deps: PassthroughDeps) {
       canReceiveUnrelated: () => hasStandaloneStream(transport),
       log: log.child({ backend: name }),
     });
-    const detach = shared ? registry.attachShared(name, bridge.peer) : (upstream.attach(bridge.peer), () => {});
+    const detach = shared
+      ? registry.attachShared(name, bridge.peer)
+      : (upstream.attach(bridge.peer), () => {});
 
     let ended = false;
     const end = () => {

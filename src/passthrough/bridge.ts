@@ -87,7 +87,9 @@ export function createBridge(options: BridgeOptions): Bridge {
       maxTotalMs: options.maxTotalMs,
       caller: { peer, requestId: extra.requestId },
       ...(wantsProgress
-        ? { onProgress: (params) => void extra.sendNotification({ method: 'notifications/progress', params }) }
+        ? {
+            onProgress: (params) => void extra.sendNotification({ method: 'notifications/progress', params }),
+          }
         : {}),
     });
   }

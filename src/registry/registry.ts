@@ -150,7 +150,11 @@ export class Registry {
     return () => slot.peers.delete(peer);
   }
 
-  private async connect(config: BackendConfig, capabilities: ClientCapabilities, peers?: Set<Peer>): Promise<Upstream> {
+  private async connect(
+    config: BackendConfig,
+    capabilities: ClientCapabilities,
+    peers?: Set<Peer>,
+  ): Promise<Upstream> {
     const started = Date.now();
     const upstream = await Upstream.connect(config, {
       clientInfo: this.deps.clientInfo,

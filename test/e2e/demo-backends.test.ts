@@ -68,7 +68,10 @@ describe('passthrough to the demo backends', () => {
     const c = await client('units');
     const { tools } = await c.listTools();
     expect(tools.map((t) => t.name)).toContain('convert_length');
-    const result = await c.callTool({ name: 'convert_length', arguments: { value: 1, from: 'mi', to: 'km' } });
+    const result = await c.callTool({
+      name: 'convert_length',
+      arguments: { value: 1, from: 'mi', to: 'km' },
+    });
     expect(result.isError).toBeFalsy();
     expect(JSON.stringify(result)).toContain('1.609344');
   });
@@ -92,9 +95,14 @@ describe('passthrough to the demo backends', () => {
     const bad = await c.callTool({ name: 'calculate', arguments: { expression: '1 / 0' } });
     expect(bad.isError).toBe(true);
     const unknown = await c.callTool({ name: 'no_such_tool', arguments: {} });
-    expect(unknown).toEqual({ content: [{ type: 'text', text: 'MCP error -32602: Tool no_such_tool not found' }], isError: true });
+    expect(unknown).toEqual({
+      content: [{ type: 'text', text: 'MCP error -32602: Tool no_such_tool not found' }],
+      isError: true,
+    });
     // The toolbox has no resources: the backend's own -32601, with its message once, not prefixed twice.
-    const error = await c.request({ method: 'resources/list', params: {} }, ResultSchema).catch((e: unknown) => e);
+    const error = await c
+      .request({ method: 'resources/list', params: {} }, ResultSchema)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(McpError);
     expect((error as McpError).code).toBe(-32601);
     expect((error as McpError).message).toBe('MCP error -32601: Method not found');

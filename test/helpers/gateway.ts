@@ -21,7 +21,10 @@ export interface RunningGateway {
 
 /** `yaml` is a servers.yaml body; relative paths in it resolve against the repo root. */
 export async function startGateway(yaml: string, options: { env?: NodeJS.ProcessEnv; log?: Logger } = {}) {
-  const { config } = parseConfig(yaml, { path: resolve(REPO_ROOT, 'servers.yaml'), env: options.env ?? process.env });
+  const { config } = parseConfig(yaml, {
+    path: resolve(REPO_ROOT, 'servers.yaml'),
+    env: options.env ?? process.env,
+  });
   const gateway = createGateway(
     { ...config, port: 0, host: '127.0.0.1' },
     options.log ?? createLogger({ level: process.env.TEST_LOG_LEVEL === 'debug' ? 'debug' : 'silent' }),

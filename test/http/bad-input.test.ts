@@ -29,15 +29,29 @@ const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/j
 
 async function post(path: string, body: string, headers: Record<string, string> = MCP_HEADERS) {
   const response = await fetch(`${gw.url}${path}`, { method: 'POST', headers, body });
-  return { status: response.status, body: (await response.json()) as { error?: { code: number; message: string; data?: unknown } } };
+  return {
+    status: response.status,
+    body: (await response.json()) as { error?: { code: number; message: string; data?: unknown } },
+  };
 }
 
 /** Raw node:http, because fetch forbids setting Host and cannot send a chunked body of a given size simply. */
-function raw(options: { path: string; method?: string; headers?: Record<string, string>; chunks?: Buffer[] }) {
+function raw(options: {
+  path: string;
+  method?: string;
+  headers?: Record<string, string>;
+  chunks?: Buffer[];
+}) {
   const url = new URL(gw.url);
   return new Promise<{ status: number; body: string }>((resolve, reject) => {
     const req = httpRequest(
-      { host: url.hostname, port: url.port, path: options.path, method: options.method ?? 'POST', headers: options.headers },
+      {
+        host: url.hostname,
+        port: url.port,
+        path: options.path,
+        method: options.method ?? 'POST',
+        headers: options.headers,
+      },
       (res) => {
         let body = '';
         res.on('data', (chunk) => (body += chunk));
@@ -58,18 +72,27 @@ describe('bad input at the HTTP edge', () => {
   });
 
   it('wrong content type → 415', async () => {
-    const { status, body } = await post('/mcp/toolbox', JSON.stringify(INIT), { ...MCP_HEADERS, 'content-type': 'text/plain' });
+    const { status, body } = await post('/mcp/toolbox', JSON.stringify(INIT), {
+      ...MCP_HEADERS,
+      'content-type': 'text/plain',
+    });
     expect(status).toBe(415);
     expect(body.error?.message).toMatch(/Content-Type must be application\/json/);
   });
 
   it('missing text/event-stream in Accept → 406', async () => {
-    const { status } = await post('/mcp/toolbox', JSON.stringify(INIT), { ...MCP_HEADERS, accept: 'application/json' });
+    const { status } = await post('/mcp/toolbox', JSON.stringify(INIT), {
+      ...MCP_HEADERS,
+      accept: 'application/json',
+    });
     expect(status).toBe(406);
   });
 
   it('a request that is not initialize and has no session → 400 invalid request with its id', async () => {
-    const { status, body } = await post('/mcp/toolbox', JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/list' }));
+    const { status, body } = await post(
+      '/mcp/toolbox',
+      JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/list' }),
+    );
     expect(status).toBe(400);
     expect(body.error?.code).toBe(-32600);
     expect((body as { id?: unknown }).id).toBe(7);
@@ -82,16 +105,27 @@ describe('bad input at the HTTP edge', () => {
     expect(body.error?.data).toEqual({ known: ['toolbox'] });
   });
 
-  it.each(['/mcp/..%2f..%2fetc', '/mcp/%2e%2e', '/mcp/TOOLBOX', '/mcp/toolbox%00'])('odd backend path %s → 404', async (path) => {
-    const { status } = await raw({ path, headers: MCP_HEADERS, chunks: [Buffer.from(JSON.stringify(INIT))] });
-    expect(status).toBe(404);
-  });
+  it.each(['/mcp/..%2f..%2fetc', '/mcp/%2e%2e', '/mcp/TOOLBOX', '/mcp/toolbox%00'])(
+    'odd backend path %s → 404',
+    async (path) => {
+      const { status } = await raw({
+        path,
+        headers: MCP_HEADERS,
+        chunks: [Buffer.from(JSON.stringify(INIT))],
+      });
+      expect(status).toBe(404);
+    },
+  );
 
   it('unknown session id → 404, so clients re-initialize', async () => {
-    const { status, body } = await post('/mcp/toolbox', JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }), {
-      ...MCP_HEADERS,
-      'mcp-session-id': 'not-a-session',
-    });
+    const { status, body } = await post(
+      '/mcp/toolbox',
+      JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
+      {
+        ...MCP_HEADERS,
+        'mcp-session-id': 'not-a-session',
+      },
+    );
     expect(status).toBe(404);
     expect(body.error?.code).toBe(-32001);
   });
@@ -123,7 +157,10 @@ describe('bad input at the HTTP edge', () => {
   });
 
   it('a loopback Origin is allowed', async () => {
-    const { status } = await post('/mcp/nope', JSON.stringify(INIT), { ...MCP_HEADERS, origin: 'http://localhost:5173' });
+    const { status } = await post('/mcp/nope', JSON.stringify(INIT), {
+      ...MCP_HEADERS,
+      origin: 'http://localhost:5173',
+    });
     expect(status).toBe(404); // got past the guard to the route
   });
 

@@ -1,0 +1,32 @@
+/** @module config/defaults — every default of the configuration, in one place. */
+
+/**
+ * Defaults for keys a user may leave out of `servers.yaml`, and the places the file is looked for.
+ * Frozen so that no caller can change a default for everyone by mutating a shared array.
+ */
+export const CONFIG_DEFAULTS = Object.freeze({
+  port: 39400,
+  host: '127.0.0.1',
+  enable_meta_mcp: true,
+  /** Seconds a backend may sit unused before it is hibernated; 0 = never. */
+  idle_timeout: 300,
+  allowed_hosts: Object.freeze([] as string[]) as readonly string[],
+  allowed_origins: Object.freeze([] as string[]) as readonly string[],
+  max_body_bytes: 4 * 1024 * 1024,
+  log_level: 'info' as const,
+  backend: Object.freeze({
+    description: '',
+    enabled: true,
+    /** Seconds per request. */
+    timeout: 60,
+  }),
+  /** Where `findConfigFile` looks, in this order (the first two are relative to cwd and the XDG config home). */
+  file_name: 'servers.yaml',
+  app_dir_name: 'mcp-gateway',
+  system_config_path: '/etc/mcp-gateway/servers.yaml',
+  /**
+   * Shorter secrets are not reported for scrubbing: replacing every "1" or "on" in the logs would
+   * destroy them while protecting nothing.
+   */
+  min_secret_length: 4,
+});

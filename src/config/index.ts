@@ -1,0 +1,15 @@
+/** @module config — the only entry point to configuration for the rest of the gateway. */
+export type {
+  BackendCommon,
+  BackendConfig,
+  GatewayConfig,
+  HttpBackendConfig,
+  LoadedConfig,
+  StdioBackendConfig,
+  Transport,
+} from './types.js';
+export { ConfigError } from './errors.js';
+export { loadConfigFile, parseConfig } from './load.js';
+export { findConfigFile } from './locate.js';
+export { CONFIG_DEFAULTS } from './defaults.js';
+export { splitCommand } from './split-command.js';

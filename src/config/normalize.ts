@@ -1,0 +1,71 @@
+/** @module config/normalize — turns a validated file into the GatewayConfig the gateway runs on. */
+import { resolve } from 'node:path';
+import { CONFIG_DEFAULTS } from './defaults.js';
+import type { BackendEntry, ConfigFile } from './schema.js';
+import { splitCommand } from './split-command.js';
+import type { BackendConfig, GatewayConfig, Transport } from './types.js';
+
+/**
+ * Fills in defaults, splits commands, resolves paths and infers transports. Only ever called on
+ * data that passed the schema, so every check here is already known to succeed.
+ */
+export function normalizeConfig(file: ConfigFile, configDir: string): GatewayConfig {
+  const idle_timeout = file.idle_timeout ?? CONFIG_DEFAULTS.idle_timeout;
+  const backends: Record<string, BackendConfig> = {};
+  for (const [name, entry] of Object.entries(file.backends ?? {})) {
+    backends[name] = normalizeBackend(name, entry, idle_timeout, configDir);
+  }
+  return {
+    port: file.port ?? CONFIG_DEFAULTS.port,
+    host: file.host ?? CONFIG_DEFAULTS.host,
+    enable_meta_mcp: file.enable_meta_mcp ?? CONFIG_DEFAULTS.enable_meta_mcp,
+    idle_timeout,
+    // Host names are case-insensitive; one spelling spares every comparison a toLowerCase.
+    allowed_hosts: (file.allowed_hosts ?? CONFIG_DEFAULTS.allowed_hosts).map((h) => h.toLowerCase()),
+    // Browsers send the serialized origin (lowercase host, no trailing slash, default port omitted).
+    allowed_origins: (file.allowed_origins ?? CONFIG_DEFAULTS.allowed_origins).map((o) => new URL(o).origin),
+    max_body_bytes: file.max_body_bytes ?? CONFIG_DEFAULTS.max_body_bytes,
+    log_level: file.log_level ?? CONFIG_DEFAULTS.log_level,
+    backends,
+  };
+}
+
+function normalizeBackend(
+  name: string,
+  b: BackendEntry,
+  idleTimeout: number,
+  configDir: string,
+): BackendConfig {
+  const common = {
+    name,
+    description: b.description ?? CONFIG_DEFAULTS.backend.description,
+    enabled: b.enabled ?? CONFIG_DEFAULTS.backend.enabled,
+    idle_timeout: b.idle_timeout ?? idleTimeout,
+    timeout: b.timeout ?? CONFIG_DEFAULTS.backend.timeout,
+  };
+  if (b.command !== undefined) {
+    const split = splitCommand(b.command);
+    if (!split.ok) throw new Error(`unreachable: schema accepted an unsplittable command for ${name}`);
+    const [command, ...rest] = split.words as [string, ...string[]];
+    return {
+      ...common,
+      transport: 'stdio',
+      command,
+      args: [...rest, ...(b.args ?? [])],
+      env: { ...b.env },
+      cwd: resolve(configDir, b.cwd ?? '.'),
+    };
+  }
+  const url = b.http_url!;
+  return {
+    ...common,
+    transport: (b.transport ?? inferTransport(url)) as Exclude<Transport, 'stdio'>,
+    url,
+    headers: { ...b.headers },
+  };
+}
+
+/** The legacy HTTP+SSE transport is conventionally served at …/sse; everything else is Streamable HTTP. */
+export function inferTransport(url: string): 'http' | 'sse' {
+  return new URL(url).pathname.endsWith('/sse') ? 'sse' : 'http';
+}

@@ -1,0 +1,95 @@
+/** @module config/redact — what of a loaded config may be printed, and what the logger must scrub. */
+import { CONFIG_DEFAULTS } from './defaults.js';
+import { pathKey, type PathSegment } from './env.js';
+import type { ConfigFile } from './schema.js';
+import { splitCommand } from './split-command.js';
+import type { BackendConfig, GatewayConfig } from './types.js';
+
+const MASK = '***';
+
+/**
+ * The normalized config as a plain object for `mcp-gateway check`: env and header values masked,
+ * and every value that came from a `${…}` string shown as that template, so nothing read from the
+ * environment is printed. `templates` maps `pathKey(path in the file)` to the original text; `file`
+ * is the validated file, needed to tell which args came from `command:` and which from `args:`.
+ */
+export function redactConfig(
+  config: GatewayConfig,
+  file: ConfigFile,
+  templates: ReadonlyMap<string, string>,
+): unknown {
+  const show = (value: unknown, path: PathSegment[]): unknown => templates.get(pathKey(path)) ?? value;
+  const list = (values: string[], path: PathSegment[]) => values.map((v, i) => show(v, [...path, i]));
+
+  const backends: Record<string, unknown> = {};
+  for (const [name, b] of Object.entries(config.backends)) {
+    const at = (field: string): PathSegment[] => ['backends', name, field];
+    const common = {
+      name,
+      transport: show(b.transport, at('transport')),
+      description: show(b.description, at('description')),
+      enabled: show(b.enabled, at('enabled')),
+      idle_timeout: show(b.idle_timeout, at('idle_timeout')),
+      timeout: show(b.timeout, at('timeout')),
+    };
+    if (b.transport === 'stdio') {
+      const listedCount = file.backends?.[name]?.args?.length ?? 0;
+      const listed = list(b.args.slice(b.args.length - listedCount), at('args'));
+      const [command, ...commandArgs] = commandWords(b, listedCount, templates.get(pathKey(at('command'))));
+      backends[name] = {
+        ...common,
+        command,
+        args: [...commandArgs, ...listed],
+        env: mask(b.env),
+        cwd: show(b.cwd, at('cwd')),
+      };
+    } else {
+      backends[name] = { ...common, url: show(b.url, at('http_url')), headers: mask(b.headers) };
+    }
+  }
+
+  return {
+    port: show(config.port, ['port']),
+    host: show(config.host, ['host']),
+    enable_meta_mcp: show(config.enable_meta_mcp, ['enable_meta_mcp']),
+    idle_timeout: show(config.idle_timeout, ['idle_timeout']),
+    allowed_hosts: list(config.allowed_hosts, ['allowed_hosts']),
+    allowed_origins: list(config.allowed_origins, ['allowed_origins']),
+    max_body_bytes: show(config.max_body_bytes, ['max_body_bytes']),
+    log_level: show(config.log_level, ['log_level']),
+    backends,
+  };
+}
+
+/**
+ * The words `command:` contributed. With a template, the template is split instead: it has the
+ * same quoting, so it splits the same way unless an expanded value itself held spaces or quotes;
+ * if it cannot be split it is shown whole.
+ */
+function commandWords(
+  b: BackendConfig & { transport: 'stdio' },
+  listedCount: number,
+  template?: string,
+): string[] {
+  if (template === undefined) return [b.command, ...b.args.slice(0, b.args.length - listedCount)];
+  const split = splitCommand(template);
+  return split.ok ? split.words : [template];
+}
+
+function mask(values: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.keys(values).map((k) => [k, MASK]));
+}
+
+/**
+ * Values the logger must scrub, longest first so that a secret containing another is replaced whole.
+ * Short values are left out: scrubbing every "1" or "on" would wreck the logs and protect nothing.
+ */
+export function collectSecrets(fromEnv: readonly string[], config: GatewayConfig): string[] {
+  const found = new Set(fromEnv);
+  for (const b of Object.values(config.backends)) {
+    for (const v of Object.values(b.transport === 'stdio' ? b.env : b.headers)) found.add(v);
+  }
+  return [...found]
+    .filter((s) => s.length >= CONFIG_DEFAULTS.min_secret_length)
+    .sort((a, b) => b.length - a.length || (a < b ? -1 : a > b ? 1 : 0));
+}

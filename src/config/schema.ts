@@ -1,0 +1,200 @@
+/** @module config/schema — the zod schema of servers.yaml: the single source of truth for what the file may say. */
+import { z } from 'zod';
+import { splitCommand } from './split-command.js';
+
+export const TRANSPORTS = ['stdio', 'http', 'sse'] as const;
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+/** Backend names appear in URLs (/mcp/<name>) and metric labels, so they are kept to a safe alphabet. */
+export const BACKEND_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+export const BACKEND_NAME_RULE =
+  `must match ${BACKEND_NAME_PATTERN.source} (lowercase letters, digits, "_" and "-", starting with a letter ` +
+  'or digit, at most 64 characters) because it appears in URLs and metric labels';
+
+/**
+ * Where a finding should point. `key` points at the key of the issue's path (for unknown or
+ * misplaced keys, and, with the parent's path, for missing ones); `value` (the default) at the value.
+ */
+export interface IssueParams {
+  at?: 'key' | 'value';
+  /** Lets the reporter drop "needs command or http_url" when a typo of either key explains it. */
+  kind?: 'missing-endpoint';
+}
+
+// ${VAR} expansion always yields strings, so `port: ${PORT:-39400}` must work: number and boolean
+// fields also take their plain string spellings. Anything else still fails with a typed message.
+const fromDigits = (v: unknown): unknown => (typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v);
+const fromFlag = (v: unknown): unknown => (v === 'true' ? true : v === 'false' ? false : v);
+// YAML turns `--port 8080` list items and env values such as `DEBUG: 1` into numbers; child
+// processes and headers only know strings, so scalars are taken as their text.
+const fromScalar = (v: unknown): unknown => (typeof v === 'number' || typeof v === 'boolean' ? String(v) : v);
+// A mapping whose entries are all commented out parses as null; treat it as empty, not as an error.
+const fromNull = (v: unknown): unknown => (v === null ? undefined : v);
+
+/**
+ * Whole numbers as `number().refine` rather than `z.int()`: an int-format failure aborts the parse
+ * of its object, which would silently skip the cross-key checks below and hide other problems.
+ */
+const whole = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.preprocess(
+    fromDigits,
+    z.number().min(min).max(max).refine(Number.isSafeInteger, { message: 'must be a whole number' }),
+  );
+const seconds = () => whole(0);
+const flag = () => z.preprocess(fromFlag, z.boolean());
+const text = () => z.preprocess(fromScalar, z.string());
+
+const NO_LINE_BREAKS = /^[^\r\n\0]*$/;
+const ENV_NAME = /^[^=\0]+$/;
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+const command = z.string().superRefine((line, ctx) => {
+  const split = splitCommand(line);
+  if (!split.ok) ctx.addIssue({ code: 'custom', message: split.message });
+});
+
+const httpUrl = z.string().superRefine((value, ctx) => {
+  const url = URL.canParse(value) ? new URL(value) : undefined;
+  if (!url) ctx.addIssue({ code: 'custom', message: 'is not a valid URL' });
+  else if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    ctx.addIssue({ code: 'custom', message: 'must be an http:// or https:// URL' });
+  }
+});
+
+/** True for `https://app.example.com`, `http://localhost:3000/` — what a browser sends in Origin. */
+export function isOrigin(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return (
+    (url.protocol === 'http:' || url.protocol === 'https:') &&
+    url.pathname === '/' &&
+    !url.search &&
+    !url.hash &&
+    !url.username &&
+    !url.password &&
+    // Rejects `https://app.example.com/?` and friends that the URL parser quietly tidies away.
+    /^[a-z]+:\/\/[^/?#]+\/?$/i.test(value)
+  );
+}
+
+const origin = z.string().refine(isOrigin, {
+  message: 'must be an origin such as https://app.example.com (scheme, host and optional port; no path)',
+});
+
+const BACKEND_SHAPE = {
+  transport: z.enum(TRANSPORTS).optional(),
+  command: command.optional(),
+  args: z.preprocess(fromNull, z.array(text()).optional()),
+  env: z.preprocess(
+    fromNull,
+    z
+      .record(
+        z
+          .string()
+          .regex(ENV_NAME, { message: 'environment variable names must be non-empty and without "="' }),
+        z.preprocess(
+          fromScalar,
+          z.string().refine((v) => !v.includes('\0'), { message: 'must not contain a NUL character' }),
+        ),
+      )
+      .optional(),
+  ),
+  cwd: z.string().min(1).optional(),
+  http_url: httpUrl.optional(),
+  headers: z.preprocess(
+    fromNull,
+    z
+      .record(
+        z.string().regex(HEADER_NAME, { message: 'is not a valid HTTP header name' }),
+        z.preprocess(
+          fromScalar,
+          z.string().regex(NO_LINE_BREAKS, { message: 'must not contain line breaks or NUL characters' }),
+        ),
+      )
+      .optional(),
+  ),
+  description: text().optional(),
+  enabled: flag().optional(),
+  idle_timeout: seconds().optional(),
+  timeout: whole(1).optional(),
+};
+
+const STDIO_ONLY = ['args', 'env', 'cwd'] as const;
+
+/**
+ * Rules that span keys. They run even when a field failed (`when`), so that one run reports every
+ * problem; hence the defensive reading of `entry`.
+ */
+function checkEndpoint(entry: unknown, ctx: z.RefinementCtx): void {
+  if (entry === null || typeof entry !== 'object') return;
+  const b = entry as Record<string, unknown>;
+  const hasCommand = b.command !== undefined;
+  const hasUrl = b.http_url !== undefined;
+  const issue = (path: string[], message: string, params: IssueParams = {}) =>
+    ctx.addIssue({ code: 'custom', path, message, params });
+
+  if (hasCommand && hasUrl) {
+    issue(['http_url'], 'set either command (stdio) or http_url (http/sse), not both', { at: 'key' });
+    return;
+  }
+  if (!hasCommand && !hasUrl) {
+    issue([], 'needs command (stdio) or http_url (http/sse)', { at: 'key', kind: 'missing-endpoint' });
+    return;
+  }
+  const transport = b.transport;
+  if (hasCommand) {
+    if (transport === 'http' || transport === 'sse') {
+      issue(['transport'], `transport ${transport} needs http_url, but this backend has command`);
+    }
+    if (b.headers !== undefined) issue(['headers'], 'only applies to http_url backends', { at: 'key' });
+  } else {
+    if (transport === 'stdio')
+      issue(['transport'], 'transport stdio needs command, but this backend has http_url');
+    for (const key of STDIO_ONLY) {
+      if (b[key] !== undefined) issue([key], 'only applies to command (stdio) backends', { at: 'key' });
+    }
+  }
+}
+
+export const BackendEntrySchema = z
+  .strictObject(BACKEND_SHAPE)
+  .superRefine(checkEndpoint, { when: () => true });
+
+// Names are checked here rather than as the record's key schema: zod skips the value of a bad key,
+// and we want a bad name and the problems inside that backend reported together.
+const backends = z.record(z.string(), BackendEntrySchema).superRefine(
+  (entries, ctx) => {
+    if (entries === null || typeof entries !== 'object') return;
+    for (const name of Object.keys(entries)) {
+      if (!BACKEND_NAME_PATTERN.test(name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: `backend name ${BACKEND_NAME_RULE}`,
+          params: { at: 'key' } satisfies IssueParams,
+        });
+      }
+    }
+  },
+  { when: () => true },
+);
+
+const ROOT_SHAPE = {
+  port: whole(0, 65535).optional(),
+  host: z.string().min(1).optional(),
+  enable_meta_mcp: flag().optional(),
+  idle_timeout: seconds().optional(),
+  allowed_hosts: z.preprocess(fromNull, z.array(z.string().min(1)).optional()),
+  allowed_origins: z.preprocess(fromNull, z.array(origin).optional()),
+  max_body_bytes: whole(1).optional(),
+  log_level: z.enum(LOG_LEVELS).optional(),
+  backends: z.preprocess(fromNull, backends.optional()),
+};
+
+export const ConfigFileSchema = z.strictObject(ROOT_SHAPE);
+
+export type ConfigFile = z.output<typeof ConfigFileSchema>;
+export type BackendEntry = z.output<typeof BackendEntrySchema>;
+
+/** Keys accepted at the top level and in a backend, for "did you mean" suggestions. */
+export const ROOT_KEYS: readonly string[] = Object.keys(ROOT_SHAPE);
+export const BACKEND_KEYS: readonly string[] = Object.keys(BACKEND_SHAPE);

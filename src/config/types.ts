@@ -1,0 +1,56 @@
+/** @module config/types — the normalized configuration the rest of the gateway consumes. */
+
+export type Transport = 'stdio' | 'http' | 'sse';
+
+export interface BackendCommon {
+  /** The key under `backends:`; matches BACKEND_NAME_PATTERN. */
+  name: string;
+  description: string;
+  enabled: boolean;
+  /** Seconds; the backend's own value or the global one; 0 = never hibernate. */
+  idle_timeout: number;
+  /** Seconds per request. */
+  timeout: number;
+}
+
+export interface StdioBackendConfig extends BackendCommon {
+  transport: 'stdio';
+  /** The executable: the first word of `command:`. */
+  command: string;
+  /** The other words of `command:`, then the `args:` list. */
+  args: string[];
+  env: Record<string, string>;
+  /** Absolute; `cwd:` resolved against the config file's directory, which is also the default. */
+  cwd: string;
+}
+
+export interface HttpBackendConfig extends BackendCommon {
+  transport: 'http' | 'sse';
+  url: string;
+  headers: Record<string, string>;
+}
+
+export type BackendConfig = StdioBackendConfig | HttpBackendConfig;
+
+export interface GatewayConfig {
+  port: number;
+  host: string;
+  enable_meta_mcp: boolean;
+  idle_timeout: number;
+  allowed_hosts: string[];
+  allowed_origins: string[];
+  max_body_bytes: number;
+  log_level: 'debug' | 'info' | 'warn' | 'error';
+  /** Every configured backend, disabled ones included. */
+  backends: Record<string, BackendConfig>;
+}
+
+export interface LoadedConfig {
+  config: GatewayConfig;
+  /** Absolute path of the file. */
+  path: string;
+  /** Values the logger must scrub: everything read from the environment, every env and header value. */
+  secrets: string[];
+  /** The normalized config with env/header values masked and expanded strings in template form. */
+  redacted: unknown;
+}
