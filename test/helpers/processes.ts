@@ -1,0 +1,56 @@
+/**
+ * @module processes helper: child processes for tests: start a server that prints `LISTENING <url>`, and stop it by
+ * its pid.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { REPO_ROOT } from './gateway.js';
+
+export interface ListeningChild {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Runs `node <script> ...args` from the repo root and resolves once it prints `LISTENING <url>` on stdout. */
+export async function startListening(
+  script: string,
+  args: string[],
+  timeoutMs = 15_000,
+): Promise<ListeningChild> {
+  const child = spawn(process.execPath, [script, ...args], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4_000)));
+  const lines = createInterface({ input: child.stdout! });
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`${script} did not listen within ${timeoutMs} ms: ${stderr}`)),
+      timeoutMs,
+    );
+    lines.on('line', (line) => {
+      const match = /^LISTENING (\S+)/.exec(line);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${script} exited with ${code} before listening: ${stderr}`));
+    });
+  });
+  return { url, child, stop: () => stopChild(child) };
+}
+
+export async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
+  await exited;
+  clearTimeout(timer);
+}
