@@ -13,8 +13,6 @@ import { VERSION } from './version.js';
 
 /** Tunables that are not (yet) in servers.yaml; all in one place. */
 export const RUNTIME_DEFAULTS = {
-  /** A client session with no request and no open stream for this long is closed. */
-  sessionIdleTtlMs: 30 * 60_000,
   /** A forwarded call never runs longer than this, however much progress it reports. */
   maxCallMs: 10 * 60_000,
 } as const;
@@ -31,7 +29,7 @@ export interface Gateway {
 
 export function createGateway(config: GatewayConfig, log: Logger): Gateway {
   const registry = new Registry(config, { log, clientInfo: { name: 'mcp-gateway', version: VERSION } });
-  const sessions = new SessionTable(RUNTIME_DEFAULTS.sessionIdleTtlMs);
+  const sessions = new SessionTable(config.session_idle_timeout * 1000);
   const app = createApp({
     registry,
     sessions,

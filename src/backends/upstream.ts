@@ -6,6 +6,10 @@
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import {
+  StreamableHTTPClientTransport,
+  StreamableHTTPError,
+} from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import {
   McpError,
   ResultSchema,
   type ClientCapabilities,
@@ -64,6 +68,7 @@ export interface UpstreamInfo {
 }
 
 const TOKEN_PREFIX = 'mcp-gateway:';
+const TERMINATE_TIMEOUT_MS = 2_000;
 /** Notifications about the backend's state rather than about a call: every attached peer gets them. */
 const CONNECTION_WIDE =
   /^notifications\/(tools|prompts|resources)\/list_changed$|^notifications\/resources\/updated$/;
@@ -74,6 +79,7 @@ export class Upstream {
   private readonly closeListeners: Array<(reason: string) => void> = [];
   private nextToken = 0;
   private closedReason: string | undefined;
+  private lostSession = false;
 
   private constructor(
     readonly name: string,
@@ -134,6 +140,14 @@ export class Upstream {
 
   get closed(): boolean {
     return this.closedReason !== undefined;
+  }
+
+  /**
+   * True once the backend answered that it no longer knows this connection's session (it restarted): the request
+   * that learned it was never processed, so it may be sent again on a new connection.
+   */
+  get sessionLost(): boolean {
+    return this.lostSession;
   }
 
   stderrTail(): string[] {
@@ -199,8 +213,15 @@ export class Upstream {
     await this.client.notification(notification);
   }
 
+  /** Ends the connection: a Streamable HTTP backend is told to end its session (DELETE), a child is stopped. */
   async close(): Promise<void> {
+    const alreadyClosed = this.closed;
     this.handleClose('closed by the gateway');
+    const transport = this.wire.transport;
+    if (!alreadyClosed && !this.lostSession && transport instanceof StreamableHTTPClientTransport) {
+      // Bounded: a backend that hangs must not hold up the session's teardown.
+      await withTimeout(transport.terminateSession(), TERMINATE_TIMEOUT_MS).catch(() => {});
+    }
     await this.client.close();
   }
 
@@ -294,6 +315,11 @@ export class Upstream {
     if (error instanceof McpError && !this.closedReason) {
       return new RpcError(error.code, stripSdkPrefix(error.message), error.data);
     }
+    if (isSessionGone(error)) {
+      this.lostSession = true;
+      void this.close();
+      return RpcError.from(this.unavailable('the backend no longer knows this session (it restarted?)'));
+    }
     return RpcError.from(this.unavailable(this.closedReason ?? describe(error)));
   }
 }
@@ -303,9 +329,28 @@ function stripSdkPrefix(message: string): string {
   return message.replace(/^MCP error -?\d+: /, '');
 }
 
+/**
+ * An HTTP backend's answer for a session it does not know: 404 per the spec; some servers (server-everything among
+ * them) answer 400 with a message about the session instead. The SDK reports both as errors carrying the status.
+ */
+function isSessionGone(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const status =
+    error instanceof StreamableHTTPError ? error.code : /\(HTTP (\d{3})\)/.exec(error.message)?.[1];
+  return Number(status) === 404 || (Number(status) === 400 && /session/i.test(error.message));
+}
+
 /** A short cause for a transport failure; HTTP errors carry their status in `code`. */
 function describe(error: unknown): string {
   const message = stripSdkPrefix(errorMessage(error));
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : undefined;
   return cause && !message.includes(cause) ? `${message} (${cause})` : message;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

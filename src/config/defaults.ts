@@ -13,12 +13,15 @@ export const CONFIG_DEFAULTS = Object.freeze({
   allowed_hosts: Object.freeze([] as string[]) as readonly string[],
   allowed_origins: Object.freeze([] as string[]) as readonly string[],
   max_body_bytes: 4 * 1024 * 1024,
+  /** Seconds; clients that vanish without DELETE leave sessions (and backend sessions) behind otherwise. */
+  session_idle_timeout: 1800,
   log_level: 'info' as const,
   backend: Object.freeze({
     description: '',
     enabled: true,
     /** Seconds per request. */
     timeout: 60,
+    scope: 'shared' as const,
   }),
   /** Where `findConfigFile` looks, in this order (the first two are relative to cwd and the XDG config home). */
   file_name: 'servers.yaml',

@@ -25,6 +25,7 @@ export function normalizeConfig(file: ConfigFile, configDir: string): GatewayCon
     // Browsers send the serialized origin (lowercase host, no trailing slash, default port omitted).
     allowed_origins: (file.allowed_origins ?? CONFIG_DEFAULTS.allowed_origins).map((o) => new URL(o).origin),
     max_body_bytes: file.max_body_bytes ?? CONFIG_DEFAULTS.max_body_bytes,
+    session_idle_timeout: file.session_idle_timeout ?? CONFIG_DEFAULTS.session_idle_timeout,
     log_level: file.log_level ?? CONFIG_DEFAULTS.log_level,
     backends,
   };
@@ -54,6 +55,7 @@ function normalizeBackend(
       args: [...rest, ...(b.args ?? [])],
       env: { ...b.env },
       cwd: resolve(configDir, b.cwd ?? '.'),
+      scope: b.scope ?? CONFIG_DEFAULTS.backend.scope,
     };
   }
   const url = b.http_url!;

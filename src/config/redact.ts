@@ -42,6 +42,7 @@ export function redactConfig(
         args: [...commandArgs, ...listed],
         env: mask(b.env),
         cwd: show(b.cwd, at('cwd')),
+        scope: b.scope,
       };
     } else {
       backends[name] = { ...common, url: show(b.url, at('http_url')), headers: mask(b.headers) };
@@ -56,6 +57,7 @@ export function redactConfig(
     allowed_hosts: list(config.allowed_hosts, ['allowed_hosts']),
     allowed_origins: list(config.allowed_origins, ['allowed_origins']),
     max_body_bytes: show(config.max_body_bytes, ['max_body_bytes']),
+    session_idle_timeout: show(config.session_idle_timeout, ['session_idle_timeout']),
     log_level: show(config.log_level, ['log_level']),
     backends,
   };

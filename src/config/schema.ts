@@ -4,6 +4,7 @@ import { splitCommand } from './split-command.js';
 
 export const TRANSPORTS = ['stdio', 'http', 'sse'] as const;
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export const SCOPES = ['shared', 'session'] as const;
 /** Backend names appear in URLs (/mcp/<name>) and metric labels, so they are kept to a safe alphabet. */
 export const BACKEND_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 export const BACKEND_NAME_RULE =
@@ -99,6 +100,7 @@ const BACKEND_SHAPE = {
       .optional(),
   ),
   cwd: z.string().min(1).optional(),
+  scope: z.enum(SCOPES).optional(),
   http_url: httpUrl.optional(),
   headers: z.preprocess(
     fromNull,
@@ -118,7 +120,7 @@ const BACKEND_SHAPE = {
   timeout: whole(1).optional(),
 };
 
-const STDIO_ONLY = ['args', 'env', 'cwd'] as const;
+const STDIO_ONLY = ['args', 'env', 'cwd', 'scope'] as const;
 
 /**
  * Rules that span keys. They run even when a field failed (`when`), so that one run reports every
@@ -186,6 +188,7 @@ const ROOT_SHAPE = {
   allowed_hosts: z.preprocess(fromNull, z.array(z.string().min(1)).optional()),
   allowed_origins: z.preprocess(fromNull, z.array(origin).optional()),
   max_body_bytes: whole(1).optional(),
+  session_idle_timeout: whole(1).optional(),
   log_level: z.enum(LOG_LEVELS).optional(),
   backends: z.preprocess(fromNull, backends.optional()),
 };

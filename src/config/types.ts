@@ -22,6 +22,8 @@ export interface StdioBackendConfig extends BackendCommon {
   env: Record<string, string>;
   /** Absolute; `cwd:` resolved against the config file's directory, which is also the default. */
   cwd: string;
+  /** `shared`: one process for every client session; `session`: a process per client session. */
+  scope: 'shared' | 'session';
 }
 
 export interface HttpBackendConfig extends BackendCommon {
@@ -40,6 +42,8 @@ export interface GatewayConfig {
   allowed_hosts: string[];
   allowed_origins: string[];
   max_body_bytes: number;
+  /** Seconds a client session may go without a request (and without an open stream) before it is closed. */
+  session_idle_timeout: number;
   log_level: 'debug' | 'info' | 'warn' | 'error';
   /** Every configured backend, disabled ones included. */
   backends: Record<string, BackendConfig>;

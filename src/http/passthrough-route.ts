@@ -64,9 +64,25 @@ export function passthroughRoute(deps: PassthroughDeps) {
       sessionIdGenerator: randomUUID,
       onsessioninitialized: (id) => sessions.add({ id, endpoint: name, transport, lastSeen: Date.now() }),
     });
+    // This session's own backend connection (remote, or `scope: session`), re-opened on the next request once it
+    // has ended: a restarted backend gets a new session advertising the same client capabilities.
+    let owned: Upstream | undefined = shared ? undefined : upstream;
+    let reopening: Promise<Upstream> | undefined;
+    const ownConnection = (): Promise<Upstream> => {
+      if (owned && !owned.closed) return Promise.resolve(owned);
+      reopening ??= registry
+        .open(name, init.params.capabilities ?? {})
+        .then((fresh) => {
+          if (ended) void fresh.close();
+          fresh.attach(bridge.peer);
+          return (owned = fresh);
+        })
+        .finally(() => (reopening = undefined));
+      return reopening;
+    };
     const bridge = createBridge({
       info: upstream.info,
-      upstream: shared ? () => registry.acquireShared(name) : () => Promise.resolve(upstream),
+      upstream: shared ? () => registry.acquireShared(name) : ownConnection,
       timeoutMs: backend.timeout * 1000,
       maxTotalMs: deps.maxTotalMs,
       canReceiveUnrelated: () => hasStandaloneStream(transport),
@@ -82,11 +98,9 @@ export function passthroughRoute(deps: PassthroughDeps) {
       ended = true;
       if (transport.sessionId) sessions.delete(transport.sessionId);
       detach();
-      if (!shared) void upstream.close();
+      void owned?.close();
     };
     transport.onclose = end;
-    // A remote backend's session ending ends the client's too: its next request gets 404 and re-initializes.
-    if (!shared) upstream.onClosed(() => void transport.close());
 
     await bridge.server.connect(transport);
     const response = await transport.handleRequest(c.req.raw, { parsedBody: init });

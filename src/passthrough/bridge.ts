@@ -14,7 +14,7 @@ import type { Peer, Upstream, UpstreamInfo } from '../backends/upstream.js';
 export interface BridgeOptions {
   /** The backend's identity and capabilities, mirrored to the client. */
   info: UpstreamInfo;
-  /** The connection to forward to; called per request so that a shared backend restarted meanwhile is used. */
+  /** The connection to forward to; called per request, so that one restarted or re-opened meanwhile is used. */
   upstream: () => Promise<Upstream>;
   timeoutMs: number;
   maxTotalMs: number;
@@ -70,7 +70,15 @@ export function createBridge(options: BridgeOptions): Bridge {
 
   server.fallbackRequestHandler = async (request, extra) => {
     const upstream = await options.upstream();
-    const result = await forward(upstream, request, extra);
+    let result;
+    try {
+      result = await forward(upstream, request, extra);
+    } catch (error) {
+      if (!upstream.sessionLost) throw error;
+      // The backend restarted and never saw this request: send it again on a new backend session.
+      log.info({ method: request.method }, 'backend session lost; re-initializing');
+      result = await forward(await options.upstream(), request, extra);
+    }
     trackSubscription(subscriptions, request);
     return result;
   };

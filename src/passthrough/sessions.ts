@@ -27,6 +27,11 @@ export class SessionTable {
     return session;
   }
 
+  /** Whether a session is live, without counting as activity. */
+  has(id: string): boolean {
+    return this.sessions.has(id);
+  }
+
   add(session: ClientSession): void {
     this.sessions.set(session.id, session);
   }

@@ -1,7 +1,7 @@
 /**
  * @module registry: the gateway's backends by name, and who owns which connection. A stdio backend runs as one
- * shared process, started on first use (concurrent first uses share one start); remote backends get a connection
- * per client session. Every live connection is tracked so that shutdown leaves nothing behind.
+ * shared process, started on first use (concurrent first uses share one start); remote backends, and stdio backends
+ * with `scope: session`, get a connection per client session. Every live connection is tracked so that shutdown leaves nothing behind.
  */
 import type { ClientCapabilities, Implementation } from '@modelcontextprotocol/sdk/types.js';
 import type { BackendConfig, GatewayConfig } from '../config/index.js';
@@ -17,7 +17,10 @@ export interface BackendStatus {
   description: string;
   enabled: boolean;
   state: BackendState;
+  /** The shared process's pid (stdio), else null. */
   pid: number | null;
+  /** Every live child process of this backend (the shared one, or one per session with `scope: session`). */
+  pids: number[];
   connections: number;
   last_error: string | null;
 }
@@ -76,9 +79,10 @@ export class Registry {
     return backend;
   }
 
-  /** Whether client sessions of this backend share one connection. */
+  /** Whether client sessions of this backend share one connection (stdio, unless `scope: session`). */
   isShared(name: string): boolean {
-    return this.lookup(name).transport === 'stdio';
+    const backend = this.lookup(name);
+    return backend.transport === 'stdio' && backend.scope === 'shared';
   }
 
   /** The shared connection of a stdio backend, started if it is not running. */
@@ -112,7 +116,8 @@ export class Registry {
       const config = this.config.backends[name]!;
       const slot = this.shared.get(name);
       const running = slot?.upstream && !slot.upstream.closed ? slot.upstream : undefined;
-      const connections = [...this.live].filter((u) => u.name === name).length;
+      const mine = [...this.live].filter((u) => u.name === name);
+      const connections = mine.length;
       return {
         name,
         transport: config.transport,
@@ -120,6 +125,7 @@ export class Registry {
         enabled: config.enabled,
         state: slot?.starting ? 'starting' : running || connections > 0 ? 'running' : 'stopped',
         pid: running?.pid ?? null,
+        pids: mine.flatMap((u) => (u.pid === undefined ? [] : [u.pid])),
         connections,
         last_error: slot?.lastError ?? null,
       };

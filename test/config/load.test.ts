@@ -24,6 +24,7 @@ describe('defaults', () => {
       allowed_hosts: [],
       allowed_origins: [],
       max_body_bytes: 4194304,
+      session_idle_timeout: 1800,
       log_level: 'info',
       backends: {},
     });
@@ -51,6 +52,7 @@ describe('defaults', () => {
       enabled: true,
       idle_timeout: 120,
       timeout: 60,
+      scope: 'shared',
     });
     expect(config.backends.b).toMatchObject({
       name: 'b',

@@ -48,6 +48,7 @@ describe('secrets and redaction', () => {
       allowed_hosts: ['localhost', '${HOSTNAME_EXTRA}'],
       allowed_origins: [],
       max_body_bytes: 4194304,
+      session_idle_timeout: 1800,
       log_level: 'info',
       backends: {
         tavily: {
@@ -61,6 +62,7 @@ describe('secrets and redaction', () => {
           args: ['--key=${TAVILY_API_KEY}', '--fixed', '--verbose', '${DESC}'],
           env: { TAVILY_API_KEY: '***', PLAIN: '***', ON: '***' },
           cwd: process.cwd(),
+          scope: 'shared',
         },
         context7: {
           name: 'context7',
