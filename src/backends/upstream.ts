@@ -39,8 +39,6 @@ export interface Peer {
     relatedRequestId: RequestId | undefined,
     extra: RequestHandlerExtra<Request, Notification>,
   ): Promise<Result>;
-  /** Lets a peer decline broadcasts it did not ask for (resources/updated for a URI it never subscribed to). */
-  accepts?(notification: Notification): boolean;
 }
 
 export interface Caller {
@@ -70,13 +68,15 @@ export interface UpstreamInfo {
 const TOKEN_PREFIX = 'mcp-gateway:';
 const TERMINATE_TIMEOUT_MS = 2_000;
 /** Notifications about the backend's state rather than about a call: every attached peer gets them. */
-const CONNECTION_WIDE =
-  /^notifications\/(tools|prompts|resources)\/list_changed$|^notifications\/resources\/updated$/;
+const CONNECTION_WIDE = /^notifications\/(tools|prompts|resources)\/list_changed$/;
+export type SubscriptionMethod = 'resources/subscribe' | 'resources/unsubscribe';
 
 export class Upstream {
   private readonly progressRoutes = new Map<string, (params: Record<string, unknown>) => void>();
   private readonly inflight = new Set<Caller>();
   private readonly closeListeners: Array<(reason: string) => void> = [];
+  /** Who subscribed to which resource URI on this connection. */
+  private readonly subscribers = new Map<string, Set<Peer>>();
   private nextToken = 0;
   private closedReason: string | undefined;
   private lostSession = false;
@@ -235,8 +235,46 @@ export class Upstream {
     this.peers.add(peer);
   }
 
+  /** Removes a peer, and its resource subscriptions (the last subscriber's departure unsubscribes at the backend). */
   detach(peer: Peer): void {
     this.peers.delete(peer);
+    for (const [uri, peers] of this.subscribers) {
+      if (!peers.delete(peer) || peers.size > 0) continue;
+      this.subscribers.delete(uri);
+      if (!this.closed) {
+        const params = { uri };
+        this.request('resources/unsubscribe', params, { timeoutMs: 10_000, maxTotalMs: 10_000 }).catch(
+          () => {},
+        );
+      }
+    }
+  }
+
+  /**
+   * resources/subscribe and /unsubscribe. The backend keeps one subscription per URI for the whole connection, so
+   * on a shared one the subscribers are counted: only the first subscribe and the last unsubscribe reach it.
+   */
+  async subscription(
+    method: SubscriptionMethod,
+    params: Request['params'] & { uri: string },
+    options: CallOptions & { caller: Caller },
+  ): Promise<Result> {
+    const peer = options.caller.peer;
+    const peers = this.subscribers.get(params.uri) ?? new Set<Peer>();
+    if (method === 'resources/subscribe') {
+      const first = peers.size === 0;
+      peers.add(peer);
+      this.subscribers.set(params.uri, peers);
+      if (!first) return {};
+      return this.request(method, params, options).catch((error: unknown) => {
+        peers.delete(peer);
+        if (peers.size === 0) this.subscribers.delete(params.uri);
+        throw error;
+      });
+    }
+    if (!peers.delete(peer) || peers.size > 0) return {};
+    this.subscribers.delete(params.uri);
+    return this.request(method, params, options);
   }
 
   get peerCount(): number {
@@ -265,13 +303,18 @@ export class Upstream {
   }
 
   private routeNotification(notification: Notification): void {
+    if (notification.method === 'notifications/resources/updated') {
+      const uri = notification.params?.uri;
+      for (const peer of (typeof uri === 'string' && this.subscribers.get(uri)) || [])
+        peer.notify(notification, undefined);
+      return;
+    }
     const caller = CONNECTION_WIDE.test(notification.method) ? undefined : this.soleCaller();
     if (caller) {
       caller.peer.notify(notification, caller.requestId);
       return;
     }
-    for (const peer of this.peers)
-      if (peer.accepts?.(notification) !== false) peer.notify(notification, undefined);
+    for (const peer of this.peers) peer.notify(notification, undefined);
   }
 
   /**

@@ -9,7 +9,7 @@ import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/proto
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { Peer, Upstream, UpstreamInfo } from '../backends/upstream.js';
+import type { Peer, SubscriptionMethod, Upstream, UpstreamInfo } from '../backends/upstream.js';
 
 export interface BridgeOptions {
   /** The backend's identity and capabilities, mirrored to the client. */
@@ -39,7 +39,6 @@ export function createBridge(options: BridgeOptions): Bridge {
   });
   // The SDK answers logging/setLevel itself when `logging` is declared; the backend must receive it instead.
   server.removeRequestHandler('logging/setLevel');
-  const subscriptions = new Set<string>();
 
   const peer: Peer = {
     notify(notification, relatedRequestId) {
@@ -61,26 +60,18 @@ export function createBridge(options: BridgeOptions): Bridge {
         ...(relatedRequestId === undefined ? {} : { relatedRequestId }),
       });
     },
-    accepts(notification) {
-      if (notification.method !== 'notifications/resources/updated') return true;
-      const uri = notification.params?.uri;
-      return typeof uri === 'string' && subscriptions.has(uri);
-    },
   };
 
   server.fallbackRequestHandler = async (request, extra) => {
     const upstream = await options.upstream();
-    let result;
     try {
-      result = await forward(upstream, request, extra);
+      return await forward(upstream, request, extra);
     } catch (error) {
       if (!upstream.sessionLost) throw error;
       // The backend restarted and never saw this request: send it again on a new backend session.
       log.info({ method: request.method }, 'backend session lost; re-initializing');
-      result = await forward(await options.upstream(), request, extra);
+      return forward(await options.upstream(), request, extra);
     }
-    trackSubscription(subscriptions, request);
-    return result;
   };
   server.fallbackNotificationHandler = async (notification) => {
     const upstream = await options.upstream();
@@ -89,27 +80,30 @@ export function createBridge(options: BridgeOptions): Bridge {
 
   function forward(upstream: Upstream, request: Request, extra: RequestHandlerExtra<Request, Notification>) {
     const wantsProgress = request.params?._meta?.progressToken !== undefined;
-    return upstream.request(request.method, request.params, {
+    const call = {
       signal: extra.signal,
       timeoutMs: options.timeoutMs,
       maxTotalMs: options.maxTotalMs,
       caller: { peer, requestId: extra.requestId },
       ...(wantsProgress
         ? {
-            onProgress: (params) => void extra.sendNotification({ method: 'notifications/progress', params }),
+            onProgress: (params: Record<string, unknown>) =>
+              void extra.sendNotification({ method: 'notifications/progress', params }),
           }
         : {}),
-    });
+    };
+    const uri = request.params?.uri;
+    if (isSubscription(request.method) && typeof uri === 'string') {
+      return upstream.subscription(request.method, { ...request.params, uri }, call);
+    }
+    return upstream.request(request.method, request.params, call);
   }
 
   return { server, peer };
 }
 
-function trackSubscription(subscriptions: Set<string>, request: Request): void {
-  const uri = request.params?.uri;
-  if (typeof uri !== 'string') return;
-  if (request.method === 'resources/subscribe') subscriptions.add(uri);
-  if (request.method === 'resources/unsubscribe') subscriptions.delete(uri);
+function isSubscription(method: string): method is SubscriptionMethod {
+  return method === 'resources/subscribe' || method === 'resources/unsubscribe';
 }
 
 /** True when the SDK transport holds an open standalone (GET) SSE stream for unrelated messages. */

@@ -153,7 +153,10 @@ export class Registry {
   attachShared(name: string, peer: Peer): () => void {
     const slot = this.slot(name);
     slot.peers.add(peer);
-    return () => slot.peers.delete(peer);
+    return () => {
+      slot.peers.delete(peer);
+      slot.upstream?.detach(peer);
+    };
   }
 
   private async connect(
