@@ -87,6 +87,7 @@ export class Upstream {
     private readonly wire: BackendTransport,
     /** Shared with earlier connections of the same backend, so peers survive a restart of the process. */
     private readonly peers: Set<Peer>,
+    private readonly shared: boolean,
   ) {}
 
   /** Connects and initializes; throws a GatewayError naming the backend (and its stderr tail) when it cannot. */
@@ -97,6 +98,8 @@ export class Upstream {
       capabilities: ClientCapabilities;
       log: Logger;
       connectTimeoutMs: number;
+      /** Several client sessions use this connection (a shared stdio process): subscriptions are counted. */
+      shared?: boolean;
       peers?: Set<Peer>;
     },
   ): Promise<Upstream> {
@@ -105,7 +108,13 @@ export class Upstream {
       onStderrLine: (line) => log.debug({ stderr: line }, 'backend stderr'),
     });
     const client = new Client(options.clientInfo, { capabilities: options.capabilities });
-    const upstream = new Upstream(config.name, client, wire, options.peers ?? new Set());
+    const upstream = new Upstream(
+      config.name,
+      client,
+      wire,
+      options.peers ?? new Set(),
+      options.shared ?? false,
+    );
     client.onerror = (error) => log.debug({ err: errorMessage(error) }, 'backend transport error');
     client.onclose = () => upstream.handleClose('connection closed');
     client.fallbackRequestHandler = (request, extra) => upstream.handleServerRequest(request, extra);
@@ -259,6 +268,8 @@ export class Upstream {
     params: Request['params'] & { uri: string },
     options: CallOptions & { caller: Caller },
   ): Promise<Result> {
+    // A connection of one client session is that client's own: what it says goes to the backend unchanged.
+    if (!this.shared) return this.request(method, params, options);
     const peer = options.caller.peer;
     const peers = this.subscribers.get(params.uri) ?? new Set<Peer>();
     if (method === 'resources/subscribe') {
@@ -303,7 +314,7 @@ export class Upstream {
   }
 
   private routeNotification(notification: Notification): void {
-    if (notification.method === 'notifications/resources/updated') {
+    if (this.shared && notification.method === 'notifications/resources/updated') {
       const uri = notification.params?.uri;
       for (const peer of (typeof uri === 'string' && this.subscribers.get(uri)) || [])
         peer.notify(notification, undefined);

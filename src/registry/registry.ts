@@ -170,7 +170,7 @@ export class Registry {
       capabilities,
       log: this.log,
       connectTimeoutMs: this.deps.connectTimeoutMs ?? 30_000,
-      ...(peers ? { peers } : {}),
+      ...(peers ? { peers, shared: true } : {}),
     });
     this.live.add(upstream);
     upstream.onClosed((reason) => {

@@ -76,7 +76,7 @@ export async function startCountingServer(port = 0): Promise<CountingServer> {
     sessions = new Map();
     await new Promise<void>((resolve) => {
       listening.close(() => resolve());
-      listening.closeAllConnections?.();
+      if ('closeAllConnections' in listening) listening.closeAllConnections();
     });
   };
   const actualPort = await listen(port);

@@ -44,8 +44,8 @@ export async function connectClient(
 }
 
 /** Text of the first content block of a tool result. */
-export function firstText(result: { content?: unknown }): string {
-  const content = result.content as Array<{ type: string; text?: string }> | undefined;
+export function firstText(result: unknown): string {
+  const content = (result as { content?: Array<{ type: string; text?: string }> }).content;
   const block = content?.find((c) => c.type === 'text');
   if (!block?.text) throw new Error(`no text content in ${JSON.stringify(result)}`);
   return block.text;
