@@ -2,42 +2,46 @@
  * @module transports: builds the SDK client transport that speaks to one backend (stdio child, Streamable HTTP or
  * legacy HTTP+SSE) from its config. Nothing here knows about sessions or retries.
  */
-import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { BackendConfig } from '../config/index.js';
 import { createStderrRing, type StderrRing } from './stderr-ring.js';
+import { StdioProcessTransport, type ExitInfo } from './stdio-process.js';
 
 export interface BackendTransport {
   transport: Transport;
   /** The child's pid for stdio backends once started. */
   pid(): number | undefined;
+  /** How the child ended, once it has (stdio only). */
+  exit(): ExitInfo | undefined;
   /** Last lines of the child's stderr (empty for remote backends). */
   stderr: StderrRing;
 }
 
 export interface TransportHooks {
   onStderrLine?: (line: string) => void;
+  /** A stdout line of a stdio backend that is not protocol (skipped). */
+  onGarbage?: (preview: string) => void;
 }
 
 export function createBackendTransport(config: BackendConfig, hooks: TransportHooks = {}): BackendTransport {
   const stderr = createStderrRing();
   if (config.transport === 'stdio') {
-    const transport = new StdioClientTransport({
+    const transport = new StdioProcessTransport({
       command: config.command,
       args: config.args,
       // Only the SDK's small allow-list (HOME, PATH, USER, …) plus what the config names: the gateway's own
       // environment may hold secrets meant for other backends.
       env: { ...getDefaultEnvironment(), ...config.env },
       cwd: config.cwd,
-      // Piped and drained: an inherited stderr would interleave with the gateway's JSON log lines.
-      stderr: 'pipe',
+      onStderr: (chunk) => {
+        for (const line of stderr.push(chunk)) hooks.onStderrLine?.(line);
+      },
+      onGarbage: (preview) => hooks.onGarbage?.(preview),
     });
-    transport.stderr?.on('data', (chunk: Buffer) => {
-      for (const line of stderr.push(chunk)) hooks.onStderrLine?.(line);
-    });
-    return { transport, pid: () => transport.pid ?? undefined, stderr };
+    return { transport, pid: () => transport.pid, exit: () => transport.exit, stderr };
   }
   const requestInit: RequestInit = { headers: config.headers };
   const url = new URL(config.url);
@@ -45,5 +49,5 @@ export function createBackendTransport(config: BackendConfig, hooks: TransportHo
     config.transport === 'sse'
       ? new SSEClientTransport(url, { requestInit })
       : new StreamableHTTPClientTransport(url, { requestInit });
-  return { transport, pid: () => undefined, stderr };
+  return { transport, pid: () => undefined, exit: () => undefined, stderr };
 }

@@ -106,6 +106,8 @@ export class Upstream {
     const log = options.log.child({ backend: config.name });
     const wire = createBackendTransport(config, {
       onStderrLine: (line) => log.debug({ stderr: line }, 'backend stderr'),
+      onGarbage: (preview) =>
+        log.warn({ stdout: preview }, 'backend wrote a non-protocol line on stdout; skipped'),
     });
     const client = new Client(options.clientInfo, { capabilities: options.capabilities });
     const upstream = new Upstream(
@@ -116,7 +118,7 @@ export class Upstream {
       options.shared ?? false,
     );
     client.onerror = (error) => log.debug({ err: errorMessage(error) }, 'backend transport error');
-    client.onclose = () => upstream.handleClose('connection closed');
+    client.onclose = () => upstream.handleClose(upstream.endedBecause());
     client.fallbackRequestHandler = (request, extra) => upstream.handleServerRequest(request, extra);
     try {
       await client.connect(wire.transport, { timeout: options.connectTimeoutMs });
@@ -349,6 +351,15 @@ export class Upstream {
       }
       protocolOnMessage?.(message, extra);
     };
+  }
+
+  /** Why the connection ended on its own: the exit of a child, else a closed connection. */
+  private endedBecause(): string {
+    const exit = this.wire.exit();
+    if (!exit) return 'the connection closed';
+    return exit.signal
+      ? `the process was killed by ${exit.signal}`
+      : `the process exited with code ${exit.code}`;
   }
 
   private handleClose(reason: string): void {

@@ -1,0 +1,167 @@
+/**
+ * @module stdio-process: the transport to a stdio backend, a child process speaking newline-delimited JSON-RPC.
+ * The SDK's StdioClientTransport does the protocol part; this one also owns the process the way a supervisor must:
+ * the child leads its own process group (so that stopping it reaches the grandchildren `npx` and shells spawn),
+ * non-protocol lines on stdout are logged and skipped instead of ending the session, line length is bounded, and
+ * the exit code and signal are kept to explain a crash.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+
+export interface StdioProcessOptions {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd: string;
+  /** A longer stdout line is dropped whole (with a log line), never buffered without bound. */
+  maxLineBytes?: number;
+  onStderr?: (chunk: Buffer) => void;
+  /** A stdout line that is not a JSON-RPC message (banners, debug prints). */
+  onGarbage?: (preview: string) => void;
+}
+
+export interface ExitInfo {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** Waits of the stop ladder: stdin closed → SIGTERM to the group → SIGKILL to the group. */
+export const STOP_WAITS_MS = { afterStdinEnd: 2_000, afterTerm: 3_000 } as const;
+const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
+
+export class StdioProcessTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage) => void;
+
+  private child: ChildProcess | undefined;
+  private exitInfo: ExitInfo | undefined;
+  private exited: Promise<void> | undefined;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private discarding = false;
+
+  constructor(private readonly options: StdioProcessOptions) {}
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** How the process ended, once it has. */
+  get exit(): ExitInfo | undefined {
+    return this.exitInfo;
+  }
+
+  start(): Promise<void> {
+    if (this.child) throw new Error('StdioProcessTransport already started');
+    return new Promise((resolve, reject) => {
+      const child = spawn(this.options.command, this.options.args, {
+        cwd: this.options.cwd,
+        env: this.options.env,
+        stdio: ['pipe', 'pipe', 'pipe'],
+        shell: false,
+        // Its own process group: the stop ladder signals the whole group, grandchildren included.
+        detached: true,
+      });
+      this.child = child;
+      this.exited = once(child, 'exit').then(([code, signal]) => {
+        this.exitInfo = { code: code as number | null, signal: signal as NodeJS.Signals | null };
+      });
+      child.once('error', (error) => {
+        reject(error);
+        this.onerror?.(error);
+      });
+      child.once('spawn', () => resolve());
+      child.once('close', () => this.onclose?.());
+      child.stdout!.on('data', (chunk: Buffer) => this.read(chunk));
+      child.stderr!.on('data', (chunk: Buffer) => this.options.onStderr?.(chunk));
+      // EPIPE when the child dies mid-write is reported by 'exit'; nothing to add here.
+      child.stdin!.on('error', () => {});
+    });
+  }
+
+  send(message: JSONRPCMessage): Promise<void> {
+    const stdin = this.child?.stdin;
+    if (!stdin || !stdin.writable) return Promise.reject(new Error('Not connected'));
+    return new Promise((resolve) => {
+      if (stdin.write(JSON.stringify(message) + '\n')) resolve();
+      else stdin.once('drain', resolve);
+    });
+  }
+
+  /** The stop ladder, bounded: stdin end, SIGTERM to the group, SIGKILL to the group. Idempotent. */
+  async close(): Promise<void> {
+    const child = this.child;
+    if (!child || child.pid === undefined) return;
+    const exited = this.exited!;
+    const waitExit = (ms: number) =>
+      Promise.race([
+        exited.then(() => true),
+        new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref()),
+      ]);
+    if (!this.exitInfo) {
+      child.stdin?.end();
+      if (!(await waitExit(STOP_WAITS_MS.afterStdinEnd))) {
+        signalGroup(child.pid, 'SIGTERM');
+        if (!(await waitExit(STOP_WAITS_MS.afterTerm))) {
+          signalGroup(child.pid, 'SIGKILL');
+          await exited;
+        }
+      }
+    }
+    // The leader is gone; whatever it left in its group (a grandchild ignoring stdin) goes too.
+    signalGroup(child.pid, 'SIGKILL');
+  }
+
+  private read(chunk: Buffer): void {
+    const max = this.options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    let start = 0;
+    for (let nl = chunk.indexOf(10); nl !== -1; nl = chunk.indexOf(10, start)) {
+      const piece = chunk.subarray(start, nl);
+      start = nl + 1;
+      if (this.discarding) {
+        this.discarding = false;
+        continue;
+      }
+      const line = this.pending.length ? Buffer.concat([...this.pending, piece]) : piece;
+      this.pending = [];
+      this.pendingBytes = 0;
+      this.deliver(line);
+    }
+    const rest = chunk.subarray(start);
+    if (rest.length === 0 || this.discarding) return;
+    this.pendingBytes += rest.length;
+    if (this.pendingBytes > max) {
+      this.options.onGarbage?.(`a stdout line longer than ${max} bytes was dropped`);
+      this.pending = [];
+      this.pendingBytes = 0;
+      this.discarding = true;
+      return;
+    }
+    // Copied: the chunk's memory is reused by the stream.
+    this.pending.push(Buffer.from(rest));
+  }
+
+  private deliver(line: Buffer): void {
+    const text = line.toString('utf8').replace(/\r$/, '');
+    if (text.trim() === '') return;
+    let message: JSONRPCMessage;
+    try {
+      message = JSONRPCMessageSchema.parse(JSON.parse(text));
+    } catch {
+      this.options.onGarbage?.(text.length > 200 ? `${text.slice(0, 200)}…` : text);
+      return;
+    }
+    this.onmessage?.(message);
+  }
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // ESRCH: the group is already empty.
+  }
+}
