@@ -10,6 +10,7 @@ import {
   StreamableHTTPError,
 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import {
+  ErrorCode,
   McpError,
   ResultSchema,
   type ClientCapabilities,
@@ -66,6 +67,8 @@ export interface UpstreamInfo {
 }
 
 const TOKEN_PREFIX = 'mcp-gateway:';
+/** The close reason of a connection the gateway ended itself (hibernation, session end, shutdown). */
+export const CLOSED_BY_GATEWAY = 'closed by the gateway';
 const TERMINATE_TIMEOUT_MS = 2_000;
 /** Notifications about the backend's state rather than about a call: every attached peer gets them. */
 const CONNECTION_WIDE = /^notifications\/(tools|prompts|resources)\/list_changed$/;
@@ -74,11 +77,13 @@ export type SubscriptionMethod = 'resources/subscribe' | 'resources/unsubscribe'
 export class Upstream {
   private readonly progressRoutes = new Map<string, (params: Record<string, unknown>) => void>();
   private readonly inflight = new Set<Caller>();
+  private activeCalls = 0;
+  private lastActivityAt = Date.now();
   private readonly closeListeners: Array<(reason: string) => void> = [];
   /** Who subscribed to which resource URI on this connection. */
   private readonly subscribers = new Map<string, Set<Peer>>();
   private nextToken = 0;
-  private closedReason: string | undefined;
+  private closedReason: string | undefined = undefined;
   private lostSession = false;
 
   private constructor(
@@ -123,13 +128,21 @@ export class Upstream {
     try {
       await client.connect(wire.transport, { timeout: options.connectTimeoutMs });
     } catch (error) {
+      // Stops a child that started but never answered initialize (the stop ladder, group-wide).
       await client.close().catch(() => {});
+      const timedOut = error instanceof McpError && error.code === ErrorCode.RequestTimeout;
+      const cause = timedOut
+        ? `it did not answer initialize within ${options.connectTimeoutMs / 1000} s`
+        : (upstream.closedReason ?? describe(error));
+      const stderr = wire.stderr.lines().slice(-10);
+      const tail = stderr.length ? `; its stderr ends with: ${stderr.slice(-3).join(' | ')}` : '';
       throw new GatewayError(
         'backend_unavailable',
-        `backend "${config.name}" could not be started: ${describe(error)}`,
+        `backend "${config.name}" could not be started: ${cause}${tail}`,
         {
           backend: config.name,
-          ...(wire.stderr.lines().length ? { stderr: wire.stderr.lines().slice(-10) } : {}),
+          retryable: true,
+          ...(stderr.length ? { stderr } : {}),
         },
       );
     }
@@ -159,6 +172,16 @@ export class Upstream {
    */
   get sessionLost(): boolean {
     return this.lostSession;
+  }
+
+  /** Calls forwarded and not yet answered. */
+  get callsInFlight(): number {
+    return this.activeCalls;
+  }
+
+  /** When a call last started or ended (epoch ms); the idle clock starts here. */
+  get lastActivity(): number {
+    return this.lastActivityAt;
   }
 
   stderrTail(): string[] {
@@ -193,6 +216,8 @@ export class Upstream {
     const onCallerAbort = () => abort.abort(options.signal?.reason ?? 'cancelled by the client');
     options.signal?.addEventListener('abort', onCallerAbort, { once: true });
     if (options.caller) this.inflight.add(options.caller);
+    this.activeCalls++;
+    this.lastActivityAt = Date.now();
 
     try {
       return await this.client.request({ method, params }, ResultSchema, {
@@ -215,6 +240,8 @@ export class Upstream {
       options.signal?.removeEventListener('abort', onCallerAbort);
       if (token !== undefined) this.progressRoutes.delete(token);
       if (options.caller) this.inflight.delete(options.caller);
+      this.activeCalls--;
+      this.lastActivityAt = Date.now();
     }
   }
 
@@ -227,7 +254,7 @@ export class Upstream {
   /** Ends the connection: a Streamable HTTP backend is told to end its session (DELETE), a child is stopped. */
   async close(): Promise<void> {
     const alreadyClosed = this.closed;
-    this.handleClose('closed by the gateway');
+    this.handleClose(CLOSED_BY_GATEWAY);
     const transport = this.wire.transport;
     if (!alreadyClosed && !this.lostSession && transport instanceof StreamableHTTPClientTransport) {
       // Bounded: a backend that hangs must not hold up the session's teardown.

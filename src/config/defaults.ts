@@ -21,6 +21,8 @@ export const CONFIG_DEFAULTS = Object.freeze({
     enabled: true,
     /** Seconds per request. */
     timeout: 60,
+    start_timeout: 30,
+    warm: false,
     scope: 'shared' as const,
   }),
   /** Where `findConfigFile` looks, in this order (the first two are relative to cwd and the XDG config home). */

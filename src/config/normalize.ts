@@ -43,6 +43,8 @@ function normalizeBackend(
     enabled: b.enabled ?? CONFIG_DEFAULTS.backend.enabled,
     idle_timeout: b.idle_timeout ?? idleTimeout,
     timeout: b.timeout ?? CONFIG_DEFAULTS.backend.timeout,
+    start_timeout: b.start_timeout ?? CONFIG_DEFAULTS.backend.start_timeout,
+    warm: b.warm ?? CONFIG_DEFAULTS.backend.warm,
   };
   if (b.command !== undefined) {
     const split = splitCommand(b.command);

@@ -31,6 +31,8 @@ export function redactConfig(
       enabled: show(b.enabled, at('enabled')),
       idle_timeout: show(b.idle_timeout, at('idle_timeout')),
       timeout: show(b.timeout, at('timeout')),
+      start_timeout: show(b.start_timeout, at('start_timeout')),
+      warm: show(b.warm, at('warm')),
     };
     if (b.transport === 'stdio') {
       const listedCount = file.backends?.[name]?.args?.length ?? 0;

@@ -118,6 +118,8 @@ const BACKEND_SHAPE = {
   enabled: flag().optional(),
   idle_timeout: seconds().optional(),
   timeout: whole(1).optional(),
+  start_timeout: whole(1).optional(),
+  warm: flag().optional(),
 };
 
 const STDIO_ONLY = ['args', 'env', 'cwd', 'scope'] as const;

@@ -11,6 +11,10 @@ export interface BackendCommon {
   idle_timeout: number;
   /** Seconds per request. */
   timeout: number;
+  /** Seconds a start (spawn or connect, then initialize) may take. */
+  start_timeout: number;
+  /** Started when the gateway starts instead of on first use. */
+  warm: boolean;
 }
 
 export interface StdioBackendConfig extends BackendCommon {

@@ -52,6 +52,8 @@ describe('defaults', () => {
       enabled: true,
       idle_timeout: 120,
       timeout: 60,
+      start_timeout: 30,
+      warm: false,
       scope: 'shared',
     });
     expect(config.backends.b).toMatchObject({

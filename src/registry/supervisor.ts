@@ -1,0 +1,254 @@
+/**
+ * @module supervisor: keeps one backend alive on demand. It starts the shared process on first use (one start for
+ * any number of concurrent first uses), stops it when it has sat idle, restarts it on the next use after a crash
+ * with growing delays, stops trying when it keeps failing, and counts what happened for /health.
+ */
+import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import type { BackendConfig } from '../config/index.js';
+import { GatewayError, errorMessage } from '../errors.js';
+import type { Logger } from '../log.js';
+import { CLOSED_BY_GATEWAY, type Peer, type Upstream } from '../backends/upstream.js';
+import { crashLoop, nextDelay, type RestartPolicy } from './backoff.js';
+import type { BackendState, BackendStateName } from './state.js';
+
+export interface SupervisorDeps {
+  log: Logger;
+  policy: RestartPolicy;
+  /** Opens a connection to this backend; `peers` marks the shared connection. */
+  connect(capabilities: ClientCapabilities, peers?: Set<Peer>): Promise<Upstream>;
+  now?: () => number;
+  random?: () => number;
+}
+
+export interface SupervisorStatus {
+  state: BackendStateName;
+  /** The shared process's pid while it runs, else null. */
+  pid: number | null;
+  /** Every live child process of this backend (the shared one, or one per session with `scope: session`). */
+  pids: number[];
+  connections: number;
+  restart_count: number;
+  last_error: string | null;
+  last_used: string | null;
+  /** Seconds until the next attempt is allowed, in backoff or failed. */
+  retry_after_s: number | null;
+}
+
+/**
+ * What a shared backend's process advertises to it: everything a client may offer, so that the backend enables all
+ * its tools. A request the calling client cannot answer fails with that client's error.
+ */
+export const SHARED_CLIENT_CAPABILITIES: ClientCapabilities = {
+  sampling: {},
+  elicitation: { form: {}, url: {} },
+  roots: { listChanged: true },
+};
+
+export class Supervisor {
+  /** Client sessions of a shared backend; kept across restarts of its process. */
+  readonly peers = new Set<Peer>();
+  private state: BackendState = { kind: 'stopped' };
+  private upstream: Upstream | undefined;
+  private starting: Promise<Upstream> | undefined;
+  private readonly owned = new Set<Upstream>();
+  private probe: Promise<unknown> | undefined;
+  private failures: number[] = [];
+  private consecutiveFailures = 0;
+  private runningSince: number | undefined;
+  private restarts = 0;
+  private lastError: string | undefined;
+  private lastUsed: number | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private readonly now: () => number;
+  private readonly log: Logger;
+
+  constructor(
+    readonly config: BackendConfig,
+    private readonly deps: SupervisorDeps,
+  ) {
+    this.now = deps.now ?? Date.now;
+    this.log = deps.log.child({ backend: config.name });
+  }
+
+  /** One process for every client session (stdio, unless `scope: session`). */
+  get shared(): boolean {
+    return this.config.transport === 'stdio' && this.config.scope === 'shared';
+  }
+
+  /** The shared connection, started if it is not running. */
+  acquire(): Promise<Upstream> {
+    this.lastUsed = this.now();
+    if (this.upstream && !this.upstream.closed) return Promise.resolve(this.upstream);
+    if (this.starting) return this.starting;
+    this.admit();
+    this.starting = this.start(SHARED_CLIENT_CAPABILITIES, this.peers).finally(
+      () => (this.starting = undefined),
+    );
+    return this.starting;
+  }
+
+  /**
+   * A connection of the caller's own, advertising the caller's capabilities (remote backends, `scope: session`).
+   * After a failure, the first caller past the backoff probes the backend; callers arriving meanwhile wait for its
+   * outcome instead of all dialling a backend that is down.
+   */
+  async open(capabilities: ClientCapabilities): Promise<Upstream> {
+    this.lastUsed = this.now();
+    while (this.probe) await this.probe.catch(() => {});
+    this.admit();
+    const recovering = this.consecutiveFailures > 0;
+    const attempt = this.start(capabilities);
+    if (recovering) this.probe = attempt.finally(() => (this.probe = undefined));
+    return attempt;
+  }
+
+  /** The shared connection if it runs now, without starting it. */
+  acquireIfRunning(): Upstream | undefined {
+    return this.upstream && !this.upstream.closed ? this.upstream : undefined;
+  }
+
+  /** Clears a failed or backoff state (config reload, explicit restart): the next use tries again at once. */
+  reset(): void {
+    this.failures = [];
+    this.consecutiveFailures = 0;
+    if (this.state.kind === 'failed' || this.state.kind === 'backoff') this.setState({ kind: 'stopped' });
+  }
+
+  /** Stops every connection of this backend; idempotent. */
+  async stop(): Promise<void> {
+    clearTimeout(this.idleTimer);
+    await this.starting?.catch(() => {});
+    const all = [...this.owned, ...(this.upstream ? [this.upstream] : [])];
+    this.upstream = undefined;
+    await Promise.allSettled(all.map((u) => u.close()));
+    if (this.state.kind === 'running' || this.state.kind === 'starting') this.setState({ kind: 'stopped' });
+  }
+
+  /** Calls in flight on every connection of this backend (shutdown waits for them). */
+  get callsInFlight(): number {
+    let n = this.upstream?.callsInFlight ?? 0;
+    for (const u of this.owned) n += u.callsInFlight;
+    return n;
+  }
+
+  status(): SupervisorStatus {
+    const running = this.upstream && !this.upstream.closed ? this.upstream : undefined;
+    const live = [...this.owned, ...(running ? [running] : [])];
+    const until =
+      this.state.kind === 'backoff' || this.state.kind === 'failed' ? this.state.until : undefined;
+    return {
+      state: this.state.kind,
+      pid: running?.pid ?? null,
+      pids: live.flatMap((u) => (u.pid === undefined ? [] : [u.pid])),
+      connections: live.length,
+      restart_count: this.restarts,
+      last_error: this.lastError ?? null,
+      last_used: this.lastUsed === undefined ? null : new Date(this.lastUsed).toISOString(),
+      retry_after_s: until === undefined ? null : Math.max(0, Math.ceil((until - this.now()) / 1000)),
+    };
+  }
+
+  /** Refuses at once, with a retry-after hint, while the backend is backing off or marked failed. */
+  private admit(): void {
+    const state = this.state;
+    if ((state.kind !== 'backoff' && state.kind !== 'failed') || this.now() >= state.until) return;
+    const retryAfter = Math.ceil((state.until - this.now()) / 1000);
+    const name = this.config.name;
+    const message =
+      state.kind === 'failed'
+        ? `backend "${name}" failed ${this.failures.length} times within ${this.deps.policy.windowMs / 60_000} min ` +
+          `and is not started again for ${retryAfter} s (reload the configuration to retry now); last error: ${this.lastError}`
+        : `backend "${name}" is waiting ${retryAfter} s before it is restarted; last error: ${this.lastError}`;
+    throw new GatewayError('backend_unavailable', message, {
+      backend: name,
+      state: state.kind,
+      retryable: true,
+      retry_after_s: retryAfter,
+    });
+  }
+
+  private async start(capabilities: ClientCapabilities, peers?: Set<Peer>): Promise<Upstream> {
+    const startedAt = this.now();
+    if (peers || this.state.kind !== 'running') this.setState({ kind: 'starting', since: startedAt });
+    let upstream: Upstream;
+    try {
+      upstream = await this.deps.connect(capabilities, peers);
+    } catch (error) {
+      this.recordFailure(errorMessage(error));
+      throw error;
+    }
+    if (this.consecutiveFailures > 0) this.restarts++;
+    this.runningSince = this.now();
+    this.setState({ kind: 'running', since: this.runningSince });
+    this.log.info(
+      { pid: upstream.pid, ms: this.now() - startedAt, restart_count: this.restarts },
+      'backend started',
+    );
+    upstream.onClosed((reason) => this.closed(upstream, reason));
+    if (peers) {
+      this.upstream = upstream;
+      this.scheduleIdleCheck();
+    } else {
+      this.owned.add(upstream);
+    }
+    return upstream;
+  }
+
+  private closed(upstream: Upstream, reason: string): void {
+    this.owned.delete(upstream);
+    if (reason === CLOSED_BY_GATEWAY) return;
+    if (upstream === this.upstream) this.upstream = undefined;
+    const stderr = upstream.stderrTail().slice(-10);
+    this.log.warn({ reason, stderr }, 'backend crashed or disconnected');
+    this.recordFailure(stderr.length ? `${reason}; stderr: ${stderr.slice(-3).join(' | ')}` : reason);
+  }
+
+  private recordFailure(message: string): void {
+    const now = this.now();
+    const policy = this.deps.policy;
+    if (this.runningSince !== undefined && now - this.runningSince >= policy.stableMs)
+      this.consecutiveFailures = 0;
+    this.runningSince = undefined;
+    this.consecutiveFailures++;
+    this.lastError = message;
+    const loop = crashLoop([...this.failures, now], now, policy);
+    this.failures = loop.recent;
+    if (loop.clearsAt !== undefined) {
+      this.setState({ kind: 'failed', until: loop.clearsAt });
+      this.log.error({ failures: loop.recent.length, err: message }, 'backend keeps failing; marked failed');
+      return;
+    }
+    const delay = nextDelay(this.consecutiveFailures, policy, this.deps.random);
+    this.setState(delay > 0 ? { kind: 'backoff', until: now + delay } : { kind: 'stopped' });
+  }
+
+  /** Hibernation: the shared process is stopped once no call has started or ended for idle_timeout seconds. */
+  private scheduleIdleCheck(delayMs = this.config.idle_timeout * 1000): void {
+    clearTimeout(this.idleTimer);
+    if (this.config.idle_timeout === 0) return;
+    this.idleTimer = setTimeout(() => this.checkIdle(), delayMs);
+    this.idleTimer.unref();
+  }
+
+  private checkIdle(): void {
+    const upstream = this.upstream;
+    if (!upstream || upstream.closed) return;
+    const idleMs = this.config.idle_timeout * 1000;
+    const lastActive = Math.max(upstream.lastActivity, this.lastUsed ?? 0);
+    const remaining = idleMs - (this.now() - lastActive);
+    if (upstream.callsInFlight > 0 || remaining > 0) {
+      this.scheduleIdleCheck(upstream.callsInFlight > 0 ? idleMs : remaining);
+      return;
+    }
+    this.upstream = undefined;
+    this.setState({ kind: 'hibernated', since: this.now() });
+    this.log.info({ idle_s: this.config.idle_timeout }, 'backend hibernated');
+    void upstream.close();
+  }
+
+  private setState(next: BackendState): void {
+    if (next.kind !== this.state.kind)
+      this.log.debug({ from: this.state.kind, to: next.kind }, 'backend state');
+    this.state = next;
+  }
+}
