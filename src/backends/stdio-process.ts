@@ -30,6 +30,7 @@ export interface ExitInfo {
 /** Waits of the stop ladder: stdin closed → SIGTERM to the group → SIGKILL to the group. */
 export const STOP_WAITS_MS = { afterStdinEnd: 2_000, afterTerm: 3_000 } as const;
 const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
+const REAP_GRACE_MS = 1_000;
 
 export class StdioProcessTransport implements Transport {
   onclose?: () => void;
@@ -66,9 +67,12 @@ export class StdioProcessTransport implements Transport {
         detached: true,
       });
       this.child = child;
-      this.exited = once(child, 'exit').then(([code, signal]) => {
-        this.exitInfo = { code: code as number | null, signal: signal as NodeJS.Signals | null };
+      // Recorded synchronously: 'close' can follow 'exit' in the same tick, and onclose reads it.
+      child.once('exit', (code, signal) => {
+        this.exitInfo = { code, signal };
+        if (child.pid !== undefined) reapGroup(child.pid);
       });
+      this.exited = once(child, 'exit').then(() => {});
       child.once('error', (error) => {
         reject(error);
         this.onerror?.(error);
@@ -156,6 +160,12 @@ export class StdioProcessTransport implements Transport {
     }
     this.onmessage?.(message);
   }
+}
+
+/** A leader that died (or crashed) may leave members of its group behind: they get SIGTERM, then SIGKILL. */
+function reapGroup(pid: number): void {
+  signalGroup(pid, 'SIGTERM');
+  setTimeout(() => signalGroup(pid, 'SIGKILL'), REAP_GRACE_MS).unref();
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {

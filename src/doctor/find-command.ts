@@ -73,7 +73,11 @@ export async function readInterpreter(file: string): Promise<Interpreter | undef
 }
 
 /** Where `name` would be found on `searchPath`, for hints ("your shell finds it in /opt/homebrew/bin"). */
-export async function whereIs(name: string, searchPath: string | undefined, cwd: string): Promise<string | undefined> {
+export async function whereIs(
+  name: string,
+  searchPath: string | undefined,
+  cwd: string,
+): Promise<string | undefined> {
   if (!searchPath || name.includes('/')) return undefined;
   const found = await findCommand(name, searchPath, cwd);
   return found.ok ? found.path : undefined;

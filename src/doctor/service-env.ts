@@ -44,10 +44,7 @@ export function serviceEnvironment(
 export function whereToSet(kind: ServiceKind, what: string): string {
   switch (kind) {
     case 'systemd':
-      return (
-        `add ${what} to the unit's EnvironmentFile (/etc/mcp-gateway/env, or ~/.config/mcp-gateway/env for the ` +
-        'user unit) and pass that file to doctor with --env-file'
-      );
+      return `add ${what} to the unit's EnvironmentFile (e.g. /etc/mcp-gateway/env) and pass it to doctor with --env-file`;
     case 'launchd':
       return `add ${what} under EnvironmentVariables in ~/Library/LaunchAgents/local.mcp-gateway.plist`;
     case 'none':

@@ -80,7 +80,8 @@ export class Supervisor {
     this.lastUsed = this.now();
     if (this.upstream && !this.upstream.closed) return Promise.resolve(this.upstream);
     if (this.starting) return this.starting;
-    this.admit();
+    const refusal = this.refusal();
+    if (refusal) return Promise.reject(refusal);
     this.starting = this.start(SHARED_CLIENT_CAPABILITIES, this.peers).finally(
       () => (this.starting = undefined),
     );
@@ -95,7 +96,8 @@ export class Supervisor {
   async open(capabilities: ClientCapabilities): Promise<Upstream> {
     this.lastUsed = this.now();
     while (this.probe) await this.probe.catch(() => {});
-    this.admit();
+    const refusal = this.refusal();
+    if (refusal) throw refusal;
     const recovering = this.consecutiveFailures > 0;
     const attempt = this.start(capabilities);
     if (recovering) this.probe = attempt.finally(() => (this.probe = undefined));
@@ -148,10 +150,10 @@ export class Supervisor {
     };
   }
 
-  /** Refuses at once, with a retry-after hint, while the backend is backing off or marked failed. */
-  private admit(): void {
+  /** The error that refuses a start at once, with a retry-after hint, while backing off or marked failed. */
+  private refusal(): GatewayError | undefined {
     const state = this.state;
-    if ((state.kind !== 'backoff' && state.kind !== 'failed') || this.now() >= state.until) return;
+    if ((state.kind !== 'backoff' && state.kind !== 'failed') || this.now() >= state.until) return undefined;
     const retryAfter = Math.ceil((state.until - this.now()) / 1000);
     const name = this.config.name;
     const message =
@@ -159,7 +161,7 @@ export class Supervisor {
         ? `backend "${name}" failed ${this.failures.length} times within ${this.deps.policy.windowMs / 60_000} min ` +
           `and is not started again for ${retryAfter} s (reload the configuration to retry now); last error: ${this.lastError}`
         : `backend "${name}" is waiting ${retryAfter} s before it is restarted; last error: ${this.lastError}`;
-    throw new GatewayError('backend_unavailable', message, {
+    return new GatewayError('backend_unavailable', message, {
       backend: name,
       state: state.kind,
       retryable: true,

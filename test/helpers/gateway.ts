@@ -8,7 +8,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import { parseConfig } from '../../src/config/index.js';
-import { createGateway, type Gateway } from '../../src/daemon.js';
+import { createGateway, type Gateway, type GatewayOptions } from '../../src/daemon.js';
 import { createLogger, type Logger } from '../../src/log.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -20,7 +20,10 @@ export interface RunningGateway {
 }
 
 /** `yaml` is a servers.yaml body; relative paths in it resolve against the repo root. */
-export async function startGateway(yaml: string, options: { env?: NodeJS.ProcessEnv; log?: Logger } = {}) {
+export async function startGateway(
+  yaml: string,
+  options: { env?: NodeJS.ProcessEnv; log?: Logger; supervision?: GatewayOptions['supervision'] } = {},
+) {
   const { config } = parseConfig(yaml, {
     path: resolve(REPO_ROOT, 'servers.yaml'),
     env: options.env ?? process.env,
@@ -28,6 +31,7 @@ export async function startGateway(yaml: string, options: { env?: NodeJS.Process
   const gateway = createGateway(
     { ...config, port: 0, host: '127.0.0.1' },
     options.log ?? createLogger({ level: process.env.TEST_LOG_LEVEL === 'debug' ? 'debug' : 'silent' }),
+    { ...(options.supervision ? { supervision: options.supervision } : {}) },
   );
   const url = await gateway.listen();
   return { gateway, url, close: () => gateway.close() } satisfies RunningGateway;
