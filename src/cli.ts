@@ -6,7 +6,7 @@ import yargs, { type Argv } from 'yargs';
 import { ConfigError, findConfigFile, loadConfigFile, type LoadedConfig } from './config/index.js';
 import { createLogger, type LogLevel } from './log.js';
 import { createGateway } from './daemon.js';
-import { doctorOptions, runDoctorCommand, type DoctorArgs } from './doctor/command.js';
+import { doctorOptions, runDoctorCommand } from './doctor/command.js';
 import { VERSION } from './version.js';
 
 /** Documented in the README; scripts and service managers rely on them. */
@@ -76,7 +76,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       'check that every backend can be found, started and reached as the service will run it',
       doctorOptions,
       async (args) => {
-        code = await runDoctorCommand(args as unknown as DoctorArgs, io);
+        code = await runDoctorCommand(args, io);
       },
     )
     .strict()

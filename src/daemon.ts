@@ -3,6 +3,7 @@
  * server) from a loaded config and is the only place that knows the order of shutdown.
  */
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { serve, type ServerType } from '@hono/node-server';
 import type { GatewayConfig } from './config/index.js';
@@ -11,6 +12,10 @@ import { createApp } from './http/app.js';
 import { Registry, type RegistryDeps } from './registry/registry.js';
 import { SessionTable } from './passthrough/sessions.js';
 import { VERSION } from './version.js';
+import { createProcessLedger, reapLeftovers } from './backends/process-ledger.js';
+
+/** In the state directory: the backend processes running now, for the next start to reap after a crash. */
+const LEDGER_FILE = 'backend-processes.json';
 
 /** Tunables that are not (yet) in servers.yaml; all in one place. */
 export const RUNTIME_DEFAULTS = {
@@ -40,9 +45,11 @@ export interface Gateway {
 export function createGateway(config: GatewayConfig, log: Logger, options: GatewayOptions = {}): Gateway {
   const { maxCallMs = RUNTIME_DEFAULTS.maxCallMs, shutdownGraceMs = RUNTIME_DEFAULTS.shutdownGraceMs } =
     options;
+  const ledgerPath = join(config.state_dir, LEDGER_FILE);
   const registry = new Registry(config, {
     log,
     clientInfo: { name: 'mcp-gateway', version: VERSION },
+    ledger: createProcessLedger(ledgerPath, log),
     ...options.supervision,
   });
   const sessions = new SessionTable(config.session_idle_timeout * 1000);
@@ -85,6 +92,7 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
     sessions,
     fetch: app.fetch,
     listen() {
+      reapLeftovers(ledgerPath, log);
       return new Promise((resolve, reject) => {
         const listening = serve(
           { fetch: app.fetch, port: config.port, hostname: config.host },

@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { ProcessLedger } from './process-ledger.js';
 
 export interface StdioProcessOptions {
   command: string;
@@ -20,6 +21,8 @@ export interface StdioProcessOptions {
   onStderr?: (chunk: Buffer) => void;
   /** A stdout line that is not a JSON-RPC message (banners, debug prints). */
   onGarbage?: (preview: string) => void;
+  /** Told of the child's process group while it runs, so that a later gateway can stop it after a crash. */
+  ledger?: ProcessLedger;
 }
 
 export interface ExitInfo {
@@ -70,14 +73,20 @@ export class StdioProcessTransport implements Transport {
       // Recorded synchronously: 'close' can follow 'exit' in the same tick, and onclose reads it.
       child.once('exit', (code, signal) => {
         this.exitInfo = { code, signal };
-        if (child.pid !== undefined) reapGroup(child.pid);
+        if (child.pid !== undefined) {
+          reapGroup(child.pid);
+          this.options.ledger?.remove(child.pid);
+        }
       });
       this.exited = once(child, 'exit').then(() => {});
       child.once('error', (error) => {
         reject(error);
         this.onerror?.(error);
       });
-      child.once('spawn', () => resolve());
+      child.once('spawn', () => {
+        this.options.ledger?.add(child.pid!, [this.options.command, ...this.options.args]);
+        resolve();
+      });
       child.once('close', () => this.onclose?.());
       child.stdout!.on('data', (chunk: Buffer) => this.read(chunk));
       child.stderr!.on('data', (chunk: Buffer) => this.options.onStderr?.(chunk));

@@ -9,6 +9,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { BackendConfig } from '../config/index.js';
 import { createStderrRing, type StderrRing } from './stderr-ring.js';
 import { StdioProcessTransport, type ExitInfo } from './stdio-process.js';
+import type { ProcessLedger } from './process-ledger.js';
 
 export interface BackendTransport {
   transport: Transport;
@@ -24,6 +25,7 @@ export interface TransportHooks {
   onStderrLine?: (line: string) => void;
   /** A stdout line of a stdio backend that is not protocol (skipped). */
   onGarbage?: (preview: string) => void;
+  ledger?: ProcessLedger;
 }
 
 export function createBackendTransport(config: BackendConfig, hooks: TransportHooks = {}): BackendTransport {
@@ -40,6 +42,7 @@ export function createBackendTransport(config: BackendConfig, hooks: TransportHo
         for (const line of stderr.push(chunk)) hooks.onStderrLine?.(line);
       },
       onGarbage: (preview) => hooks.onGarbage?.(preview),
+      ...(hooks.ledger ? { ledger: hooks.ledger } : {}),
     });
     return { transport, pid: () => transport.pid, exit: () => transport.exit, stderr };
   }

@@ -27,6 +27,7 @@ import type { BackendConfig } from '../config/index.js';
 import { GatewayError, RpcError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { createBackendTransport, type BackendTransport } from './transports.js';
+import type { ProcessLedger } from './process-ledger.js';
 
 /**
  * A downstream party using this connection (a client session). Messages the backend sends on its own are routed to
@@ -106,6 +107,7 @@ export class Upstream {
       /** Several client sessions use this connection (a shared stdio process): subscriptions are counted. */
       shared?: boolean;
       peers?: Set<Peer>;
+      ledger?: ProcessLedger;
     },
   ): Promise<Upstream> {
     const log = options.log.child({ backend: config.name });
@@ -113,6 +115,7 @@ export class Upstream {
       onStderrLine: (line) => log.debug({ stderr: line }, 'backend stderr'),
       onGarbage: (preview) =>
         log.warn({ stdout: preview }, 'backend wrote a non-protocol line on stdout; skipped'),
+      ...(options.ledger ? { ledger: options.ledger } : {}),
     });
     const client = new Client(options.clientInfo, { capabilities: options.capabilities });
     const upstream = new Upstream(

@@ -1,4 +1,5 @@
 /** @module config/defaults — every default of the configuration, in one place. */
+import { isAbsolute, join } from 'node:path';
 
 /**
  * Defaults for keys a user may leave out of `servers.yaml`, and the places the file is looked for.
@@ -35,3 +36,15 @@ export const CONFIG_DEFAULTS = Object.freeze({
    */
   min_secret_length: 4,
 });
+
+/**
+ * Where the gateway keeps what must outlive it (its tool catalog, the ledger of backend processes): the directory
+ * systemd gives a unit with StateDirectory=, else $XDG_STATE_HOME/mcp-gateway, else ~/.local/state/mcp-gateway.
+ */
+export function defaultStateDir(env: NodeJS.ProcessEnv): string {
+  const systemd = env.STATE_DIRECTORY?.split(':')[0];
+  if (systemd && isAbsolute(systemd)) return systemd;
+  const xdg = env.XDG_STATE_HOME;
+  const stateHome = xdg && isAbsolute(xdg) ? xdg : join(env.HOME ?? '/tmp', '.local', 'state');
+  return join(stateHome, CONFIG_DEFAULTS.app_dir_name);
+}

@@ -86,7 +86,7 @@ export function parseConfig(text: string, opts: ParseOptions): LoadedConfig {
     throw new ConfigError(formatFindings(findings, createPositionFinder(doc, lineCounter), file));
   }
 
-  const config = normalizeConfig(parsed.data, dirname(resolve(file)));
+  const config = normalizeConfig(parsed.data, dirname(resolve(file)), env);
   return {
     config,
     path: resolve(file),

@@ -1,6 +1,6 @@
 /** @module config/normalize — turns a validated file into the GatewayConfig the gateway runs on. */
 import { resolve } from 'node:path';
-import { CONFIG_DEFAULTS } from './defaults.js';
+import { CONFIG_DEFAULTS, defaultStateDir } from './defaults.js';
 import type { BackendEntry, ConfigFile } from './schema.js';
 import { splitCommand } from './split-command.js';
 import type { BackendConfig, GatewayConfig, Transport } from './types.js';
@@ -9,7 +9,7 @@ import type { BackendConfig, GatewayConfig, Transport } from './types.js';
  * Fills in defaults, splits commands, resolves paths and infers transports. Only ever called on
  * data that passed the schema, so every check here is already known to succeed.
  */
-export function normalizeConfig(file: ConfigFile, configDir: string): GatewayConfig {
+export function normalizeConfig(file: ConfigFile, configDir: string, env: NodeJS.ProcessEnv): GatewayConfig {
   const idle_timeout = file.idle_timeout ?? CONFIG_DEFAULTS.idle_timeout;
   const backends: Record<string, BackendConfig> = {};
   for (const [name, entry] of Object.entries(file.backends ?? {})) {
@@ -26,6 +26,7 @@ export function normalizeConfig(file: ConfigFile, configDir: string): GatewayCon
     allowed_origins: (file.allowed_origins ?? CONFIG_DEFAULTS.allowed_origins).map((o) => new URL(o).origin),
     max_body_bytes: file.max_body_bytes ?? CONFIG_DEFAULTS.max_body_bytes,
     session_idle_timeout: file.session_idle_timeout ?? CONFIG_DEFAULTS.session_idle_timeout,
+    state_dir: file.state_dir ? resolve(configDir, file.state_dir) : defaultStateDir(env),
     log_level: file.log_level ?? CONFIG_DEFAULTS.log_level,
     backends,
   };

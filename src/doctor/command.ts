@@ -22,7 +22,7 @@ export interface DoctorIo {
   cwd: string;
 }
 
-export function doctorOptions(y: Argv): Argv {
+export function doctorOptions<T>(y: Argv<T>) {
   return y
     .option('service', {
       choices: ['systemd', 'launchd', 'none'] as const,

@@ -8,7 +8,7 @@ const COLUMNS = ['backend', 'transport', 'check', 'status', 'detail', 'fix'] as 
 type Column = (typeof COLUMNS)[number];
 
 /** Widest a wrapped column gets; a single longer word (a path) still stays whole. */
-const MAX_WIDTH: Partial<Record<Column, number>> = { check: 28, detail: 50, fix: 60 };
+const MAX_WIDTH: Partial<Record<Column, number>> = { detail: 50, fix: 60 };
 
 export function formatTable(rows: readonly DoctorRow[]): string {
   const header = Object.fromEntries(COLUMNS.map((c) => [c, c.toUpperCase()])) as Record<Column, string>;

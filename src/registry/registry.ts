@@ -8,6 +8,7 @@ import type { BackendConfig, GatewayConfig } from '../config/index.js';
 import { GatewayError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { Upstream, type Peer } from '../backends/upstream.js';
+import type { ProcessLedger } from '../backends/process-ledger.js';
 import { DEFAULT_RESTART_POLICY, type RestartPolicy } from './backoff.js';
 import { Supervisor, type SupervisorStatus } from './supervisor.js';
 
@@ -24,6 +25,8 @@ export interface RegistryDeps {
   policy?: RestartPolicy;
   now?: () => number;
   random?: () => number;
+  /** Where started processes are recorded for the next gateway to reap after a crash. */
+  ledger?: ProcessLedger;
 }
 
 export class Registry {
@@ -46,6 +49,7 @@ export class Registry {
             log: deps.log,
             connectTimeoutMs: backend.start_timeout * 1000,
             ...(peers ? { peers, shared: true } : {}),
+            ...(deps.ledger ? { ledger: deps.ledger } : {}),
           }),
       });
       this.supervisors.set(backend.name, supervisor);

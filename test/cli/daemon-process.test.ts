@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectClient, firstText, REPO_ROOT } from '../helpers/gateway.js';
-import { isAlive } from '../helpers/processes.js';
+import { isAlive, until } from '../helpers/processes.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'mcp-gateway-cli-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -20,6 +20,17 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}) {
     cwd: scratch,
     env: { PATH: process.env.PATH, HOME: scratch, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/** Resolves with the URL the gateway logs once it listens. */
+function listeningUrl(child: ReturnType<typeof run>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    createInterface({ input: child.stderr! }).on('line', (line) => {
+      const entry = JSON.parse(line) as { msg?: string; url?: string };
+      if (entry.msg === 'mcp-gateway listening' && entry.url) resolve(entry.url);
+    });
+    child.once('exit', (code) => reject(new Error(`exited with ${code}`)));
   });
 }
 
@@ -61,6 +72,36 @@ describe('the mcp-gateway process', () => {
     // The secret reached the backend's environment but never a log line, even at debug level.
     expect(lines.join('\n')).not.toContain('canary-4f9a1c');
     await client.close().catch(() => {});
+  });
+
+  it('a gateway killed with SIGKILL leaves backends behind; the next start stops them', async () => {
+    const config = join(scratch, 'ledger.yaml');
+    writeFileSync(
+      config,
+      `backends:\n  faulty:\n    command: node ${join(REPO_ROOT, 'dist/test/fixtures/faulty-server.js')}\n` +
+        '    env: { FAULTY_GRANDCHILD: "1" }\n',
+    );
+    const first = run(['-c', config, '--port', '0']);
+    const url = await listeningUrl(first);
+    const { client } = await connectClient(`${url}/mcp/faulty`);
+    const { pid, grandchild } = JSON.parse(
+      firstText(await client.callTool({ name: 'pids', arguments: {} })),
+    ) as {
+      pid: number;
+      grandchild: number;
+    };
+    first.kill('SIGKILL');
+    await once(first, 'exit');
+    await client.close().catch(() => {});
+    // Orphaned: its grandchild keeps it alive although its stdin is gone.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(isAlive(pid)).toBe(true);
+
+    const second = run(['-c', config, '--port', '0']);
+    await listeningUrl(second);
+    await until(() => !isAlive(pid) && !isAlive(grandchild), 'the leftovers to be stopped');
+    second.kill('SIGTERM');
+    expect((await once(second, 'exit'))[0]).toBe(0);
   });
 
   it('refuses an invalid config with exit 1 and every problem at its place', async () => {

@@ -6,12 +6,14 @@ import { parseConfig } from '../../src/config/index.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Every *.yaml / *.yml under examples/, plus servers.yaml at the repo root when present. */
+/** Every servers*.yaml / servers*.yml under examples/, plus servers.yaml at the repo root when present. */
 function exampleConfigs(): string[] {
   const dir = join(ROOT, 'examples');
   const found = existsSync(dir)
     ? readdirSync(dir, { recursive: true, encoding: 'utf8' })
-        .filter((f) => /\.ya?ml$/.test(f) && !f.split(/[\\/]/).includes('node_modules'))
+        .filter(
+          (f) => /(^|[\\/])servers[^\\/]*\.ya?ml$/.test(f) && !f.split(/[\\/]/).includes('node_modules'),
+        )
         .map((f) => join(dir, f))
     : [];
   const rootConfig = join(ROOT, 'servers.yaml');

@@ -25,6 +25,7 @@ describe('defaults', () => {
       allowed_origins: [],
       max_body_bytes: 4194304,
       session_idle_timeout: 1800,
+      state_dir: expect.stringMatching(/mcp-gateway$/),
       log_level: 'info',
       backends: {},
     });
@@ -172,6 +173,8 @@ describe('transport inference', () => {
       enabled: true,
       idle_timeout: 300,
       timeout: 60,
+      start_timeout: 30,
+      warm: false,
       transport: 'http',
       url: 'http://localhost:8080/mcp',
       headers: { Authorization: 'Bearer tok-123456', 'X-Num': '1' },

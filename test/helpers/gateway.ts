@@ -2,7 +2,9 @@
  * @module gateway helper: runs a real gateway in this process on an ephemeral loopback port, from servers.yaml text,
  * and connects SDK clients to it over real HTTP.
  */
-import { dirname, resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -16,6 +18,8 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..
 export interface RunningGateway {
   gateway: Gateway;
   url: string;
+  /** A temporary state directory of its own, removed by close(). */
+  stateDir: string;
   close(): Promise<void>;
 }
 
@@ -28,13 +32,18 @@ export async function startGateway(
     path: resolve(REPO_ROOT, 'servers.yaml'),
     env: options.env ?? process.env,
   });
+  const stateDir = mkdtempSync(join(tmpdir(), 'mcp-gateway-state-'));
   const gateway = createGateway(
-    { ...config, port: 0, host: '127.0.0.1' },
+    { ...config, port: 0, host: '127.0.0.1', state_dir: stateDir },
     options.log ?? createLogger({ level: process.env.TEST_LOG_LEVEL === 'debug' ? 'debug' : 'silent' }),
     { ...(options.supervision ? { supervision: options.supervision } : {}) },
   );
   const url = await gateway.listen();
-  return { gateway, url, close: () => gateway.close() } satisfies RunningGateway;
+  const close = async () => {
+    await gateway.close();
+    rmSync(stateDir, { recursive: true, force: true });
+  };
+  return { gateway, url, stateDir, close } satisfies RunningGateway;
 }
 
 export async function connectClient(

@@ -1,0 +1,111 @@
+/**
+ * @module process-ledger: a file in the state directory listing the backend process groups this gateway has
+ * running. A gateway killed with SIGKILL cannot stop its children; the next one to start reads the file and stops
+ * whatever the dead one left behind.
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import type { Logger } from '../log.js';
+
+export interface ProcessLedger {
+  add(pid: number, argv: readonly string[]): void;
+  remove(pid: number): void;
+}
+
+interface LedgerFile {
+  gateway_pid: number;
+  /** When that gateway's process started (epoch ms): tells a recycled pid from the same process. */
+  gateway_started: number;
+  processes: Array<{ pid: number; argv: string[] }>;
+}
+
+const PROCESS_STARTED = Math.floor(Date.now() - process.uptime() * 1000);
+
+/** A ledger that records nothing (library use, tests that do not care). */
+export const NO_LEDGER: ProcessLedger = { add() {}, remove() {} };
+
+export function createProcessLedger(path: string, log: Logger): ProcessLedger {
+  const processes = new Map<number, string[]>();
+  const write = () => {
+    const content: LedgerFile = {
+      gateway_pid: process.pid,
+      gateway_started: PROCESS_STARTED,
+      processes: [...processes].map(([pid, argv]) => ({ pid, argv })),
+    };
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+      // Write then rename: a crash mid-write must not leave a torn file for the next start.
+      writeFileSync(`${path}.tmp`, JSON.stringify(content));
+      renameSync(`${path}.tmp`, path);
+    } catch (error) {
+      log.warn({ err: String(error), path }, 'cannot write the backend process ledger');
+    }
+  };
+  return {
+    add(pid, argv) {
+      processes.set(pid, [...argv]);
+      write();
+    },
+    remove(pid) {
+      if (processes.delete(pid)) write();
+    },
+  };
+}
+
+/**
+ * Stops the process groups a previous gateway recorded and did not stop, if that gateway is gone. A group is only
+ * signalled when its leader still runs the recorded command line, so a recycled pid is never hit.
+ */
+export function reapLeftovers(path: string, log: Logger): number {
+  let ledger: LedgerFile;
+  try {
+    ledger = JSON.parse(readFileSync(path, 'utf8')) as LedgerFile;
+  } catch {
+    return 0;
+  }
+  // Its gateway still runs: another gateway's children, not leftovers. A file written by this very process (several
+  // gateways in one process, as in tests) is not leftovers either; one from an earlier process with our pid (PID 1
+  // in a restarted container) is.
+  const sameProcess = ledger.gateway_pid === process.pid && ledger.gateway_started >= PROCESS_STARTED;
+  if (sameProcess || (ledger.gateway_pid !== process.pid && isAlive(ledger.gateway_pid))) return 0;
+  let reaped = 0;
+  for (const { pid, argv } of ledger.processes ?? []) {
+    if (!runs(pid, argv)) continue;
+    try {
+      process.kill(-pid, 'SIGKILL');
+      reaped++;
+      log.warn({ pid, command: argv[0] }, 'stopped a backend left running by a previous gateway');
+    } catch {
+      // Already gone.
+    }
+  }
+  return reaped;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Whether `pid` still runs the recorded command (Linux /proc; elsewhere nothing is proven, so nothing is killed).
+ * The arguments must end the command line and the program's name appear before them: a script started through
+ * its shebang (`npx`) shows up as `node /usr/bin/npx …`.
+ */
+function runs(pid: number, argv: readonly string[]): boolean {
+  let cmdline: string[];
+  try {
+    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+  } catch {
+    return false;
+  }
+  const [program, ...args] = argv;
+  if (!program || cmdline.length < argv.length) return false;
+  const head = cmdline.slice(0, cmdline.length - args.length);
+  const tail = cmdline.slice(cmdline.length - args.length);
+  return tail.every((arg, i) => arg === args[i]) && head.some((arg) => basename(arg) === basename(program));
+}

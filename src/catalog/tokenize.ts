@@ -1,0 +1,82 @@
+/**
+ * @module tokenize: turns tool names and prose into search terms. Identifiers are split at camelCase, snake_case,
+ * kebab-case, dots and letter/digit boundaries, so `getFileInfo`, `get_file_info` and `get-file.info` all yield the
+ * same words; words are lowercased, stop words dropped and the rest Porter-stemmed so "files" finds "file" and
+ * "scheduling" finds "schedule". Pure functions; the search index uses the same ones for documents and queries.
+ */
+import { stemmer } from 'stemmer';
+
+// Runs of letters or digits (any script): everything else separates words.
+const WORD = /[\p{L}\p{N}]+/gu;
+// Where a run splits again: lower→Upper (fileInfo), UPPER→Upper+lower (HTTPServer → HTTP|Server),
+// letter→digit and digit→letter (utf8 → utf|8, 2fa → 2|fa).
+const INNER_BOUNDARY =
+  /(?<=\p{Ll})(?=\p{Lu})|(?<=\p{Lu})(?=\p{Lu}\p{Ll})|(?<=\p{L})(?=\p{N})|(?<=\p{N})(?=\p{L})/u;
+const LOWER_ASCII = /^[a-z]+$/;
+
+/**
+ * Words that carry no meaning in a request for a tool ("what is the time in Tokyo"). Kept short on purpose: BM25's
+ * IDF already discounts common words, this list exists because prefix matching would otherwise let "a" or "in"
+ * match half the vocabulary. Verbs such as "get", "list" or "create" stay: they tell tools apart.
+ */
+export const STOP_WORDS: ReadonlySet<string> = new Set(
+  (
+    'a an and any are as at be been but by can could do does did for from had has have how i if in into is it its ' +
+    'me my of on or our please should so some than that the their them then there these this those to too us was ' +
+    'we were what when where which while who whom why will with would you your'
+  ).split(' '),
+);
+
+/**
+ * Splits text into lowercase words at separators and identifier boundaries; no stop words removed, no stemming.
+ * A word that splits further ("JavaScript", "GitHub", "utf8") is also kept whole, so the query "javascript" finds
+ * the prose "JavaScript" and "github" finds "GitHub", while "script" and "hub" still match their parts.
+ */
+export function splitWords(text: string): string[] {
+  const words: string[] = [];
+  for (const match of text.matchAll(WORD)) {
+    const word = match[0];
+    // Fast path for the common all-lowercase word: nothing to split (a third of the build time otherwise).
+    if (LOWER_ASCII.test(word)) {
+      words.push(word);
+      continue;
+    }
+    const lower = word.toLowerCase();
+    const parts = word.split(INNER_BOUNDARY);
+    if (parts.length > 1) for (const part of parts) words.push(part.toLowerCase());
+    words.push(lower);
+  }
+  return words;
+}
+
+/**
+ * The search term for one word from {@link splitWords}, or null when the word should not be indexed or searched:
+ * stop words and single letters (the "s" of "what's"). Digits stay, so "ipv6" and "port 8080" still match.
+ */
+export function normalizeTerm(word: string): string | null {
+  const cached = stems.get(word);
+  if (cached !== undefined) return cached;
+  let term: string | null;
+  if (STOP_WORDS.has(word)) term = null;
+  else if (word.length < 2 && !/\p{N}/u.test(word)) term = null;
+  // The Porter stemmer only knows English letters; leave other scripts and numbers as they are.
+  else term = LOWER_ASCII.test(word) ? stemmer(word) : word;
+  // Stemming is most of the cost of building an index, and a catalog's vocabulary is small: remember the answers,
+  // but bounded, since queries from clients pass through here too.
+  if (stems.size >= MAX_CACHED_STEMS) stems.clear();
+  stems.set(word, term);
+  return term;
+}
+
+const MAX_CACHED_STEMS = 50_000;
+const stems = new Map<string, string | null>();
+
+/** Text → search terms: {@link splitWords} then {@link normalizeTerm}, keeping order and duplicates. */
+export function tokenize(text: string): string[] {
+  const terms: string[] = [];
+  for (const word of splitWords(text)) {
+    const term = normalizeTerm(word);
+    if (term !== null) terms.push(term);
+  }
+  return terms;
+}
