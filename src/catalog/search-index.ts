@@ -1,14 +1,13 @@
 /**
- * @module search-index: a pure, in-memory search over every backend's tools. Free text is ranked by BM25+
- * (MiniSearch) over the tool's name, title, description, parameter names and parameter descriptions, with the
+ * @module search-index: a pure, in-memory search over every backend's tools. Free text is ranked by BM25+ over the
+ * tool's name, title, description, parameter names and parameter descriptions (each field weighted), with the
  * server's name and description as weak context; `regex: true` matches a pattern with RE2 semantics instead, so no
  * pattern can backtrack catastrophically. Results are ordered deterministically: equal scores fall back to server,
  * then tool name. Build once per catalog change; searching never mutates.
  */
-import MiniSearch from 'minisearch';
 import { RE2JS } from 're2js';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
-import { normalizeTerm, splitWords } from './tokenize.js';
+import { tokenize } from './tokenize.js';
 
 export interface IndexedTool {
   server: string;
@@ -48,21 +47,23 @@ export const MAX_QUERY_LENGTH = 1000;
 
 /**
  * Field weights: the name says most about what a tool does, the server's own blurb least (it is the same for all of
- * that server's tools, so it only nudges a server's tools up when the query names the server or its domain).
+ * that server's tools, so it only lifts a server's tools when the query names the server or its domain).
  */
-const BOOST = {
-  name: 3,
-  title: 2,
-  description: 1,
-  params: 0.7,
-  paramDescriptions: 0.5,
-  server: 0.3,
-} as const;
+const BOOST = { name: 3, title: 2, description: 1, params: 0.7, paramDescriptions: 0.5 } as const;
+const SERVER_BOOST = 0.3;
 type Field = keyof typeof BOOST;
 const FIELDS = Object.keys(BOOST) as Field[];
+const FIELD_BOOST = FIELDS.map((f) => BOOST[f]);
+const FIELD_COUNT = FIELDS.length;
 
+/** BM25+ (Lv & Zhai): k1 saturates term frequency, b normalises by field length, delta rewards any match at all. */
+const K1 = 1.2;
+const B = 0.7;
+const DELTA = 0.5;
 /** Query terms at least this long also match longer indexed terms that start with them ("temp" → "temperature"). */
 const PREFIX_MIN_LENGTH = 4;
+/** A prefix match counts this much of an exact one, less the longer the rest of the word ("conv" → "convert"). */
+const PREFIX_WEIGHT = 0.375;
 /** How deep parameter names and descriptions are collected: top-level properties plus one nested level. */
 const PARAM_DEPTH = 2;
 /** Enum values describe a parameter well ("cordon", "drain"), but a huge enum would drown the description. */
@@ -72,32 +73,21 @@ const MAX_REGEX_TEXT = 4000;
 /** How many server names an "unknown server" message lists before summarising the rest. */
 const MAX_LISTED_SERVERS = 20;
 
-type Document = { id: number } & Record<Field, string>;
-
 /** Builds the index. Tools are referenced, not copied: do not mutate them while the index is in use. */
 export function createSearchIndex(tools: readonly IndexedTool[]): SearchIndex {
   const entries = [...tools];
-  const servers = new Set(entries.map((e) => e.server));
-  const engine = new MiniSearch<Document>({
-    fields: FIELDS,
-    storeFields: [],
-    tokenize: splitWords,
-    processTerm: normalizeTerm,
-    searchOptions: {
-      boost: BOOST,
-      prefix: (term) => term.length >= PREFIX_MIN_LENGTH,
-    },
-  });
-  engine.addAll(entries.map(toDocument));
+  const text = buildTextIndex(entries);
 
   function search(query: string, options: SearchOptions = {}): SearchResult {
     const limit = clampLimit(options.limit);
-    if (options.server !== undefined && !servers.has(options.server)) {
-      return { ok: false, message: unknownServerMessage(options.server, servers) };
+    let serverId: number | undefined;
+    if (options.server !== undefined) {
+      serverId = text.serverIds.get(options.server);
+      if (serverId === undefined) return { ok: false, message: unknownServerMessage(options.server, text.serverIds) };
     }
     return options.regex === true
       ? searchRegex(entries, query, limit, options.server)
-      : searchText(engine, entries, query, limit, options.server);
+      : searchText(text, entries, query, limit, serverId);
   }
 
   return {
@@ -108,12 +98,142 @@ export function createSearchIndex(tools: readonly IndexedTool[]): SearchIndex {
   };
 }
 
+/**
+ * An inverted index for BM25F-style scoring. Postings are flat number arrays (doc, field, term frequency, …) and
+ * the vocabulary is sorted once for prefix lookups: a plain Map-and-array layout builds 10,000 tools several times
+ * faster than a general-purpose search library's radix tree, and a query touches only the postings of its terms.
+ * The server's name and description are indexed once per server, not once per tool.
+ */
+interface TextIndex {
+  docCount: number;
+  vocabulary: Map<string, number>;
+  /** Vocabulary sorted by code unit, for prefix ranges. */
+  sortedTerms: string[];
+  /** Per term: doc, field, tf, doc, field, tf, … */
+  postings: number[][];
+  /** Per term and field (termId * FIELD_COUNT + field): how many docs have the term in that field. */
+  fieldDocFreq: number[];
+  /** Per field: each doc's length in terms. */
+  fieldLength: Uint32Array[];
+  avgFieldLength: number[];
+  serverIds: Map<string, number>;
+  /** Per doc: its server's id. */
+  docServer: Uint32Array;
+  /** Per server: its docs. */
+  serverDocs: number[][];
+  /** Per term: server, tf, server, tf, … over the servers' name + description. */
+  serverPostings: Map<string, number[]>;
+  serverLength: number[];
+  avgServerLength: number;
+  /** Scratch space reused by every query (searches are synchronous, so never shared by two at once). */
+  scores: Float64Array;
+  matchedTerms: Uint16Array;
+  lastTerm: Int32Array;
+}
+
+function buildTextIndex(entries: readonly IndexedTool[]): TextIndex {
+  const docCount = entries.length;
+  const vocabulary = new Map<string, number>();
+  const postings: number[][] = [];
+  const fieldDocFreq: number[] = [];
+  const fieldLength = FIELDS.map(() => new Uint32Array(docCount));
+  const totalLength = FIELDS.map(() => 0);
+  const serverIds = new Map<string, number>();
+  const serverDocs: number[][] = [];
+  const serverPostings = new Map<string, number[]>();
+  const serverLength: number[] = [];
+  const docServer = new Uint32Array(docCount);
+  const counts = new Map<string, number>();
+
+  entries.forEach((entry, doc) => {
+    let serverId = serverIds.get(entry.server);
+    if (serverId === undefined) {
+      serverId = serverIds.size;
+      serverIds.set(entry.server, serverId);
+      serverDocs.push([]);
+      const terms = tokenize(`${entry.server} ${entry.serverDescription}`);
+      serverLength.push(terms.length);
+      for (const [term, tf] of countTerms(terms, counts)) {
+        let list = serverPostings.get(term);
+        if (!list) serverPostings.set(term, (list = []));
+        list.push(serverId, tf);
+      }
+    }
+    docServer[doc] = serverId;
+    serverDocs[serverId]!.push(doc);
+
+    const fields = fieldTexts(entry);
+    for (let field = 0; field < FIELD_COUNT; field++) {
+      const terms = tokenize(fields[field]!);
+      fieldLength[field]![doc] = terms.length;
+      totalLength[field]! += terms.length;
+      for (const [term, tf] of countTerms(terms, counts)) {
+        let id = vocabulary.get(term);
+        if (id === undefined) {
+          id = vocabulary.size;
+          vocabulary.set(term, id);
+          postings.push([]);
+          for (let f = 0; f < FIELD_COUNT; f++) fieldDocFreq.push(0);
+        }
+        postings[id]!.push(doc, field, tf);
+        fieldDocFreq[id * FIELD_COUNT + field]!++;
+      }
+    }
+  });
+
+  return {
+    docCount,
+    vocabulary,
+    sortedTerms: [...vocabulary.keys()].sort(compareStrings),
+    postings,
+    fieldDocFreq,
+    fieldLength,
+    avgFieldLength: totalLength.map((total) => (docCount === 0 ? 0 : total / docCount)),
+    serverIds,
+    docServer,
+    serverDocs,
+    serverPostings,
+    serverLength,
+    avgServerLength: serverLength.reduce((a, b) => a + b, 0) / Math.max(1, serverLength.length),
+    scores: new Float64Array(docCount),
+    matchedTerms: new Uint16Array(docCount),
+    lastTerm: new Int32Array(docCount).fill(-1),
+  };
+}
+
+/** The term frequencies of one field, in first-seen order (the map is reused; read it before the next call). */
+function countTerms(terms: readonly string[], counts: Map<string, number>): Map<string, number> {
+  counts.clear();
+  for (const term of terms) counts.set(term, (counts.get(term) ?? 0) + 1);
+  return counts;
+}
+
+function fieldTexts(entry: IndexedTool): string[] {
+  const params: string[] = [];
+  const paramDescriptions: string[] = [];
+  collectParams(entry.tool.inputSchema, PARAM_DEPTH, params, paramDescriptions);
+  const texts: Record<Field, string> = {
+    name: entry.tool.name,
+    title: titleOf(entry.tool) ?? '',
+    description: entry.tool.description ?? '',
+    params: params.join(' '),
+    paramDescriptions: paramDescriptions.join(' '),
+  };
+  return FIELDS.map((f) => texts[f]);
+}
+
+function bm25(tf: number, docFreq: number, docCount: number, length: number, avgLength: number): number {
+  const idf = Math.log(1 + (docCount - docFreq + 0.5) / (docFreq + 0.5));
+  const norm = avgLength === 0 ? 1 : 1 - B + (B * length) / avgLength;
+  return idf * (DELTA + (tf * (K1 + 1)) / (tf + K1 * norm));
+}
+
 function searchText(
-  engine: MiniSearch<Document>,
+  index: TextIndex,
   entries: readonly IndexedTool[],
   query: string,
   limit: number,
-  server: string | undefined,
+  serverId: number | undefined,
 ): SearchResult {
   const trimmed = query.trim();
   if (trimmed === '') {
@@ -130,22 +250,100 @@ function searchText(
       message: `The query is ${trimmed.length} characters long (max ${MAX_QUERY_LENGTH}): describe the tool in a few words.`,
     };
   }
-  if (splitWords(trimmed).every((w) => normalizeTerm(w) === null)) {
+  const queryTerms = [...new Set(tokenize(trimmed))];
+  if (queryTerms.length === 0) {
     return {
       ok: false,
       message: `The query "${trimmed}" has no searchable words: name the action and the thing, e.g. "send an email".`,
     };
   }
-  const results = engine.search(
-    trimmed,
-    server === undefined ? {} : { filter: (r) => entries[r.id as number]?.server === server },
-  );
-  const hits: SearchHit[] = [];
-  for (const r of results) {
-    const entry = entries[r.id as number];
-    if (entry) hits.push(toHit(entry, roundScore(r.score)));
+
+  const { scores, matchedTerms, lastTerm } = index;
+  const touched: number[] = [];
+  const add = (doc: number, termIndex: number, score: number): void => {
+    if (serverId !== undefined && index.docServer[doc] !== serverId) return;
+    if (lastTerm[doc] === -1) touched.push(doc);
+    if (lastTerm[doc] !== termIndex) {
+      lastTerm[doc] = termIndex;
+      matchedTerms[doc]!++;
+    }
+    scores[doc]! += score;
+  };
+
+  queryTerms.forEach((queryTerm, termIndex) => {
+    for (const [term, weight] of expandTerm(index, queryTerm)) {
+      const id = index.vocabulary.get(term);
+      const list = id === undefined ? undefined : index.postings[id];
+      if (id !== undefined && list) {
+        for (let i = 0; i < list.length; i += 3) {
+          const doc = list[i]!;
+          const field = list[i + 1]!;
+          const docFreq = index.fieldDocFreq[id * FIELD_COUNT + field]!;
+          const length = index.fieldLength[field]![doc]!;
+          const score = bm25(list[i + 2]!, docFreq, index.docCount, length, index.avgFieldLength[field]!);
+          add(doc, termIndex, weight * FIELD_BOOST[field]! * score);
+        }
+      }
+      const servers = index.serverPostings.get(term);
+      if (servers) {
+        const serverCount = index.serverDocs.length;
+        for (let i = 0; i < servers.length; i += 2) {
+          const server = servers[i]!;
+          const length = index.serverLength[server]!;
+          const score = bm25(servers[i + 1]!, servers.length / 2, serverCount, length, index.avgServerLength);
+          for (const doc of index.serverDocs[server]!) add(doc, termIndex, weight * SERVER_BOOST * score);
+        }
+      }
+    }
+  });
+
+  // Each doc's score times the number of query terms it matched (a coordination factor, as MiniSearch does): a
+  // tool that matches "create", "pull" and "request" beats one that matches "request" three times.
+  const top: SearchHit[] = [];
+  for (const doc of touched) {
+    const score = roundScore(scores[doc]! * matchedTerms[doc]!);
+    scores[doc] = 0;
+    matchedTerms[doc] = 0;
+    lastTerm[doc] = -1;
+    insertTop(top, toHit(entries[doc]!, score), limit);
   }
-  return { ok: true, hits: hits.sort(compareHits).slice(0, limit) };
+  return { ok: true, hits: top };
+}
+
+/**
+ * The indexed terms a query term stands for, with their weights: itself, and for longer terms every indexed term it
+ * is a prefix of, weighted down as the rest grows (MiniSearch's formula).
+ */
+function expandTerm(index: TextIndex, term: string): [string, number][] {
+  const expansions: [string, number][] = [[term, 1]];
+  if (term.length < PREFIX_MIN_LENGTH) return expansions;
+  const terms = index.sortedTerms;
+  for (let i = lowerBound(terms, term); i < terms.length && terms[i]!.startsWith(term); i++) {
+    const candidate = terms[i]!;
+    const rest = candidate.length - term.length;
+    if (rest > 0) expansions.push([candidate, (PREFIX_WEIGHT * candidate.length) / (candidate.length + 0.3 * rest)]);
+  }
+  return expansions;
+}
+
+function lowerBound(sorted: readonly string[], value: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Keeps `top` sorted by {@link compareHits} and at most `limit` long. */
+function insertTop(top: SearchHit[], hit: SearchHit, limit: number): void {
+  if (top.length === limit && compareHits(hit, top[limit - 1]!) >= 0) return;
+  let i = top.length;
+  while (i > 0 && compareHits(hit, top[i - 1]!) < 0) i--;
+  top.splice(i, 0, hit);
+  if (top.length > limit) top.pop();
 }
 
 function searchRegex(
@@ -188,21 +386,6 @@ function searchRegex(
       hits.push(toHit(entry, 0.5));
   }
   return { ok: true, hits: hits.sort(compareHits).slice(0, limit) };
-}
-
-function toDocument(entry: IndexedTool, id: number): Document {
-  const params: string[] = [];
-  const paramDescriptions: string[] = [];
-  collectParams(entry.tool.inputSchema, PARAM_DEPTH, params, paramDescriptions);
-  return {
-    id,
-    name: entry.tool.name,
-    title: titleOf(entry.tool) ?? '',
-    description: entry.tool.description ?? '',
-    params: params.join(' '),
-    paramDescriptions: paramDescriptions.join(' '),
-    server: `${entry.server} ${entry.serverDescription}`,
-  };
 }
 
 /** Walks `properties` (and array `items`) of a JSON Schema object, `depth` levels deep, tolerating any shape. */
@@ -259,8 +442,8 @@ function clampLimit(limit: number | undefined): number {
   return Math.min(MAX_LIMIT, Math.max(1, Math.floor(limit)));
 }
 
-function unknownServerMessage(server: string, servers: ReadonlySet<string>): string {
-  const known = [...servers].sort(compareStrings);
+function unknownServerMessage(server: string, servers: ReadonlyMap<string, number>): string {
+  const known = [...servers.keys()].sort(compareStrings);
   const listed = known.slice(0, MAX_LISTED_SERVERS).join(', ');
   const more = known.length > MAX_LISTED_SERVERS ? ` and ${known.length - MAX_LISTED_SERVERS} more` : '';
   return known.length === 0

@@ -72,7 +72,10 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
           `${options.envFile}: line ${parsed.badLines.join(', ')} is not NAME=value`,
           'write one NAME=value per line (# starts a comment); systemd ignores other lines',
         );
-      } else gateway('env file', 'ok', `${options.envFile}: ${Object.keys(extra).length} variables`);
+      } else {
+        const count = Object.keys(extra).length;
+        gateway('env file', 'ok', `${options.envFile}: ${count} variable${count === 1 ? '' : 's'}`);
+      }
     } catch (error) {
       gateway(
         'env file',
@@ -117,14 +120,12 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     for (const [scope, names] of references) {
       if (scope !== GATEWAY_ROW && names.some((n) => missing.has(n))) rows.push(...rowsFor(scope, '?'));
     }
-    for (const problem of error.problems) {
-      gateway(
-        'config',
-        'problem',
-        problem,
-        'correct servers.yaml at the place named (mcp-gateway check shows all)',
-      );
-    }
+    // Unset variables were given stand-in values, which can fail validation in turn (a URL, a number).
+    const fix =
+      missing.size > 0
+        ? 'set the variables above first (they were checked with stand-in values), then correct servers.yaml at the place named'
+        : 'correct servers.yaml at the place named (mcp-gateway check shows all)';
+    for (const problem of error.problems) gateway('config', 'problem', problem, fix);
     return report(rows, path);
   }
   gateway('config', 'ok', loaded.path);

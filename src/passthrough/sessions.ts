@@ -3,7 +3,7 @@
  * connection ends, at shutdown, or when a client abandons them (no request and no open stream for the idle TTL).
  */
 import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import { hasStandaloneStream } from './bridge.js';
+import { hasStandaloneStream } from './downstream-peer.js';
 
 export interface ClientSession {
   id: string;

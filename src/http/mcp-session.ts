@@ -1,0 +1,67 @@
+/**
+ * @module mcp-session: Streamable HTTP sessions for an MCP endpoint. A request with a known session id goes to that
+ * session's SDK transport; an `initialize` without one opens a session through the endpoint's `open` (which builds
+ * the SDK Server behind it); anything else is refused with the exact status the spec asks for.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Context } from 'hono';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import { GatewayError, errorMessage } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { SessionTable } from '../passthrough/sessions.js';
+import { errorResponse, fail } from './json-error.js';
+import { readInitialize, type InitializeMessage } from './mcp-request.js';
+
+export interface OpenedSession {
+  server: Server;
+  /** Releases what the session holds (backend connections); called once when the session ends. */
+  close(): Promise<void>;
+}
+
+export type SessionOpener = (
+  init: InitializeMessage,
+  transport: WebStandardStreamableHTTPServerTransport,
+) => Promise<OpenedSession>;
+
+export async function handleMcpRequest(
+  c: Context,
+  deps: { sessions: SessionTable; log: Logger },
+  endpoint: string,
+  open: SessionOpener,
+): Promise<Response> {
+  const { sessions } = deps;
+  const sessionId = c.req.header('mcp-session-id');
+  if (sessionId !== undefined) {
+    const session = sessions.get(sessionId, endpoint);
+    if (!session) return fail(c, 'session_not_found', 'Session not found');
+    return session.transport.handleRequest(c.req.raw);
+  }
+
+  const check = await readInitialize(c);
+  if (!check.ok) return errorResponse(c, check.error, check.id ?? null);
+  const init = check.message;
+
+  const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
+    sessionIdGenerator: randomUUID,
+    onsessioninitialized: (id) => sessions.add({ id, endpoint, transport, lastSeen: Date.now() }),
+  });
+  let opened: OpenedSession;
+  try {
+    opened = await open(init, transport);
+  } catch (error) {
+    const failure =
+      error instanceof GatewayError ? error : new GatewayError('backend_unavailable', errorMessage(error));
+    deps.log.warn({ endpoint, err: failure.message }, 'session not opened');
+    return errorResponse(c, failure, init.id);
+  }
+  // Whatever ends the session (DELETE, expiry, shutdown, a failed initialize) releases what it holds, once.
+  transport.onclose = () => {
+    if (transport.sessionId) sessions.delete(transport.sessionId);
+    void opened.close();
+  };
+  await opened.server.connect(transport);
+  const response = await transport.handleRequest(c.req.raw, { parsedBody: init });
+  if (!transport.sessionId) await transport.close();
+  return response;
+}

@@ -1,0 +1,59 @@
+/**
+ * @module backend-link: how one client session reaches one backend. A shared backend is reached through its shared
+ * process (started again if it hibernated or crashed); any other gets a connection of the session's own, advertising
+ * the session's client capabilities and opened again if it ended (a restarted backend gets a new session).
+ */
+import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import type { Peer, Upstream } from '../backends/upstream.js';
+import type { Registry } from '../registry/registry.js';
+
+export interface BackendLink {
+  readonly name: string;
+  /** The connection to use now; may start, wake or re-open one. */
+  connection(): Promise<Upstream>;
+  /** Makes `peer` the audience of what the backend sends on its own (notifications, requests). */
+  attach(peer: Peer): void;
+  /** Detaches the peer and closes a connection of the session's own. */
+  close(): Promise<void>;
+}
+
+export function createBackendLink(
+  registry: Registry,
+  name: string,
+  capabilities: ClientCapabilities,
+): BackendLink {
+  const shared = registry.isShared(name);
+  let peer: Peer | undefined;
+  let detachShared: (() => void) | undefined;
+  let owned: Upstream | undefined;
+  let opening: Promise<Upstream> | undefined;
+  let closed = false;
+
+  function ownConnection(): Promise<Upstream> {
+    if (owned && !owned.closed) return Promise.resolve(owned);
+    opening ??= registry
+      .open(name, capabilities)
+      .then((fresh) => {
+        if (closed) void fresh.close();
+        if (peer) fresh.attach(peer);
+        return (owned = fresh);
+      })
+      .finally(() => (opening = undefined));
+    return opening;
+  }
+
+  return {
+    name,
+    connection: shared ? () => registry.acquireShared(name) : ownConnection,
+    attach(p) {
+      peer = p;
+      if (shared) detachShared = registry.attachShared(name, p);
+      else owned?.attach(p);
+    },
+    async close() {
+      closed = true;
+      detachShared?.();
+      await owned?.close();
+    },
+  };
+}
