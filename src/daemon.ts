@@ -1,6 +1,6 @@
 /**
- * @module daemon: the composition root. It builds the real things (registry, session table, HTTP app, listening
- * server) from a loaded config and is the only place that knows the order of shutdown.
+ * @module daemon: the composition root. It builds the real things (catalog, registry, session table, HTTP app,
+ * listening server) from a loaded config and is the only place that knows the order of start and shutdown.
  */
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -13,9 +13,9 @@ import { Registry, type RegistryDeps } from './registry/registry.js';
 import { SessionTable } from './passthrough/sessions.js';
 import { VERSION } from './version.js';
 import { createProcessLedger, reapLeftovers } from './backends/process-ledger.js';
-
-/** In the state directory: the backend processes running now, for the next start to reap after a crash. */
-const LEDGER_FILE = 'backend-processes.json';
+import { Catalog } from './catalog/catalog.js';
+import { Discovery } from './catalog/discovery.js';
+import { ArgumentChecker } from './meta/arguments.js';
 
 /** Tunables that are not (yet) in servers.yaml; all in one place. */
 export const RUNTIME_DEFAULTS = {
@@ -25,15 +25,23 @@ export const RUNTIME_DEFAULTS = {
   shutdownGraceMs: 10_000,
 } as const;
 
+/** In the state directory: the backend processes running now, for the next start to reap after a crash. */
+const LEDGER_FILE = 'backend-processes.json';
+/** In the state directory: every backend's tool list. */
+const CATALOG_FILE = 'catalog.json';
+
 export interface GatewayOptions {
   maxCallMs?: number;
   shutdownGraceMs?: number;
+  /** Index the backends the catalog does not know when the gateway starts (default true). */
+  discover?: boolean;
   /** Restart policy, clock and randomness of the backend supervisors (tests make them small and fake). */
   supervision?: Pick<RegistryDeps, 'policy' | 'now' | 'random'>;
 }
 
 export interface Gateway {
   readonly registry: Registry;
+  readonly catalog: Catalog;
   readonly sessions: SessionTable;
   /** Binds the configured host and port; resolves with the URL it listens on. */
   listen(): Promise<string>;
@@ -46,17 +54,30 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
   const { maxCallMs = RUNTIME_DEFAULTS.maxCallMs, shutdownGraceMs = RUNTIME_DEFAULTS.shutdownGraceMs } =
     options;
   const ledgerPath = join(config.state_dir, LEDGER_FILE);
+  const descriptions = new Map(Object.values(config.backends).map((b) => [b.name, b.description]));
+  const catalog = new Catalog(join(config.state_dir, CATALOG_FILE), log, descriptions);
+  catalog.load();
+  // The registry tells discovery of every new connection; discovery needs the registry to start backends.
+  let discovery: Discovery | undefined = undefined;
   const registry = new Registry(config, {
     log,
     clientInfo: { name: 'mcp-gateway', version: VERSION },
     ledger: createProcessLedger(ledgerPath, log),
+    onConnected: (name, upstream) => discovery?.connected(name, upstream),
     ...options.supervision,
   });
+  discovery = new Discovery({ catalog, registry, log });
   const sessions = new SessionTable(config.session_idle_timeout * 1000);
+  let accepting = true;
   const app = createApp({
     registry,
+    catalog,
     sessions,
     log,
+    meta: config.enable_meta_mcp
+      ? { registry, catalog, checker: new ArgumentChecker(), log, maxTotalMs: maxCallMs }
+      : undefined,
+    ready: () => accepting,
     version: VERSION,
     startedAt: Date.now(),
     maxTotalMs: maxCallMs,
@@ -71,7 +92,16 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
   let server: ServerType | undefined;
   let closing: Promise<void> | undefined;
 
+  function started(): void {
+    sessions.startSweeping();
+    void registry.warmUp();
+    // Cold start: backends the catalog does not know are started once to read their tools, then let go.
+    if (options.discover !== false) void discovery?.discoverMissing();
+  }
+
   async function shutdown(): Promise<void> {
+    accepting = false;
+    discovery?.stop();
     const listening = server;
     // No new connections from here on; calls already under way get the grace period to finish.
     const stopped = listening ? new Promise<void>((resolve) => listening.close(() => resolve())) : undefined;
@@ -89,6 +119,7 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
 
   return {
     registry,
+    catalog,
     sessions,
     fetch: app.fetch,
     listen() {
@@ -98,8 +129,7 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
           { fetch: app.fetch, port: config.port, hostname: config.host },
           (info: AddressInfo) => {
             const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
-            sessions.startSweeping();
-            void registry.warmUp();
+            started();
             resolve(`http://${host}:${info.port}`);
           },
         );

@@ -81,6 +81,7 @@ export class Upstream {
   private activeCalls = 0;
   private lastActivityAt = Date.now();
   private readonly closeListeners: Array<(reason: string) => void> = [];
+  private readonly observers: Array<(notification: Notification) => void> = [];
   /** Who subscribed to which resource URI on this connection. */
   private readonly subscribers = new Map<string, Set<Peer>>();
   private nextToken = 0;
@@ -266,6 +267,11 @@ export class Upstream {
     await this.client.close();
   }
 
+  /** Calls `listener` with every notification the backend sends except progress (before peers get it). */
+  observe(listener: (notification: Notification) => void): void {
+    this.observers.push(listener);
+  }
+
   /** Calls `listener` once when the connection ends, for any reason (at once if it already has). */
   onClosed(listener: (reason: string) => void): void {
     if (this.closedReason !== undefined) listener(this.closedReason);
@@ -376,6 +382,7 @@ export class Upstream {
           route?.(message.params ?? {});
           return;
         }
+        for (const observer of this.observers) observer(message);
         this.routeNotification(message);
         return;
       }

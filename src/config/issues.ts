@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { PathSegment } from './env.js';
 import type { Anchor } from './positions.js';
 import { BACKEND_KEYS, ROOT_KEYS, type IssueParams } from './schema.js';
+import { closest } from '../suggest.js';
 
 export interface Finding {
   path: PathSegment[];
@@ -111,30 +112,7 @@ function knownKeys(path: PropertyKey[]): readonly string[] {
 export function suggest(key: string, known: readonly string[]): string | undefined {
   const alias = ALIASES[key.toLowerCase()];
   if (alias && known.includes(alias)) return alias;
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of known) {
-    const d = editDistance(key.toLowerCase(), candidate);
-    if (d < bestDistance) [best, bestDistance] = [candidate, d];
-  }
-  return bestDistance <= Math.max(1, Math.min(3, Math.floor(key.length / 3))) ? best : undefined;
-}
-
-/** Edit distance counting a swap of neighbours as one edit, the commonest typo ("prot" for "port"). */
-function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
-    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
-  );
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
-        best = Math.min(best, d[i - 2]![j - 2]! + 1);
-      d[i]![j] = best;
-    }
-  }
-  return d[a.length]![b.length]!;
+  return closest(key, known);
 }
 
 function valueAt(root: unknown, path: readonly PathSegment[]): unknown {

@@ -8,13 +8,19 @@ import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { fail } from './json-error.js';
 import { originGuard, type OriginPolicy } from './origin.js';
-import { healthRoute, type HealthDeps } from './health-route.js';
+import { backendHealthRoute, healthRoute, type HealthDeps } from './health-route.js';
+import { metaRoute } from './meta-route.js';
+import type { MetaContext } from '../meta/context.js';
 import { passthroughRoute, type PassthroughDeps } from './passthrough-route.js';
 
 export interface AppDeps extends PassthroughDeps, HealthDeps {
   origin: OriginPolicy;
   maxBodyBytes: number;
   log: Logger;
+  /** The meta-tools' context; absent when enable_meta_mcp is false (then /mcp is 404). */
+  meta: MetaContext | undefined;
+  /** False once shutdown has begun: /readyz answers 503 so that load balancers stop sending. */
+  ready: () => boolean;
 }
 
 export function createApp(deps: AppDeps): Hono {
@@ -34,6 +40,13 @@ export function createApp(deps: AppDeps): Hono {
   );
 
   app.get('/health', healthRoute(deps));
+  app.get('/health/:backend', backendHealthRoute(deps));
+  // For orchestrators: alive means the process answers; ready means it accepts new work.
+  app.get('/livez', (c) => c.json({ status: 'alive' }));
+  app.get('/readyz', (c) =>
+    deps.ready() ? c.json({ status: 'ready' }) : c.json({ status: 'stopping' }, 503),
+  );
+  if (deps.meta) app.all('/mcp', metaRoute({ ...deps, meta: deps.meta }));
   app.all('/mcp/:backend', passthroughRoute(deps));
 
   app.notFound((c) => fail(c, 'not_found', `Not Found: ${c.req.method} ${c.req.path}`));

@@ -1,43 +1,61 @@
 /**
- * @module health-route: `GET /health`, the state of the gateway and of every backend, answered from what the
- * registry already knows (it never starts or dials a backend).
+ * @module health-route: `GET /health` and `GET /health/:backend`, the state of the gateway and of every backend,
+ * answered from what the registry and the catalog already know (they never start or dial a backend).
  */
 import type { Context } from 'hono';
-import type { Registry } from '../registry/registry.js';
+import type { Catalog } from '../catalog/catalog.js';
+import { GatewayError } from '../errors.js';
+import type { BackendStatus, Registry } from '../registry/registry.js';
+import { errorResponse } from './json-error.js';
 
 export interface HealthDeps {
   registry: Registry;
+  catalog: Catalog;
   version: string;
   startedAt: number;
+}
+
+/** The field names users of the original gateway script against: keep them. */
+function describe(b: BackendStatus, catalog: Catalog) {
+  return {
+    state: b.enabled ? b.state : 'disabled',
+    running: b.state === 'running',
+    transport: b.transport,
+    pid: b.pid,
+    pids: b.pids,
+    connections: b.connections,
+    restart_count: b.restart_count,
+    tools_cached: catalog.get(b.name)?.tools.length ?? 0,
+    last_used: b.last_used,
+    last_error: b.last_error,
+    retry_after_s: b.retry_after_s,
+  };
 }
 
 export function healthRoute(deps: HealthDeps) {
   return function handleHealth(c: Context): Response {
     const statuses = deps.registry.status();
-    const backends = Object.fromEntries(
-      statuses.map((b) => [
-        b.name,
-        {
-          state: b.enabled ? b.state : 'disabled',
-          running: b.state === 'running',
-          transport: b.transport,
-          pid: b.pid,
-          pids: b.pids,
-          connections: b.connections,
-          restart_count: b.restart_count,
-          last_used: b.last_used,
-          last_error: b.last_error,
-          retry_after_s: b.retry_after_s,
-        },
-      ]),
-    );
     // Degraded, not down: the gateway serves; some backend is failing (HTTP stays 200 for that reason).
     const degraded = statuses.some((b) => b.enabled && (b.state === 'failed' || b.state === 'backoff'));
     return c.json({
       status: degraded ? 'degraded' : 'healthy',
       version: deps.version,
       uptime_s: Math.round((Date.now() - deps.startedAt) / 1000),
-      backends,
+      backends: Object.fromEntries(statuses.map((b) => [b.name, describe(b, deps.catalog)])),
     });
+  };
+}
+
+export function backendHealthRoute(deps: HealthDeps) {
+  return function handleBackendHealth(c: Context): Response {
+    const name = c.req.param('backend') ?? '';
+    const status = deps.registry.status().find((b) => b.name === name);
+    if (!status) {
+      return errorResponse(
+        c,
+        new GatewayError('unknown_backend', `unknown backend "${name}"`, { known: deps.registry.names() }),
+      );
+    }
+    return c.json({ name, ...describe(status, deps.catalog), stderr_tail: deps.registry.stderrTail(name) });
   };
 }

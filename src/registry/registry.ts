@@ -27,6 +27,8 @@ export interface RegistryDeps {
   random?: () => number;
   /** Where started processes are recorded for the next gateway to reap after a crash. */
   ledger?: ProcessLedger;
+  /** Told of every new backend connection. */
+  onConnected?: (name: string, upstream: Upstream) => void;
 }
 
 export class Registry {
@@ -42,6 +44,7 @@ export class Registry {
         policy: deps.policy ?? DEFAULT_RESTART_POLICY,
         ...(deps.now ? { now: deps.now } : {}),
         ...(deps.random ? { random: deps.random } : {}),
+        onConnected: (upstream: Upstream) => deps.onConnected?.(backend.name, upstream),
         connect: (capabilities: ClientCapabilities, peers?: Set<Peer>) =>
           Upstream.connect(backend, {
             clientInfo: deps.clientInfo,
@@ -90,6 +93,11 @@ export class Registry {
     };
   }
 
+  /** Stops a shared backend's process if nothing uses it (after it was started only to read its tools). */
+  releaseIfUnused(name: string): Promise<void> {
+    return this.supervisor(name).releaseIfUnused();
+  }
+
   /** Starts the backends marked `warm: true`; failures are logged by their supervisors, not thrown. */
   async warmUp(): Promise<void> {
     const warm = [...this.supervisors.values()].filter((s) => s.config.enabled && s.config.warm && s.shared);
@@ -102,6 +110,11 @@ export class Registry {
       const { transport, description, enabled } = supervisor.config;
       return { name, transport, description, enabled, ...supervisor.status() };
     });
+  }
+
+  /** The last lines the backend's current (or last) process wrote to stderr. */
+  stderrTail(name: string): string[] {
+    return this.supervisors.get(name)?.stderrTail() ?? [];
   }
 
   /** Calls in flight on any backend. */

@@ -16,6 +16,8 @@ export interface SupervisorDeps {
   policy: RestartPolicy;
   /** Opens a connection to this backend; `peers` marks the shared connection. */
   connect(capabilities: ClientCapabilities, peers?: Set<Peer>): Promise<Upstream>;
+  /** Told of every new connection (the catalog reads the backend's tools from it). */
+  onConnected?: (upstream: Upstream) => void;
   now?: () => number;
   random?: () => number;
 }
@@ -58,6 +60,8 @@ export class Supervisor {
   private restarts = 0;
   private lastError: string | undefined;
   private lastUsed: number | undefined;
+  /** The most recent connection, kept after it ends so that its stderr can explain a crash. */
+  private lastConnection: Upstream | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
   private readonly log: Logger;
@@ -104,7 +108,18 @@ export class Supervisor {
     return attempt;
   }
 
-  /** The shared connection if it runs now, without starting it. */
+  stderrTail(): string[] {
+    return this.lastConnection?.stderrTail() ?? [];
+  }
+
+  /** Stops the shared process now if no session uses it and no call is in flight (after discovery). */
+  async releaseIfUnused(): Promise<void> {
+    const upstream = this.acquireIfRunning();
+    if (!upstream || this.peers.size > 0 || upstream.callsInFlight > 0) return;
+    await this.hibernate(upstream, 'unused after discovery');
+  }
+
+  /** The shared process if it runs now, without starting it. */
   acquireIfRunning(): Upstream | undefined {
     return this.upstream && !this.upstream.closed ? this.upstream : undefined;
   }
@@ -186,7 +201,9 @@ export class Supervisor {
       { pid: upstream.pid, ms: this.now() - startedAt, restart_count: this.restarts },
       'backend started',
     );
+    this.lastConnection = upstream;
     upstream.onClosed((reason) => this.closed(upstream, reason));
+    this.deps.onConnected?.(upstream);
     if (peers) {
       this.upstream = upstream;
       this.scheduleIdleCheck();
@@ -242,10 +259,15 @@ export class Supervisor {
       this.scheduleIdleCheck(upstream.callsInFlight > 0 ? idleMs : remaining);
       return;
     }
+    void this.hibernate(upstream, `idle for ${this.config.idle_timeout} s`);
+  }
+
+  private async hibernate(upstream: Upstream, why: string): Promise<void> {
+    clearTimeout(this.idleTimer);
     this.upstream = undefined;
     this.setState({ kind: 'hibernated', since: this.now() });
-    this.log.info({ idle_s: this.config.idle_timeout }, 'backend hibernated');
-    void upstream.close();
+    this.log.info({ why }, 'backend hibernated');
+    await upstream.close();
   }
 
   private setState(next: BackendState): void {

@@ -26,22 +26,32 @@ export interface RunningGateway {
 /** `yaml` is a servers.yaml body; relative paths in it resolve against the repo root. */
 export async function startGateway(
   yaml: string,
-  options: { env?: NodeJS.ProcessEnv; log?: Logger; supervision?: GatewayOptions['supervision'] } = {},
+  options: {
+    env?: NodeJS.ProcessEnv;
+    log?: Logger;
+    supervision?: GatewayOptions['supervision'];
+    /** Cold-start discovery starts backends by itself; off unless a test is about it. */
+    discover?: boolean;
+    stateDir?: string;
+  } = {},
 ) {
   const { config } = parseConfig(yaml, {
     path: resolve(REPO_ROOT, 'servers.yaml'),
     env: options.env ?? process.env,
   });
-  const stateDir = mkdtempSync(join(tmpdir(), 'mcp-gateway-state-'));
+  const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'mcp-gateway-state-'));
   const gateway = createGateway(
     { ...config, port: 0, host: '127.0.0.1', state_dir: stateDir },
     options.log ?? createLogger({ level: process.env.TEST_LOG_LEVEL === 'debug' ? 'debug' : 'silent' }),
-    { ...(options.supervision ? { supervision: options.supervision } : {}) },
+    {
+      discover: options.discover ?? false,
+      ...(options.supervision ? { supervision: options.supervision } : {}),
+    },
   );
   const url = await gateway.listen();
   const close = async () => {
     await gateway.close();
-    rmSync(stateDir, { recursive: true, force: true });
+    if (!options.stateDir) rmSync(stateDir, { recursive: true, force: true });
   };
   return { gateway, url, stateDir, close } satisfies RunningGateway;
 }

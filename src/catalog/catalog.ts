@@ -1,0 +1,140 @@
+/**
+ * @module catalog: every backend's tool list, kept in memory and in the state directory, so that listing and
+ * searching answer without starting anything, across hibernation and restarts of the gateway. Each tool carries a
+ * hash of its definition (name, title, description, schemas), which changes when the backend changes the tool.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Logger } from '../log.js';
+import { createSearchIndex, type IndexedTool, type SearchIndex } from './search-index.js';
+
+export interface CatalogTool {
+  tool: Tool;
+  hash: string;
+}
+
+export interface CatalogEntry {
+  tools: CatalogTool[];
+  /** When the list was read from the backend (ISO time). */
+  indexed_at: string;
+}
+
+interface CatalogFile {
+  version: 1;
+  servers: Record<string, CatalogEntry>;
+}
+
+export class Catalog {
+  private entries = new Map<string, CatalogEntry>();
+  private index: SearchIndex | undefined;
+  private readonly listeners: Array<(server: string) => void> = [];
+
+  /** `path` undefined keeps the catalog in memory only. */
+  constructor(
+    private readonly path: string | undefined,
+    private readonly log: Logger,
+    /** Server name → description, for search context; only these servers are kept. */
+    private readonly servers: ReadonlyMap<string, string>,
+  ) {}
+
+  /** Reads the persisted catalog, dropping servers no longer configured; a missing or broken file is an empty one. */
+  load(): void {
+    if (!this.path) return;
+    let file: CatalogFile;
+    try {
+      file = JSON.parse(readFileSync(this.path, 'utf8')) as CatalogFile;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+        this.log.warn({ path: this.path, err: String(error) }, 'tool catalog unreadable; starting empty');
+      }
+      return;
+    }
+    if (file.version !== 1 || typeof file.servers !== 'object') return;
+    for (const [server, entry] of Object.entries(file.servers)) {
+      if (this.servers.has(server) && Array.isArray(entry.tools)) this.entries.set(server, entry);
+    }
+    this.index = undefined;
+  }
+
+  get(server: string): CatalogEntry | undefined {
+    return this.entries.get(server);
+  }
+
+  isIndexed(server: string): boolean {
+    return this.entries.has(server);
+  }
+
+  find(server: string, tool: string): CatalogTool | undefined {
+    return this.entries.get(server)?.tools.find((t) => t.tool.name === tool);
+  }
+
+  /** Replaces a server's tools (sorted by name) and persists the catalog when anything changed. */
+  set(server: string, tools: readonly Tool[], now = new Date()): void {
+    const sorted = [...tools].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const next = sorted.map((tool) => ({ tool, hash: toolHash(tool) }));
+    const previous = this.entries.get(server);
+    const same =
+      previous !== undefined &&
+      previous.tools.length === next.length &&
+      previous.tools.every((t, i) => t.hash === next[i]!.hash);
+    this.entries.set(server, { tools: same ? previous.tools : next, indexed_at: now.toISOString() });
+    if (same) return this.persist();
+    this.index = undefined;
+    this.persist();
+    for (const listener of this.listeners) listener(server);
+  }
+
+  /** Called when a server's tools changed (not merely re-read). */
+  onChange(listener: (server: string) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** The search index over every indexed tool, rebuilt only after a change. */
+  searchIndex(): SearchIndex {
+    if (!this.index) {
+      const tools: IndexedTool[] = [];
+      for (const [server, entry] of this.entries) {
+        const serverDescription = this.servers.get(server) ?? '';
+        for (const { tool } of entry.tools) tools.push({ server, serverDescription, tool });
+      }
+      this.index = createSearchIndex(tools);
+    }
+    return this.index;
+  }
+
+  private persist(): void {
+    if (!this.path) return;
+    const file: CatalogFile = { version: 1, servers: Object.fromEntries(this.entries) };
+    try {
+      mkdirSync(dirname(this.path), { recursive: true });
+      writeFileSync(`${this.path}.tmp`, JSON.stringify(file));
+      renameSync(`${this.path}.tmp`, this.path);
+    } catch (error) {
+      this.log.warn({ path: this.path, err: String(error) }, 'cannot write the tool catalog');
+    }
+  }
+}
+
+/** Stable across key order: the hash must not change when a backend serializes the same schema differently. */
+export function toolHash(tool: Tool): string {
+  const { name, title, description, inputSchema, outputSchema } = tool;
+  return createHash('sha256')
+    .update(stableJson({ name, title, description, inputSchema, outputSchema }))
+    .digest('hex')
+    .slice(0, 16);
+}
+
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const keys = Object.keys(value).sort();
+    const object = value as Record<string, unknown>;
+    return `{${keys
+      .filter((k) => object[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${stableJson(object[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}

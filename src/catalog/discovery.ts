@@ -1,0 +1,127 @@
+/**
+ * @module discovery: fills the catalog from the backends. A backend's tools are read when it connects (if the
+ * catalog has none or they are older than the TTL) and again, debounced, when it announces tools/list_changed. At
+ * a cold start with no catalog, each unknown backend is started once, a few at a time, read, and let go.
+ */
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import { errorMessage } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Upstream } from '../backends/upstream.js';
+import type { Registry } from '../registry/registry.js';
+import { SHARED_CLIENT_CAPABILITIES } from '../registry/supervisor.js';
+import type { Catalog } from './catalog.js';
+
+export interface DiscoveryOptions {
+  catalog: Catalog;
+  registry: Registry;
+  log: Logger;
+  /** A list older than this is read again when the backend next connects. */
+  ttlMs?: number;
+  /** list_changed notifications within this window cause one read. */
+  debounceMs?: number;
+  /** How many backends a cold start runs at once. */
+  concurrency?: number;
+}
+
+/** A backend with more pages than this is cut off (and says so in the log) rather than read forever. */
+const MAX_PAGES = 100;
+const READ_TIMEOUT_MS = 30_000;
+
+export class Discovery {
+  private readonly reading = new Map<string, Promise<void>>();
+  private readonly debounce = new Map<string, NodeJS.Timeout>();
+  private stopped = false;
+
+  constructor(private readonly options: DiscoveryOptions) {}
+
+  /** The registry's hook for every new backend connection. */
+  connected(name: string, upstream: Upstream): void {
+    upstream.observe((notification) => {
+      if (notification.method === 'notifications/tools/list_changed') this.scheduleRead(name, upstream);
+    });
+    const entry = this.options.catalog.get(name);
+    const age = entry ? Date.now() - Date.parse(entry.indexed_at) : Infinity;
+    if (age > (this.options.ttlMs ?? 60 * 60_000)) void this.read(name, upstream);
+  }
+
+  /** Reads every page of the backend's tools into the catalog; one read per backend at a time. */
+  read(name: string, upstream: Upstream): Promise<void> {
+    let reading = this.reading.get(name);
+    if (!reading) {
+      reading = readAllTools(upstream)
+        .then((tools) => {
+          this.options.catalog.set(name, tools);
+          this.options.log.info({ backend: name, tools: tools.length }, 'tool catalog updated');
+        })
+        .catch((error: unknown) =>
+          this.options.log.warn({ backend: name, err: errorMessage(error) }, 'could not read the tool list'),
+        )
+        .finally(() => this.reading.delete(name));
+      this.reading.set(name, reading);
+    }
+    return reading;
+  }
+
+  /** Cold start: indexes every enabled backend the catalog does not know yet, a few at a time. */
+  async discoverMissing(): Promise<void> {
+    const { registry, catalog } = this.options;
+    const missing = registry.status().filter((b) => b.enabled && !catalog.isIndexed(b.name));
+    const queue = missing.map((b) => b.name);
+    const worker = async () => {
+      for (let name = queue.shift(); name !== undefined && !this.stopped; name = queue.shift()) {
+        await this.discover(name).catch((error: unknown) =>
+          this.options.log.warn({ backend: name, err: errorMessage(error) }, 'discovery failed'),
+        );
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.options.concurrency ?? 4, queue.length) }, worker));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const timer of this.debounce.values()) clearTimeout(timer);
+    this.debounce.clear();
+  }
+
+  private async discover(name: string): Promise<void> {
+    const { registry } = this.options;
+    if (registry.isShared(name)) {
+      const upstream = await registry.acquireShared(name);
+      await this.read(name, upstream);
+      await registry.releaseIfUnused(name);
+      return;
+    }
+    const upstream = await registry.open(name, SHARED_CLIENT_CAPABILITIES);
+    try {
+      await this.read(name, upstream);
+    } finally {
+      await upstream.close();
+    }
+  }
+
+  private scheduleRead(name: string, upstream: Upstream): void {
+    clearTimeout(this.debounce.get(name));
+    const timer = setTimeout(() => {
+      this.debounce.delete(name);
+      if (!this.stopped && !upstream.closed) void this.read(name, upstream);
+    }, this.options.debounceMs ?? 500);
+    timer.unref();
+    this.debounce.set(name, timer);
+  }
+}
+
+async function readAllTools(upstream: Upstream): Promise<Tool[]> {
+  const tools: Tool[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const result = await upstream.request('tools/list', cursor === undefined ? {} : { cursor }, {
+      timeoutMs: READ_TIMEOUT_MS,
+      maxTotalMs: READ_TIMEOUT_MS,
+    });
+    tools.push(...((result.tools as Tool[] | undefined) ?? []));
+    cursor =
+      typeof result.nextCursor === 'string' && result.nextCursor !== '' ? result.nextCursor : undefined;
+    if (cursor === undefined) return tools;
+  }
+  throw new Error(`more than ${MAX_PAGES} pages of tools`);
+}

@@ -1,0 +1,53 @@
+/**
+ * @module invoke: `gateway_invoke({ server, tool, arguments })`. The target and arguments are settled from the
+ * catalog before anything is woken; then the call goes to the backend like a passthrough call (progress,
+ * cancellation and the backend's own requests flow to the /mcp client) and its result comes back as it is.
+ */
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { RpcError } from '../errors.js';
+import type { BackendLink } from '../passthrough/backend-link.js';
+import { forwardRequest, type RequestExtra } from '../passthrough/forward.js';
+import type { Peer } from '../backends/upstream.js';
+import { enabledServers, type MetaContext } from './context.js';
+import { toolError } from './results.js';
+import { findTool } from './target.js';
+
+export interface InvokeSession {
+  link(server: string): BackendLink;
+  peer: Peer;
+}
+
+export async function invoke(
+  context: MetaContext,
+  session: InvokeSession,
+  args: Record<string, unknown>,
+  meta: Record<string, unknown> | undefined,
+  extra: RequestExtra,
+): Promise<CallToolResult> {
+  const target = findTool(args.server, args.tool, enabledServers(context), context.catalog);
+  if (!target.ok) return toolError(target.message);
+  const prepared = context.checker.prepare(args.arguments, target.entry);
+  if (!prepared.ok) return toolError(prepared.message, { server: target.server, tool: target.tool });
+
+  const link = session.link(target.server);
+  const params = { name: target.tool, arguments: prepared.arguments, ...(meta ? { _meta: meta } : {}) };
+  try {
+    const result = await forwardRequest(link.connection, { method: 'tools/call', params }, extra, {
+      peer: session.peer,
+      timeoutMs: context.registry.lookup(target.server).timeout * 1000,
+      maxTotalMs: context.maxTotalMs,
+      log: context.log.child({ backend: target.server }),
+    });
+    return result as CallToolResult;
+  } catch (error) {
+    // A failure of the call itself is a result the model can read and act on, not a protocol error.
+    const message = error instanceof Error ? error.message : String(error);
+    const code = error instanceof RpcError ? error.code : undefined;
+    return toolError(`${target.server}/${target.tool} failed: ${message}`, {
+      server: target.server,
+      tool: target.tool,
+      ...(code !== undefined ? { code } : {}),
+      ...(error instanceof RpcError && error.data !== undefined ? { data: error.data } : {}),
+    });
+  }
+}

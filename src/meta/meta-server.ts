@@ -1,0 +1,86 @@
+/**
+ * @module meta-server: the MCP server behind `/mcp`, one per client session: four meta-tools over the catalog, and
+ * the session's own links to the backends it invokes (opened on first use, closed with the session).
+ */
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import {
+  CallToolRequestSchema,
+  ListToolsRequestSchema,
+  type ClientCapabilities,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { Peer } from '../backends/upstream.js';
+import { createBackendLink, type BackendLink } from '../passthrough/backend-link.js';
+import { createDownstreamPeer } from '../passthrough/downstream-peer.js';
+import type { OpenedSession } from '../http/mcp-session.js';
+import type { MetaContext } from './context.js';
+import { META_TOOLS } from './definitions.js';
+import { invoke } from './invoke.js';
+import { listServers } from './list-servers.js';
+import { listTools } from './list-tools.js';
+import { toolError } from './results.js';
+import { searchTools } from './search-tools.js';
+
+const INSTRUCTIONS =
+  'This gateway fronts several MCP servers. Find a tool with gateway_search_tools, then call it with ' +
+  'gateway_invoke({ server, tool, arguments }).';
+
+/** Backend notifications that describe the backend's own lists; /mcp's list is the four meta-tools and never changes. */
+const NOT_FOR_META =
+  /^notifications\/(tools|prompts|resources)\/list_changed$|^notifications\/resources\/updated$/;
+
+export function createMetaSession(
+  context: MetaContext,
+  version: string,
+  capabilities: ClientCapabilities,
+  transport: WebStandardStreamableHTTPServerTransport,
+): OpenedSession {
+  const server = new Server(
+    { name: 'mcp-gateway', version },
+    { capabilities: { tools: {}, logging: {} }, instructions: INSTRUCTIONS },
+  );
+  const downstream = createDownstreamPeer(server, transport, context.log);
+  const peer: Peer = {
+    notify: (notification, related) => {
+      if (!NOT_FOR_META.test(notification.method)) downstream.notify(notification, related);
+    },
+    request: downstream.request,
+  };
+  const links = new Map<string, BackendLink>();
+  const link = (name: string): BackendLink => {
+    let existing = links.get(name);
+    if (!existing) {
+      existing = createBackendLink(context.registry, name, capabilities);
+      existing.attach(peer);
+      links.set(name, existing);
+    }
+    return existing;
+  };
+
+  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: [...META_TOOLS] }));
+  server.setRequestHandler(CallToolRequestSchema, (request, extra) => {
+    const args = (request.params.arguments ?? {}) as Record<string, unknown>;
+    switch (request.params.name) {
+      case 'gateway_list_servers':
+        return listServers(context);
+      case 'gateway_list_tools':
+        return listTools(context, args);
+      case 'gateway_search_tools':
+        return searchTools(context, args);
+      case 'gateway_invoke':
+        return invoke(context, { link, peer }, args, request.params._meta, extra);
+      default:
+        return toolError(
+          `unknown meta-tool "${request.params.name}": this endpoint has ${META_TOOLS.map((t) => t.name).join(', ')}; ` +
+            "a backend's tools are called through gateway_invoke",
+        );
+    }
+  });
+
+  return {
+    server,
+    async close() {
+      await Promise.allSettled([...links.values()].map((l) => l.close()));
+    },
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * @module search-tools: `gateway_search_tools({ query, limit, server, regex })`, ranked matches over the catalog of
+ * every backend, each with what gateway_invoke needs. Backends not indexed yet are named in the answer.
+ */
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { enabledServers, type MetaContext } from './context.js';
+import { ok, toolError } from './results.js';
+import { findServer } from './target.js';
+
+export function searchTools(context: MetaContext, args: Record<string, unknown>): CallToolResult {
+  if (typeof args.query !== 'string')
+    return toolError('"query" is required: a few words about what the tool should do');
+  const names = enabledServers(context);
+  let server: string | undefined;
+  if (args.server !== undefined && args.server !== '') {
+    const found = findServer(args.server, names);
+    if (!found.ok) return toolError(found.message);
+    server = found.server;
+  }
+  const limit = typeof args.limit === 'number' ? args.limit : undefined;
+  const result = context.catalog.searchIndex().search(args.query, {
+    ...(limit !== undefined ? { limit } : {}),
+    ...(server !== undefined ? { server } : {}),
+    regex: args.regex === true,
+  });
+  if (!result.ok) return toolError(result.message);
+  const notIndexed = (server ? [server] : names).filter((n) => !context.catalog.isIndexed(n));
+  return ok({
+    results: result.hits.map((hit) => ({
+      server: hit.server,
+      tool: hit.tool,
+      description: hit.entry.tool.description ?? hit.entry.tool.title ?? '',
+      inputSchema: hit.entry.tool.inputSchema,
+    })),
+    ...(notIndexed.length
+      ? {
+          not_indexed: notIndexed,
+          note: 'these servers have not been started yet, so their tools are not searchable; gateway_list_servers shows them',
+        }
+      : {}),
+  });
+}
