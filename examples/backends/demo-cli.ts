@@ -1,6 +1,7 @@
 /** @module CLI shell of the HTTP demos: `--port N` / PORT, a "listening" line, clean exit on signals. */
 
 import { realpathSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { pathToFileURL } from 'node:url';
 
 /** True when the module at `metaUrl` is the script node was started with (not imported by a test or another module). */
@@ -35,6 +36,33 @@ export function parsePort(argv: string[], env: NodeJS.ProcessEnv, fallback: numb
 export interface RunningDemo {
   url: string;
   close(): Promise<void>;
+}
+
+/**
+ * The running demo for a listening node:http server: `close()` ends every MCP session, then the server, and may be
+ * called more than once.
+ */
+export function runningDemo(
+  url: string,
+  server: Server,
+  sessions: Map<string, { close(): Promise<void> }>,
+): RunningDemo {
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    close() {
+      closing ??= (async () => {
+        await Promise.allSettled([...sessions.values()].map((t) => t.close()));
+        sessions.clear();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          // server.close() waits for open sockets; event streams and keep-alive clients would hold it forever.
+          server.closeAllConnections();
+        });
+      })();
+      return closing;
+    },
+  };
 }
 
 /**

@@ -10,7 +10,7 @@ import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mc
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { isInitializeRequest, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { isMain, runDemoCli } from './demo-cli.js';
+import { isMain, runDemoCli, runningDemo } from './demo-cli.js';
 import { allowedHostsFor, isAllowedRequest } from './loopback-guard.js';
 import { LIMITS, NotesStore, type Note } from './notes-store.js';
 
@@ -277,22 +277,7 @@ export async function startNotesServer(
   allowed = allowedHostsFor(host, port);
   const urlHost = host.includes(':') ? `[${host}]` : host;
 
-  let closing: Promise<void> | undefined;
-  return {
-    url: `http://${urlHost}:${port}/mcp`,
-    close() {
-      closing ??= (async () => {
-        await Promise.allSettled([...sessions.values()].map((t) => t.close()));
-        sessions.clear();
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          // server.close() waits for open sockets; SSE streams and keep-alive clients would hold it forever.
-          server.closeAllConnections();
-        });
-      })();
-      return closing;
-    },
-  };
+  return runningDemo(`http://${urlHost}:${port}/mcp`, server, sessions);
 }
 
 if (isMain(import.meta.url)) {

@@ -6,7 +6,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { isMain, runDemoCli } from './demo-cli.js';
+import { isMain, runDemoCli, runningDemo } from './demo-cli.js';
 import { allowedHostsFor, isAllowedRequest } from './loopback-guard.js';
 import {
   convertDataSize,
@@ -226,22 +226,7 @@ export async function startUnitsServer(
   allowed = allowedHostsFor(host, port);
   const urlHost = host.includes(':') ? `[${host}]` : host;
 
-  let closing: Promise<void> | undefined;
-  return {
-    url: `http://${urlHost}:${port}${SSE_PATH}`,
-    close() {
-      closing ??= (async () => {
-        await Promise.allSettled([...sessions.values()].map((t) => t.close()));
-        sessions.clear();
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          // server.close() waits for open sockets; event streams and keep-alive clients would hold it forever.
-          server.closeAllConnections();
-        });
-      })();
-      return closing;
-    },
-  };
+  return runningDemo(`http://${urlHost}:${port}${SSE_PATH}`, server, sessions);
 }
 
 if (isMain(import.meta.url)) {

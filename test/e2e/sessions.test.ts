@@ -9,6 +9,7 @@ import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/cl
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { connectClient, firstText, startGateway, type RunningGateway } from '../helpers/gateway.js';
 import { startCountingServer, type CountingServer } from '../helpers/counting-server.js';
+import { isAlive, until } from '../helpers/processes.js';
 
 let backend: CountingServer;
 let gw: RunningGateway;
@@ -41,23 +42,6 @@ async function connect(name: string): Promise<{ client: Client; transport: Strea
   const connection = await connectClient(`${gw.url}/mcp/${name}`);
   open.push(connection.client);
   return connection;
-}
-
-async function until(condition: () => boolean, what: string, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('client sessions', () => {
@@ -150,7 +134,7 @@ describe('client sessions', () => {
     await a.transport.terminateSession();
     await until(() => status().pids.length === 1, 'one process to remain');
     const gone = pidA === status().pids[0] ? pidB : pidA;
-    await until(() => !alive(gone), `process ${gone} to exit`);
+    await until(() => !isAlive(gone), `process ${gone} to exit`);
     expect(
       firstText(await b.client.callTool({ name: 'echo', arguments: { message: 'still mine' } })),
     ).toContain('still mine');
