@@ -22,6 +22,14 @@ function stopSignal(): Promise<string> {
   });
 }
 
+// A daemon serving many backends must not die of one stray rejection; it is logged (on stderr) and serving goes on.
+process.on('unhandledRejection', (reason) => {
+  const text = reason instanceof Error ? (reason.stack ?? reason.message) : String(reason);
+  process.stderr.write(
+    `${JSON.stringify({ level: 'error', time: new Date().toISOString(), msg: 'unhandled rejection', err: text })}\n`,
+  );
+});
+
 const code = await runCli(hideBin(process.argv), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),

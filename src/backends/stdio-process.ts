@@ -6,7 +6,6 @@
  * the exit code and signal are kept to explain a crash.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { ProcessLedger } from './process-ledger.js';
@@ -78,7 +77,11 @@ export class StdioProcessTransport implements Transport {
           this.options.ledger?.remove(child.pid);
         }
       });
-      this.exited = once(child, 'exit').then(() => {});
+      // Settles on exit, or on a spawn failure (no process, so no 'exit'); never rejects.
+      this.exited = new Promise<void>((settle) => {
+        child.once('exit', () => settle());
+        child.once('error', () => settle());
+      });
       child.once('error', (error) => {
         reject(error);
         this.onerror?.(error);

@@ -44,6 +44,8 @@ backends:
     start_timeout: 1
   healthy:
     command: node dist/examples/backends/toolbox.js
+  missing:
+    command: definitely-not-a-command --flag
 `,
     {
       supervision: {
@@ -175,6 +177,17 @@ describe('backend lifecycle with real processes', () => {
     );
     expect(Date.now() - started).toBeLessThan(4_000);
     expect(status('slow').pids).toEqual([]);
+  });
+
+  it('a command that does not exist: a clear error naming it, and the gateway keeps serving', async () => {
+    const error = await connectClient(`${gw.url}/mcp/missing`).catch((e: unknown) => e);
+    expect(String(error)).toMatch(
+      /backend \\"missing\\" could not be started: spawn definitely-not-a-command ENOENT/,
+    );
+    const healthy = await client('healthy');
+    expect(firstText(await healthy.callTool({ name: 'echo', arguments: { message: 'serving' } }))).toContain(
+      'serving',
+    );
   });
 
   it('gateway shutdown stops every backend, grandchildren included', async () => {
