@@ -1,6 +1,6 @@
 /**
- * @module daemon: the composition root. It builds the real things (catalog, registry, session table, HTTP app,
- * listening server) from a loaded config and is the only place that knows the order of start and shutdown.
+ * @module daemon: the composition root. It builds the real things (catalog, metrics, registry, session table, HTTP
+ * app, listening server) from a loaded config and is the only place that knows the order of start and shutdown.
  */
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -16,6 +16,9 @@ import { createProcessLedger, reapLeftovers } from './backends/process-ledger.js
 import { Catalog } from './catalog/catalog.js';
 import { Discovery } from './catalog/discovery.js';
 import { ArgumentChecker } from './meta/arguments.js';
+import { META_TOOL_NAMES } from './meta/definitions.js';
+import { META_ENDPOINT } from './http/meta-route.js';
+import { createMetrics, type Metrics } from './metrics/metrics.js';
 
 /** Tunables that are not (yet) in servers.yaml; all in one place. */
 export const RUNTIME_DEFAULTS = {
@@ -43,6 +46,8 @@ export interface Gateway {
   readonly registry: Registry;
   readonly catalog: Catalog;
   readonly sessions: SessionTable;
+  /** Its own Prometheus registry and recording methods (served at /metrics). */
+  readonly metrics: Metrics;
   /** Binds the configured host and port; resolves with the URL it listens on. */
   listen(): Promise<string>;
   /** Stops accepting, lets calls in flight finish (bounded), closes client sessions, stops every backend. */
@@ -57,6 +62,16 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
   const descriptions = new Map(Object.values(config.backends).map((b) => [b.name, b.description]));
   const catalog = new Catalog(join(config.state_dir, CATALOG_FILE), log, descriptions);
   catalog.load();
+  const sessions = new SessionTable(config.session_idle_timeout * 1000);
+  const metrics = createMetrics({
+    backends: Object.keys(config.backends),
+    metaTools: META_TOOL_NAMES,
+    meta: config.enable_meta_mcp,
+    version: VERSION,
+    sessions: (backend) => sessions.count(backend ?? META_ENDPOINT),
+    catalogTools: (backend) => catalog.get(backend)?.tools.length ?? 0,
+    knownTool: (backend, tool) => catalog.find(backend, tool) !== undefined,
+  });
   // The registry tells discovery of every new connection; discovery needs the registry to start backends.
   let discovery: Discovery | undefined = undefined;
   const registry = new Registry(config, {
@@ -64,10 +79,10 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
     clientInfo: { name: 'mcp-gateway', version: VERSION },
     ledger: createProcessLedger(ledgerPath, log),
     onConnected: (name, upstream) => discovery?.connected(name, upstream),
+    metrics,
     ...options.supervision,
   });
   discovery = new Discovery({ catalog, registry, log });
-  const sessions = new SessionTable(config.session_idle_timeout * 1000);
   let accepting = true;
   const app = createApp({
     registry,
@@ -75,8 +90,9 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
     sessions,
     log,
     meta: config.enable_meta_mcp
-      ? { registry, catalog, checker: new ArgumentChecker(), log, maxTotalMs: maxCallMs }
+      ? { registry, catalog, checker: new ArgumentChecker(), log, maxTotalMs: maxCallMs, metrics }
       : undefined,
+    metrics,
     ready: () => accepting,
     version: VERSION,
     startedAt: Date.now(),
@@ -121,6 +137,7 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
     registry,
     catalog,
     sessions,
+    metrics,
     fetch: app.fetch,
     listen() {
       reapLeftovers(ledgerPath, log);

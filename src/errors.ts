@@ -95,6 +95,8 @@ export function errorMessage(error: unknown): string {
  */
 export class RpcError extends Error {
   override readonly name = 'RpcError';
+  /** Set when the gateway itself failed the call (not the backend's own error): what went wrong, for metrics. */
+  reason: GatewayErrorCode | undefined;
   constructor(
     readonly code: number,
     message: string,
@@ -104,6 +106,8 @@ export class RpcError extends Error {
   }
 
   static from(error: GatewayError): RpcError {
-    return new RpcError(error.jsonRpcCode, error.message, error.data);
+    const rpc = new RpcError(error.jsonRpcCode, error.message, error.data);
+    rpc.reason = error.code;
+    return rpc;
   }
 }

@@ -10,5 +10,6 @@ export {
   type BackendConfig,
 } from './config/index.js';
 export { createLogger, silentLogger, type Logger } from './log.js';
+export type { Metrics } from './metrics/metrics.js';
 export { GatewayError, ERROR_MAPPING, type GatewayErrorCode } from './errors.js';
 export { VERSION } from './version.js';

@@ -45,3 +45,6 @@ export function createScrubber(secrets: readonly string[]): (line: string) => st
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });
 }
+
+/** The header that carries a request's id in and out (and that log lines name `req_id`). */
+export const REQUEST_ID_HEADER = 'x-request-id';

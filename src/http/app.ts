@@ -1,6 +1,6 @@
 /**
- * @module app: the gateway's HTTP surface as a Hono app (built here, listened to elsewhere): Host/Origin guard and
- * body limit first, then the MCP routes and the operations routes, one error boundary, JSON 404s.
+ * @module app: the gateway's HTTP surface as a Hono app (built here, listened to elsewhere): request id, Host/Origin
+ * guard and body limit first, then the MCP routes and the operations routes, one error boundary, JSON 404s.
  */
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -11,7 +11,9 @@ import { originGuard, type OriginPolicy } from './origin.js';
 import { backendHealthRoute, healthRoute, type HealthDeps } from './health-route.js';
 import { metaRoute } from './meta-route.js';
 import type { MetaContext } from '../meta/context.js';
+import type { Metrics } from '../metrics/metrics.js';
 import { passthroughRoute, type PassthroughDeps } from './passthrough-route.js';
+import { requestContext, type AppEnv } from './request-context.js';
 
 export interface AppDeps extends PassthroughDeps, HealthDeps {
   origin: OriginPolicy;
@@ -21,11 +23,14 @@ export interface AppDeps extends PassthroughDeps, HealthDeps {
   meta: MetaContext | undefined;
   /** False once shutdown has begun: /readyz answers 503 so that load balancers stop sending. */
   ready: () => boolean;
+  metrics: Metrics;
 }
 
-export function createApp(deps: AppDeps): Hono {
-  const app = new Hono();
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
 
+  // First, so that refused requests too carry an id and are counted.
+  app.use(requestContext(deps));
   app.use(originGuard(deps.origin));
   app.use(
     bodyLimit({
@@ -46,12 +51,15 @@ export function createApp(deps: AppDeps): Hono {
   app.get('/readyz', (c) =>
     deps.ready() ? c.json({ status: 'ready' }) : c.json({ status: 'stopping' }, 503),
   );
+  app.get('/metrics', async (c) =>
+    c.body(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType }),
+  );
   if (deps.meta) app.all('/mcp', metaRoute({ ...deps, meta: deps.meta }));
   app.all('/mcp/:backend', passthroughRoute(deps));
 
   app.notFound((c) => fail(c, 'not_found', `Not Found: ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => {
-    deps.log.error({ err: errorMessage(error), path: c.req.path }, 'request failed');
+    c.var.log.error({ err: errorMessage(error), path: c.req.path }, 'request failed');
     return fail(c, 'internal', 'Internal error in mcp-gateway');
   });
   return app;

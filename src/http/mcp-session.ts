@@ -8,10 +8,10 @@ import type { Context } from 'hono';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { GatewayError, errorMessage } from '../errors.js';
-import type { Logger } from '../log.js';
 import type { SessionTable } from '../passthrough/sessions.js';
 import { errorResponse, fail } from './json-error.js';
 import { readInitialize, type InitializeMessage } from './mcp-request.js';
+import type { AppEnv } from './request-context.js';
 
 export interface OpenedSession {
   server: Server;
@@ -25,8 +25,8 @@ export type SessionOpener = (
 ) => Promise<OpenedSession>;
 
 export async function handleMcpRequest(
-  c: Context,
-  deps: { sessions: SessionTable; log: Logger },
+  c: Context<AppEnv>,
+  deps: { sessions: SessionTable },
   endpoint: string,
   open: SessionOpener,
 ): Promise<Response> {
@@ -52,7 +52,7 @@ export async function handleMcpRequest(
   } catch (error) {
     const failure =
       error instanceof GatewayError ? error : new GatewayError('backend_unavailable', errorMessage(error));
-    deps.log.warn({ endpoint, err: failure.message }, 'session not opened');
+    c.var.log.warn({ endpoint, err: failure.message }, 'session not opened');
     return errorResponse(c, failure, init.id);
   }
   // Whatever ends the session (DELETE, expiry, shutdown, a failed initialize) releases what it holds, once.

@@ -2,17 +2,17 @@
  * @module meta-route: `/mcp`, the meta-tools endpoint: Streamable HTTP sessions, each served by a meta server.
  */
 import type { Context } from 'hono';
-import type { Logger } from '../log.js';
 import type { MetaContext } from '../meta/context.js';
 import { createMetaSession } from '../meta/meta-server.js';
 import type { SessionTable } from '../passthrough/sessions.js';
 import { handleMcpRequest } from './mcp-session.js';
+import type { AppEnv } from './request-context.js';
 
 /** The session table's endpoint name for /mcp (backend names cannot be empty). */
 export const META_ENDPOINT = '';
 
-export function metaRoute(deps: { meta: MetaContext; sessions: SessionTable; log: Logger; version: string }) {
-  return function handleMeta(c: Context): Promise<Response> {
+export function metaRoute(deps: { meta: MetaContext; sessions: SessionTable; version: string }) {
+  return function handleMeta(c: Context<AppEnv>): Promise<Response> {
     return handleMcpRequest(c, deps, META_ENDPOINT, async (init, transport) =>
       createMetaSession(deps.meta, deps.version, init.params.capabilities ?? {}, transport),
     );

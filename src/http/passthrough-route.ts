@@ -6,12 +6,14 @@
 import type { Context } from 'hono';
 import { GatewayError } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { CallMetrics } from '../metrics/metrics.js';
 import type { Registry } from '../registry/registry.js';
 import { createBackendLink } from '../passthrough/backend-link.js';
 import { createBridge } from '../passthrough/bridge.js';
 import type { SessionTable } from '../passthrough/sessions.js';
 import { errorResponse } from './json-error.js';
 import { handleMcpRequest } from './mcp-session.js';
+import type { AppEnv } from './request-context.js';
 
 export interface PassthroughDeps {
   registry: Registry;
@@ -19,12 +21,13 @@ export interface PassthroughDeps {
   log: Logger;
   /** Hard cap of one forwarded call, however much progress resets its timeout. */
   maxTotalMs: number;
+  metrics?: CallMetrics;
 }
 
 export function passthroughRoute(deps: PassthroughDeps) {
   const { registry, log } = deps;
 
-  return async function handlePassthrough(c: Context): Promise<Response> {
+  return async function handlePassthrough(c: Context<AppEnv>): Promise<Response> {
     const name = c.req.param('backend') ?? '';
     let timeoutMs: number;
     try {
@@ -50,6 +53,7 @@ export function passthroughRoute(deps: PassthroughDeps) {
         timeoutMs,
         maxTotalMs: deps.maxTotalMs,
         log: log.child({ backend: name }),
+        metrics: deps.metrics,
       });
       return { server, close: () => link.close() };
     });

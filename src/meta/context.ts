@@ -3,6 +3,7 @@
  */
 import type { Catalog } from '../catalog/catalog.js';
 import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { Registry } from '../registry/registry.js';
 import type { ArgumentChecker } from './arguments.js';
 
@@ -13,6 +14,7 @@ export interface MetaContext {
   log: Logger;
   /** Hard cap of one invoked call, however much progress resets its timeout. */
   maxTotalMs: number;
+  metrics?: Pick<Metrics, 'requestDone' | 'metaToolCall' | 'searched'>;
 }
 
 /** Enabled backends, sorted: the names the meta-tools accept. */

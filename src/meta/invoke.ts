@@ -37,6 +37,9 @@ export async function invoke(
       timeoutMs: context.registry.lookup(target.server).timeout * 1000,
       maxTotalMs: context.maxTotalMs,
       log: context.log.child({ backend: target.server }),
+      route: '/mcp',
+      backend: target.server,
+      metrics: context.metrics,
     });
     return result as CallToolResult;
   } catch (error) {

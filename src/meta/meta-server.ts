@@ -7,11 +7,14 @@ import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprot
 import {
   CallToolRequestSchema,
   ListToolsRequestSchema,
+  type CallToolRequest,
+  type CallToolResult,
   type ClientCapabilities,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Peer } from '../backends/upstream.js';
 import { createBackendLink, type BackendLink } from '../passthrough/backend-link.js';
 import { createDownstreamPeer } from '../passthrough/downstream-peer.js';
+import type { RequestExtra } from '../passthrough/forward.js';
 import type { OpenedSession } from '../http/mcp-session.js';
 import type { MetaContext } from './context.js';
 import { META_TOOLS } from './definitions.js';
@@ -58,7 +61,10 @@ export function createMetaSession(
   };
 
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: [...META_TOOLS] }));
-  server.setRequestHandler(CallToolRequestSchema, (request, extra) => {
+  const callTool = (
+    request: CallToolRequest,
+    extra: RequestExtra,
+  ): CallToolResult | Promise<CallToolResult> => {
     const args = (request.params.arguments ?? {}) as Record<string, unknown>;
     switch (request.params.name) {
       case 'gateway_list_servers':
@@ -75,6 +81,11 @@ export function createMetaSession(
             "a backend's tools are called through gateway_invoke",
         );
     }
+  };
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    const result = await callTool(request, extra);
+    context.metrics?.metaToolCall(request.params.name, result.isError === true ? 'error' : 'ok');
+    return result;
   });
 
   return {

@@ -24,6 +24,7 @@ export function searchTools(context: MetaContext, args: Record<string, unknown>)
     regex: args.regex === true,
   });
   if (!result.ok) return toolError(result.message);
+  context.metrics?.searched(result.hits.length);
   const notIndexed = (server ? [server] : names).filter((n) => !context.catalog.isIndexed(n));
   return ok({
     results: result.hits.map((hit) => ({

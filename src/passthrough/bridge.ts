@@ -6,6 +6,7 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { Logger } from '../log.js';
+import type { CallMetrics } from '../metrics/metrics.js';
 import type { UpstreamInfo } from '../backends/upstream.js';
 import type { BackendLink } from './backend-link.js';
 import { createDownstreamPeer } from './downstream-peer.js';
@@ -20,6 +21,7 @@ export interface BridgeOptions {
   timeoutMs: number;
   maxTotalMs: number;
   log: Logger;
+  metrics?: CallMetrics | undefined;
 }
 
 export function createBridge(options: BridgeOptions): Server {
@@ -33,7 +35,15 @@ export function createBridge(options: BridgeOptions): Server {
 
   const peer = createDownstreamPeer(server, options.transport, log);
   link.attach(peer);
-  const forward = { peer, timeoutMs: options.timeoutMs, maxTotalMs: options.maxTotalMs, log };
+  const forward = {
+    peer,
+    timeoutMs: options.timeoutMs,
+    maxTotalMs: options.maxTotalMs,
+    log,
+    route: '/mcp/:backend' as const,
+    backend: link.name,
+    metrics: options.metrics,
+  };
 
   server.fallbackRequestHandler = (request, extra) =>
     forwardRequest(link.connection, request, extra, forward);

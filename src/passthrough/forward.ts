@@ -1,24 +1,59 @@
 /**
  * @module forward: one client request sent on to a backend connection: progress carried back on the request's own
  * stream, cancellation passed on, resource subscriptions counted on shared connections, and a request that met a
- * backend session the backend had forgotten sent once more on a fresh one.
+ * backend session the backend had forgotten sent once more on a fresh one. Every forwarded request, from /mcp or
+ * /mcp/<backend>, passes here once: here it is timed, counted and logged.
  */
 import type { Notification, Request, Result } from '@modelcontextprotocol/sdk/types.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import type { Logger } from '../log.js';
+import { GatewayError, RpcError, errorMessage } from '../errors.js';
+import { REQUEST_ID_HEADER, type Logger } from '../log.js';
 import type { CallOptions, Peer, SubscriptionMethod, Upstream } from '../backends/upstream.js';
+import type { CallOutcome, CallRoute } from '../metrics/labels.js';
+import type { CallMetrics } from '../metrics/metrics.js';
 
 export interface ForwardOptions {
   peer: Peer;
   timeoutMs: number;
   maxTotalMs: number;
   log: Logger;
+  /** The endpoint the request came through and the backend it goes to, for metrics and logs. */
+  route: CallRoute;
+  backend: string;
+  metrics?: CallMetrics | undefined;
 }
 
 export type RequestExtra = RequestHandlerExtra<Request, Notification>;
 
-/** Forwards on the connection `connect()` gives; retries once on a new one if the backend lost the session. */
+/** Forwards on the connection `connect()` gives, and records how it went. */
 export async function forwardRequest(
+  connect: () => Promise<Upstream>,
+  request: Pick<Request, 'method' | 'params'>,
+  extra: RequestExtra,
+  options: ForwardOptions,
+): Promise<Result> {
+  const started = performance.now();
+  let outcome: CallOutcome = 'ok';
+  let failure: unknown;
+  try {
+    const result = await forwardWithRetry(connect, request, extra, options);
+    if (result.isError === true && request.method === 'tools/call') outcome = 'tool_error';
+    return result;
+  } catch (error) {
+    outcome = extra.signal.aborted ? 'cancelled' : outcomeOf(error);
+    failure = error;
+    throw error;
+  } finally {
+    const seconds = (performance.now() - started) / 1000;
+    const tool = request.method === 'tools/call' ? request.params?.name : undefined;
+    const toolName = typeof tool === 'string' ? tool : undefined;
+    options.metrics?.requestDone(options.route, options.backend, request.method, outcome, seconds, toolName);
+    logCall(options.log, requestIdOf(extra), request.method, toolName, outcome, seconds, failure);
+  }
+}
+
+/** Retries once on a new connection if the backend lost the session. */
+async function forwardWithRetry(
   connect: () => Promise<Upstream>,
   request: Pick<Request, 'method' | 'params'>,
   extra: RequestExtra,
@@ -30,7 +65,10 @@ export async function forwardRequest(
   } catch (error) {
     if (!upstream.sessionLost) throw error;
     // The backend restarted and never saw this request: send it again on a new backend session.
-    options.log.info({ method: request.method }, 'backend session lost; re-initializing');
+    options.log.info(
+      { method: request.method, req_id: requestIdOf(extra) },
+      'backend session lost; re-initializing',
+    );
     return forwardOnce(await connect(), request, extra, options);
   }
 }
@@ -59,4 +97,47 @@ function forwardOnce(
 
 function isSubscription(method: string): method is SubscriptionMethod {
   return method === 'resources/subscribe' || method === 'resources/unsubscribe';
+}
+
+/**
+ * The id of the HTTP request that carried this call. The HTTP layer stamps it on the request (http/request-context.ts)
+ * and the SDK hands the request's headers to the handler; it crosses the SDK's transport and Server that way.
+ */
+function requestIdOf(extra: RequestExtra): string | undefined {
+  const id = extra.requestInfo?.headers[REQUEST_ID_HEADER];
+  return typeof id === 'string' ? id : undefined;
+}
+
+/** Whose fault, from the error the call ended with (the gateway's own errors carry their code). */
+function outcomeOf(error: unknown): CallOutcome {
+  const code =
+    error instanceof GatewayError ? error.code : error instanceof RpcError ? error.reason : undefined;
+  if (code === 'backend_timeout') return 'timeout';
+  return code === 'backend_unavailable' ? 'unavailable' : 'error';
+}
+
+/**
+ * One line per forwarded call: debug when it went through, warn when the backend could not answer. Method and tool
+ * name only: arguments and results never reach the log.
+ */
+function logCall(
+  log: Logger,
+  requestId: string | undefined,
+  method: string,
+  tool: string | undefined,
+  outcome: CallOutcome,
+  seconds: number,
+  failure: unknown,
+): void {
+  const trouble = outcome === 'timeout' || outcome === 'unavailable';
+  if (!log.isLevelEnabled(trouble ? 'warn' : 'debug')) return;
+  const fields = {
+    req_id: requestId,
+    method,
+    ...(tool !== undefined ? { tool } : {}),
+    outcome,
+    ms: Math.round(seconds * 1e6) / 1000,
+  };
+  if (trouble) log.warn({ ...fields, err: errorMessage(failure) }, 'backend call failed');
+  else log.debug(fields, 'backend call');
 }

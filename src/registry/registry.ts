@@ -7,6 +7,7 @@ import type { ClientCapabilities, Implementation } from '@modelcontextprotocol/s
 import type { BackendConfig, GatewayConfig } from '../config/index.js';
 import { GatewayError } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { BackendMetrics } from '../metrics/metrics.js';
 import { Upstream, type Peer } from '../backends/upstream.js';
 import type { ProcessLedger } from '../backends/process-ledger.js';
 import { DEFAULT_RESTART_POLICY, type RestartPolicy } from './backoff.js';
@@ -29,6 +30,7 @@ export interface RegistryDeps {
   ledger?: ProcessLedger;
   /** Told of every new backend connection. */
   onConnected?: (name: string, upstream: Upstream) => void;
+  metrics?: BackendMetrics;
 }
 
 export class Registry {
@@ -45,6 +47,7 @@ export class Registry {
         ...(deps.now ? { now: deps.now } : {}),
         ...(deps.random ? { random: deps.random } : {}),
         onConnected: (upstream: Upstream) => deps.onConnected?.(backend.name, upstream),
+        metrics: deps.metrics,
         connect: (capabilities: ClientCapabilities, peers?: Set<Peer>) =>
           Upstream.connect(backend, {
             clientInfo: deps.clientInfo,

@@ -7,6 +7,7 @@ import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import type { BackendConfig } from '../config/index.js';
 import { GatewayError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { BackendMetrics } from '../metrics/metrics.js';
 import { CLOSED_BY_GATEWAY, type Peer, type Upstream } from '../backends/upstream.js';
 import { crashLoop, nextDelay, type RestartPolicy } from './backoff.js';
 import type { BackendState, BackendStateName } from './state.js';
@@ -20,6 +21,8 @@ export interface SupervisorDeps {
   onConnected?: (upstream: Upstream) => void;
   now?: () => number;
   random?: () => number;
+  /** Told of every state change and lifecycle event, next to the line each writes to the log. */
+  metrics?: BackendMetrics | undefined;
 }
 
 export interface SupervisorStatus {
@@ -191,15 +194,19 @@ export class Supervisor {
     try {
       upstream = await this.deps.connect(capabilities, peers);
     } catch (error) {
+      this.deps.metrics?.backendStartFailed(this.config.name);
       this.recordFailure(errorMessage(error));
       throw error;
     }
-    if (this.consecutiveFailures > 0) this.restarts++;
+    const restart = this.consecutiveFailures > 0;
+    if (restart) this.restarts++;
     this.runningSince = this.now();
     this.setState({ kind: 'running', since: this.runningSince });
+    const ms = this.now() - startedAt;
+    this.deps.metrics?.backendStarted(this.config.name, ms / 1000, restart);
     this.log.info(
-      { pid: upstream.pid, ms: this.now() - startedAt, restart_count: this.restarts },
-      'backend started',
+      { pid: upstream.pid, ms, restart_count: this.restarts },
+      restart ? 'backend restarted' : 'backend started',
     );
     this.lastConnection = upstream;
     upstream.onClosed((reason) => this.closed(upstream, reason));
@@ -218,6 +225,7 @@ export class Supervisor {
     if (reason === CLOSED_BY_GATEWAY) return;
     if (upstream === this.upstream) this.upstream = undefined;
     const stderr = upstream.stderrTail().slice(-10);
+    this.deps.metrics?.backendCrashed(this.config.name);
     this.log.warn({ reason, stderr }, 'backend crashed or disconnected');
     this.recordFailure(stderr.length ? `${reason}; stderr: ${stderr.slice(-3).join(' | ')}` : reason);
   }
@@ -266,6 +274,7 @@ export class Supervisor {
     clearTimeout(this.idleTimer);
     this.upstream = undefined;
     this.setState({ kind: 'hibernated', since: this.now() });
+    this.deps.metrics?.backendHibernated(this.config.name);
     this.log.info({ why }, 'backend hibernated');
     await upstream.close();
   }
@@ -274,5 +283,6 @@ export class Supervisor {
     if (next.kind !== this.state.kind)
       this.log.debug({ from: this.state.kind, to: next.kind }, 'backend state');
     this.state = next;
+    this.deps.metrics?.backendState(this.config.name, next.kind);
   }
 }

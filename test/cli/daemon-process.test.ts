@@ -2,7 +2,7 @@
  * The real executable: `mcp-gateway` started as a process, as a service manager would, then stopped by signal.
  * It must log where it listens, serve, stop its backends on SIGTERM, exit 0, and leave no child behind.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,17 +10,24 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectClient, firstText, REPO_ROOT } from '../helpers/gateway.js';
-import { isAlive, until } from '../helpers/processes.js';
+import { isAlive, stopChild, until } from '../helpers/processes.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'mcp-gateway-cli-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const started: ChildProcess[] = [];
+// A test that fails half-way must not leave its gateway (and that gateway's backends) running.
+afterAll(async () => {
+  await Promise.all(started.map((child) => stopChild(child)));
+  rmSync(scratch, { recursive: true, force: true });
+});
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}) {
-  return spawn(process.execPath, [join(REPO_ROOT, 'dist/src/main.js'), ...args], {
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/src/main.js'), ...args], {
     cwd: scratch,
     env: { PATH: process.env.PATH, HOME: scratch, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  started.push(child);
+  return child;
 }
 
 /** Resolves with the URL the gateway logs once it listens. */
