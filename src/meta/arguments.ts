@@ -34,7 +34,9 @@ export class ArgumentChecker {
       };
     }
     let object = args as Record<string, unknown>;
-    const properties = (entry?.tool.inputSchema.properties ?? {}) as Record<string, unknown>;
+    // Without the tool's schema there is no telling a wrapper from a real parameter: pass the arguments as given.
+    if (!entry) return { ok: true, arguments: object };
+    const properties = (entry.tool.inputSchema.properties ?? {}) as Record<string, unknown>;
     for (let depth = 0; depth < 2; depth++) {
       const keys = Object.keys(object);
       const inner = keys.length === 1 ? object[keys[0]!] : undefined;
@@ -42,7 +44,6 @@ export class ArgumentChecker {
         break;
       object = inner;
     }
-    if (!entry) return { ok: true, arguments: object };
     const validate = this.validator(entry);
     const result = validate?.(object);
     if (!result || result.valid) return { ok: true, arguments: object };
