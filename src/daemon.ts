@@ -28,6 +28,8 @@ export const RUNTIME_DEFAULTS = {
   shutdownGraceMs: 10_000,
 } as const;
 
+/** At shutdown, how long responses already being written may take to reach their clients. */
+const RESPONSE_FLUSH_MS = 2_000;
 /** In the state directory: the backend processes running now, for the next start to reap after a crash. */
 const LEDGER_FILE = 'backend-processes.json';
 /** In the state directory: every backend's tool list. */
@@ -127,8 +129,18 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
       log.warn({ calls: registry.callsInFlight }, 'calls still in flight at shutdown');
     await sessions.closeAll();
     await registry.stopAll();
-    // Open SSE streams would keep server.close() waiting forever.
-    if (listening && 'closeAllConnections' in listening) listening.closeAllConnections();
+    // The sessions' streams are closed now: responses still being written finish, and each connection is closed
+    // once idle; whatever is still busy after a moment (a client that stopped reading) is cut.
+    if (listening && 'closeIdleConnections' in listening) {
+      let flushed = false;
+      void stopped?.then(() => (flushed = true));
+      const flushDeadline = Date.now() + RESPONSE_FLUSH_MS;
+      while (!flushed && Date.now() < flushDeadline) {
+        listening.closeIdleConnections();
+        await delay(10);
+      }
+      listening.closeAllConnections();
+    }
     await stopped;
     log.info('gateway stopped');
   }

@@ -27,6 +27,7 @@ import type { BackendConfig } from '../config/index.js';
 import { GatewayError, RpcError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { createBackendTransport, type BackendTransport } from './transports.js';
+import { SHARED_SCHEMA_VALIDATOR } from './schema-validator.js';
 import type { ProcessLedger } from './process-ledger.js';
 
 /**
@@ -118,7 +119,10 @@ export class Upstream {
         log.warn({ stdout: preview }, 'backend wrote a non-protocol line on stdout; skipped'),
       ...(options.ledger ? { ledger: options.ledger } : {}),
     });
-    const client = new Client(options.clientInfo, { capabilities: options.capabilities });
+    const client = new Client(options.clientInfo, {
+      capabilities: options.capabilities,
+      jsonSchemaValidator: SHARED_SCHEMA_VALIDATOR,
+    });
     const upstream = new Upstream(
       config.name,
       client,

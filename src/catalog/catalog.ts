@@ -10,6 +10,8 @@ import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../log.js';
 import { createSearchIndex, type IndexedTool, type SearchIndex } from './search-index.js';
 
+const INDEX_BUILD_DELAY_MS = 250;
+
 export interface CatalogTool {
   tool: Tool;
   hash: string;
@@ -29,6 +31,7 @@ interface CatalogFile {
 export class Catalog {
   private entries = new Map<string, CatalogEntry>();
   private index: SearchIndex | undefined;
+  private rebuild: NodeJS.Timeout | undefined;
   private readonly listeners: Array<(server: string) => void> = [];
 
   /** `path` undefined keeps the catalog in memory only. */
@@ -55,7 +58,7 @@ export class Catalog {
     for (const [server, entry] of Object.entries(file.servers)) {
       if (this.servers.has(server) && Array.isArray(entry.tools)) this.entries.set(server, entry);
     }
-    this.index = undefined;
+    this.invalidateIndex();
   }
 
   get(server: string): CatalogEntry | undefined {
@@ -81,7 +84,7 @@ export class Catalog {
       previous.tools.every((t, i) => t.hash === next[i]!.hash);
     this.entries.set(server, { tools: same ? previous.tools : next, indexed_at: now.toISOString() });
     if (same) return this.persist();
-    this.index = undefined;
+    this.invalidateIndex();
     this.persist();
     for (const listener of this.listeners) listener(server);
   }
@@ -102,6 +105,21 @@ export class Catalog {
       this.index = createSearchIndex(tools);
     }
     return this.index;
+  }
+
+  /**
+   * Drops the index and builds the new one soon, off the request path: at 10,000 tools a build takes a few hundred
+   * ms, which the first search after a change would otherwise wait for. Not at once: a start answers its first
+   * requests before it builds.
+   */
+  private invalidateIndex(): void {
+    this.index = undefined;
+    if (this.rebuild) return;
+    this.rebuild = setTimeout(() => {
+      this.rebuild = undefined;
+      this.searchIndex();
+    }, INDEX_BUILD_DELAY_MS);
+    this.rebuild.unref();
   }
 
   private persist(): void {

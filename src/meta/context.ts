@@ -18,9 +18,6 @@ export interface MetaContext {
 }
 
 /** Enabled backends, sorted: the names the meta-tools accept. */
-export function enabledServers(context: MetaContext): string[] {
-  return context.registry
-    .status()
-    .filter((b) => b.enabled)
-    .map((b) => b.name);
+export function enabledServers(context: MetaContext): readonly string[] {
+  return context.registry.enabledNames;
 }

@@ -12,6 +12,7 @@ import {
   type ClientCapabilities,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Peer } from '../backends/upstream.js';
+import { SHARED_SCHEMA_VALIDATOR } from '../backends/schema-validator.js';
 import { createBackendLink, type BackendLink } from '../passthrough/backend-link.js';
 import { createDownstreamPeer } from '../passthrough/downstream-peer.js';
 import type { RequestExtra } from '../passthrough/forward.js';
@@ -40,7 +41,11 @@ export function createMetaSession(
 ): OpenedSession {
   const server = new Server(
     { name: 'mcp-gateway', version },
-    { capabilities: { tools: {}, logging: {} }, instructions: INSTRUCTIONS },
+    {
+      capabilities: { tools: {}, logging: {} },
+      instructions: INSTRUCTIONS,
+      jsonSchemaValidator: SHARED_SCHEMA_VALIDATOR,
+    },
   );
   const downstream = createDownstreamPeer(server, transport, context.log);
   const peer: Peer = {

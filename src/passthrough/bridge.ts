@@ -8,6 +8,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { Logger } from '../log.js';
 import type { CallMetrics } from '../metrics/metrics.js';
 import type { UpstreamInfo } from '../backends/upstream.js';
+import { SHARED_SCHEMA_VALIDATOR } from '../backends/schema-validator.js';
 import type { BackendLink } from './backend-link.js';
 import { createDownstreamPeer } from './downstream-peer.js';
 import { forwardRequest } from './forward.js';
@@ -28,6 +29,7 @@ export function createBridge(options: BridgeOptions): Server {
   const { info, link, log } = options;
   const server = new Server(info.serverInfo, {
     capabilities: info.capabilities,
+    jsonSchemaValidator: SHARED_SCHEMA_VALIDATOR,
     ...(info.instructions !== undefined ? { instructions: info.instructions } : {}),
   });
   // The SDK answers logging/setLevel itself when `logging` is declared; the backend must receive it instead.

@@ -35,6 +35,8 @@ export interface RegistryDeps {
 
 export class Registry {
   private readonly supervisors = new Map<string, Supervisor>();
+  /** Enabled backends, sorted; the configuration does not change while the gateway runs. */
+  readonly enabledNames: readonly string[];
 
   constructor(
     private readonly config: GatewayConfig,
@@ -60,6 +62,7 @@ export class Registry {
       });
       this.supervisors.set(backend.name, supervisor);
     }
+    this.enabledNames = this.names().filter((name) => this.supervisors.get(name)!.config.enabled);
   }
 
   names(): string[] {
@@ -135,17 +138,15 @@ export class Registry {
   private supervisor(name: string): Supervisor {
     const supervisor = this.supervisors.get(name);
     if (!supervisor) {
-      throw new GatewayError('unknown_backend', `unknown backend "${name}"`, { known: this.enabledNames() });
+      throw new GatewayError('unknown_backend', `unknown backend "${name}"`, {
+        known: [...this.enabledNames],
+      });
     }
     if (!supervisor.config.enabled) {
       throw new GatewayError('backend_disabled', `backend "${name}" is disabled in the configuration`, {
-        known: this.enabledNames(),
+        known: [...this.enabledNames],
       });
     }
     return supervisor;
-  }
-
-  private enabledNames(): string[] {
-    return this.names().filter((name) => this.supervisors.get(name)!.config.enabled);
   }
 }

@@ -99,6 +99,12 @@ describe('through gateway_invoke', () => {
 
   it('cancelling the invoke cancels the backend call', async () => {
     const c = await meta();
+    // Started and indexed first, so that the only call in flight below is the hang.
+    await invoke(c, 'faulty', 'cancellations');
+    await until(
+      () => gw.gateway.catalog.isIndexed('faulty') && gw.gateway.registry.callsInFlight === 0,
+      'the catalog read',
+    );
     const abort = new AbortController();
     const pending = invoke(c, 'faulty', 'hang', { tag: 'via-meta' }, abort.signal).catch((e: unknown) => e);
     await until(() => gw.gateway.registry.callsInFlight > 0, 'the call to reach the backend');

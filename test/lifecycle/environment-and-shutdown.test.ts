@@ -39,8 +39,12 @@ describe('shutdown', () => {
       'backends:\n  nonce:\n    command: node dist/test/fixtures/echo-nonce-server.js\n',
     );
     const { client } = await connectClient(`${gw.url}/mcp/nonce`);
-    // The shared process started with the session.
+    // The shared process started with the session; the catalog reads its tools once, a call of its own.
     const pid = gw.gateway.registry.status()[0]!.pid!;
+    await until(
+      () => gw.gateway.catalog.isIndexed('nonce') && gw.gateway.registry.callsInFlight === 0,
+      'the catalog read',
+    );
     const call = client.request(
       {
         method: 'tools/call',
