@@ -222,7 +222,12 @@ export class Supervisor {
 
   private closed(upstream: Upstream, reason: string): void {
     this.owned.delete(upstream);
-    if (reason === CLOSED_BY_GATEWAY) return;
+    if (reason === CLOSED_BY_GATEWAY) {
+      // The last session of a remote (or per-session) backend ended: nothing of it runs any more.
+      const anyLeft = this.owned.size > 0 || (this.upstream !== undefined && !this.upstream.closed);
+      if (!anyLeft && this.state.kind === 'running') this.setState({ kind: 'stopped' });
+      return;
+    }
     if (upstream === this.upstream) this.upstream = undefined;
     const stderr = upstream.stderrTail().slice(-10);
     this.deps.metrics?.backendCrashed(this.config.name);

@@ -170,6 +170,16 @@ describe('Supervisor', () => {
     expect(s.status().state).toBe('stopped'); // the first failure of a new series restarts at once
   });
 
+  it('per-session connections: running while any is open, stopped when the last one closes', async () => {
+    const s = supervisor();
+    const [a, b] = await Promise.all([s.open({}), s.open({})]);
+    expect(s.status()).toMatchObject({ state: 'running', connections: 2 });
+    await a.close();
+    expect(s.status()).toMatchObject({ state: 'running', connections: 1 });
+    await b.close();
+    expect(s.status()).toMatchObject({ state: 'stopped', connections: 0, last_error: null });
+  });
+
   it('a close by the gateway is not a failure', async () => {
     const s = supervisor();
     await s.acquire();
