@@ -5,6 +5,7 @@
  * after responses, which loses the last progress update), and transport failures turned into gateway errors.
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport, SseError } from '@modelcontextprotocol/sdk/client/sse.js';
 import {
   StreamableHTTPClientTransport,
   StreamableHTTPError,
@@ -155,6 +156,17 @@ export class Upstream {
       );
     }
     upstream.interceptNotifications();
+    if (wire.transport instanceof SSEClientTransport) {
+      // The legacy SSE client reconnects its event stream by itself and never reports a close, so calls in flight
+      // would wait for their timeout. A dropped stream ends this connection instead; the next call opens a new one.
+      client.onerror = (error) => {
+        log.debug({ err: errorMessage(error) }, 'backend transport error');
+        if (error instanceof SseError && !upstream.closed) {
+          upstream.handleClose('its event stream was lost');
+          void client.close();
+        }
+      };
+    }
     return upstream;
   }
 
