@@ -22,13 +22,23 @@ function stopSignal(): Promise<string> {
   });
 }
 
-// A daemon serving many backends must not die of one stray rejection; it is logged (on stderr) and serving goes on.
+/** One JSON log line on stderr, for what happens outside the gateway's own logger. */
+function logLine(level: 'warn' | 'error', msg: string, err: string): void {
+  process.stderr.write(`${JSON.stringify({ level, time: new Date().toISOString(), msg, err })}\n`);
+}
+
+// A daemon serving many backends must not die of one stray rejection; it is logged and serving goes on.
 process.on('unhandledRejection', (reason) => {
-  const text = reason instanceof Error ? (reason.stack ?? reason.message) : String(reason);
-  process.stderr.write(
-    `${JSON.stringify({ level: 'error', time: new Date().toISOString(), msg: 'unhandled rejection', err: text })}\n`,
+  logLine(
+    'error',
+    'unhandled rejection',
+    reason instanceof Error ? (reason.stack ?? reason.message) : String(reason),
   );
 });
+// Node's own warnings (e.g. MaxListenersExceededWarning from the SDK's HTTP client under load) as JSON lines too,
+// so that stderr stays one JSON object per line for journald and log shippers.
+process.removeAllListeners('warning');
+process.on('warning', (warning) => logLine('warn', `node ${warning.name}`, warning.message));
 
 const code = await runCli(hideBin(process.argv), {
   stdout: (text) => process.stdout.write(text),
