@@ -64,7 +64,7 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
   const descriptions = new Map(Object.values(config.backends).map((b) => [b.name, b.description]));
   const catalog = new Catalog(join(config.state_dir, CATALOG_FILE), log, descriptions);
   catalog.load();
-  const sessions = new SessionTable(config.session_idle_timeout * 1000);
+  const sessions = new SessionTable(config.session_idle_timeout * 1000, config.max_sessions);
   const metrics = createMetrics({
     backends: Object.keys(config.backends),
     metaTools: META_TOOL_NAMES,

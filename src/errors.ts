@@ -16,6 +16,7 @@ export type GatewayErrorCode =
   | 'unknown_backend'
   | 'backend_disabled'
   | 'session_not_found'
+  | 'too_many_sessions'
   | 'backend_unavailable'
   | 'backend_timeout'
   | 'internal';
@@ -43,6 +44,7 @@ export const ERROR_MAPPING: Record<GatewayErrorCode, ErrorMapping> = {
   unknown_backend: { http: 404, jsonRpc: -32602 },
   backend_disabled: { http: 404, jsonRpc: -32602 },
   session_not_found: { http: 404, jsonRpc: -32001 },
+  too_many_sessions: { http: 503, jsonRpc: -32000 },
   backend_unavailable: { http: 502, jsonRpc: -32010 },
   backend_timeout: { http: 504, jsonRpc: -32001 },
   internal: { http: 500, jsonRpc: -32603 },

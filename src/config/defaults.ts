@@ -16,6 +16,8 @@ export const CONFIG_DEFAULTS = Object.freeze({
   max_body_bytes: 4 * 1024 * 1024,
   /** Seconds; clients that vanish without DELETE leave sessions (and backend sessions) behind otherwise. */
   session_idle_timeout: 1800,
+  /** Bounds what a client opening sessions in a loop can hold (each may hold a backend session too). */
+  max_sessions: 4096,
   log_level: 'info' as const,
   backend: Object.freeze({
     description: '',

@@ -26,6 +26,7 @@ export function normalizeConfig(file: ConfigFile, configDir: string, env: NodeJS
     allowed_origins: (file.allowed_origins ?? CONFIG_DEFAULTS.allowed_origins).map((o) => new URL(o).origin),
     max_body_bytes: file.max_body_bytes ?? CONFIG_DEFAULTS.max_body_bytes,
     session_idle_timeout: file.session_idle_timeout ?? CONFIG_DEFAULTS.session_idle_timeout,
+    max_sessions: file.max_sessions ?? CONFIG_DEFAULTS.max_sessions,
     state_dir: file.state_dir ? resolve(configDir, file.state_dir) : defaultStateDir(env),
     log_level: file.log_level ?? CONFIG_DEFAULTS.log_level,
     backends,

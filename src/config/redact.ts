@@ -60,6 +60,7 @@ export function redactConfig(
     allowed_origins: list(config.allowed_origins, ['allowed_origins']),
     max_body_bytes: show(config.max_body_bytes, ['max_body_bytes']),
     session_idle_timeout: show(config.session_idle_timeout, ['session_idle_timeout']),
+    max_sessions: show(config.max_sessions, ['max_sessions']),
     state_dir: show(config.state_dir, ['state_dir']),
     log_level: show(config.log_level, ['log_level']),
     backends,

@@ -191,6 +191,7 @@ const ROOT_SHAPE = {
   allowed_origins: z.preprocess(fromNull, z.array(origin).optional()),
   max_body_bytes: whole(1).optional(),
   session_idle_timeout: whole(1).optional(),
+  max_sessions: whole(1).optional(),
   state_dir: z.string().min(1).optional(),
   log_level: z.enum(LOG_LEVELS).optional(),
   backends: z.preprocess(fromNull, backends.optional()),

@@ -48,6 +48,8 @@ export interface GatewayConfig {
   max_body_bytes: number;
   /** Seconds a client session may go without a request (and without an open stream) before it is closed. */
   session_idle_timeout: number;
+  /** Client sessions open at once, all endpoints together; an initialize beyond it gets 503. */
+  max_sessions: number;
   /** Absolute; what outlives the process (tool catalog, backend process ledger). */
   state_dir: string;
   log_level: 'debug' | 'info' | 'warn' | 'error';

@@ -41,6 +41,11 @@ export async function handleMcpRequest(
   const check = await readInitialize(c);
   if (!check.ok) return errorResponse(c, check.error, check.id ?? null);
   const init = check.message;
+  if (sessions.full) {
+    // Before anything is started for it: a client opening sessions in a loop cannot exhaust backends or memory.
+    const message = `Service Unavailable: ${sessions.capacity} client sessions are open (max_sessions); close some first`;
+    return errorResponse(c, new GatewayError('too_many_sessions', message), init.id);
+  }
 
   const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
     sessionIdGenerator: randomUUID,

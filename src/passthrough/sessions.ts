@@ -17,7 +17,15 @@ export class SessionTable {
   private readonly sessions = new Map<string, ClientSession>();
   private sweeper: NodeJS.Timeout | undefined;
 
-  constructor(private readonly idleTtlMs: number) {}
+  constructor(
+    private readonly idleTtlMs: number,
+    /** Sessions open at once, all endpoints together. */
+    readonly capacity = Infinity,
+  ) {}
+
+  get full(): boolean {
+    return this.sessions.size >= this.capacity;
+  }
 
   get(id: string, endpoint: string): ClientSession | undefined {
     const session = this.sessions.get(id);

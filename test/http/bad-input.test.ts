@@ -195,3 +195,37 @@ describe('bad input at the HTTP edge', () => {
     await client.close();
   });
 });
+
+describe('a session flood', () => {
+  it('refuses sessions beyond max_sessions with 503, before starting anything, and recovers when one ends', async () => {
+    const capped = await startGateway(`
+max_sessions: 2
+backends:
+  toolbox:
+    command: node dist/examples/backends/toolbox.js
+`);
+    try {
+      const first = await connectClient(`${capped.url}/mcp/toolbox`);
+      await connectClient(`${capped.url}/mcp/toolbox`);
+      const refused = await fetch(`${capped.url}/mcp/toolbox`, {
+        method: 'POST',
+        headers: MCP_HEADERS,
+        body: JSON.stringify(INIT),
+      });
+      expect(refused.status).toBe(503);
+      expect(await refused.json()).toMatchObject({
+        error: { message: expect.stringMatching(/max_sessions/) },
+        id: 1,
+      });
+      expect(capped.gateway.sessions.count()).toBe(2);
+
+      await first.transport.terminateSession();
+      const again = await connectClient(`${capped.url}/mcp/toolbox`);
+      expect(
+        firstText(await again.client.callTool({ name: 'echo', arguments: { message: 'room again' } })),
+      ).toContain('room again');
+    } finally {
+      await capped.close();
+    }
+  });
+});
