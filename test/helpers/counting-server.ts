@@ -16,6 +16,8 @@ export interface CountingServer {
   open(): number;
   /** Sessions ended by a DELETE from the client (the gateway). */
   deleted(): number;
+  /** Every distinct Authorization header the backend has received ('(none)' for requests without one). */
+  authorizations(): string[];
   /** Stops listening and forgets every session, as a crashed-and-restarted server would. */
   restart(): Promise<void>;
   close(): Promise<void>;
@@ -24,9 +26,11 @@ export interface CountingServer {
 export async function startCountingServer(port = 0): Promise<CountingServer> {
   let sessions = new Map<string, WebStandardStreamableHTTPServerTransport>();
   let deleted = 0;
+  const authorizations = new Set<string>();
 
   const app = new Hono();
   app.all('/mcp', async (c) => {
+    authorizations.add(c.req.header('authorization') ?? '(none)');
     const id = c.req.header('mcp-session-id');
     if (id) {
       const transport = sessions.get(id);
@@ -85,6 +89,7 @@ export async function startCountingServer(port = 0): Promise<CountingServer> {
     url: `http://127.0.0.1:${actualPort}/mcp`,
     open: () => sessions.size,
     deleted: () => deleted,
+    authorizations: () => [...authorizations],
     async restart() {
       await stop();
       await listen(actualPort);
