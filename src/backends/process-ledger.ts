@@ -6,6 +6,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { Logger } from '../log.js';
+import { isAlive } from './pid.js';
 
 export interface ProcessLedger {
   add(pid: number, argv: readonly string[]): void;
@@ -80,15 +81,6 @@ export function reapLeftovers(path: string, log: Logger): number {
     }
   }
   return reaped;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**

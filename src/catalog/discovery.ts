@@ -4,6 +4,7 @@
  * a cold start with no catalog, each unknown backend is started once, a few at a time, read, and let go.
  */
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import { mapLimit } from '../concurrency.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Upstream } from '../backends/upstream.js';
@@ -65,16 +66,13 @@ export class Discovery {
   /** Cold start: indexes every enabled backend the catalog does not know yet, a few at a time. */
   async discoverMissing(): Promise<void> {
     const { registry, catalog } = this.options;
-    const missing = registry.status().filter((b) => b.enabled && !catalog.isIndexed(b.name));
-    const queue = missing.map((b) => b.name);
-    const worker = async () => {
-      for (let name = queue.shift(); name !== undefined && !this.stopped; name = queue.shift()) {
-        await this.discover(name).catch((error: unknown) =>
-          this.options.log.warn({ backend: name, err: errorMessage(error) }, 'discovery failed'),
-        );
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.options.concurrency ?? 4, queue.length) }, worker));
+    const missing = registry.enabledNames.filter((name) => !catalog.isIndexed(name));
+    await mapLimit(missing, this.options.concurrency ?? 4, async (name) => {
+      if (this.stopped) return;
+      await this.discover(name).catch((error: unknown) =>
+        this.options.log.warn({ backend: name, err: errorMessage(error) }, 'discovery failed'),
+      );
+    });
   }
 
   stop(): void {

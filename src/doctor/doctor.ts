@@ -7,6 +7,7 @@ import { stat, readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError, loadConfigFile, type BackendConfig, type LoadedConfig } from '../config/index.js';
 import { createScrubber } from '../log.js';
+import { mapLimit } from '../concurrency.js';
 import { findCommand, readInterpreter, whereIs } from './find-command.js';
 import { probeUrl, tryInitialize } from './probe.js';
 import { parseEnvFile, serviceEnvironment, whereToSet, type ServiceKind } from './service-env.js';
@@ -403,17 +404,4 @@ function probeFix(url: string, status: number | undefined, reason: string): stri
 
 function dirOf(file: string): string {
   return file.slice(0, file.lastIndexOf('/')) || '/';
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

@@ -9,6 +9,7 @@ import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { BackendConfig } from '../config/index.js';
 import { VERSION } from '../version.js';
+import { isAlive } from '../backends/pid.js';
 
 export type ProbeResult = { ok: true; status: number } | { ok: false; status?: number; reason: string };
 
@@ -153,13 +154,4 @@ function describeStartError(error: unknown, timeoutMs: number): string {
   if (/timed out/i.test(message)) return `no answer to initialize within ${timeoutMs / 1000} s`;
   if (/Connection closed/i.test(message)) return 'it exited (or closed stdout) before answering initialize';
   return message.replace(/^MCP error -?\d+: /, '');
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
