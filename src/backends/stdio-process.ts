@@ -7,7 +7,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { isJsonRpcMessage } from '../json-rpc.js';
 import type { ProcessLedger } from './process-ledger.js';
 
 export interface StdioProcessOptions {
@@ -163,10 +164,14 @@ export class StdioProcessTransport implements Transport {
   private deliver(line: Buffer): void {
     const text = line.toString('utf8').replace(/\r$/, '');
     if (text.trim() === '') return;
-    let message: JSONRPCMessage;
+    let message: unknown;
     try {
-      message = JSONRPCMessageSchema.parse(JSON.parse(text));
+      message = JSON.parse(text);
     } catch {
+      message = undefined;
+    }
+    // A structural check only: the SDK's schema parse cost more than the rest of a forwarded call.
+    if (!isJsonRpcMessage(message)) {
       this.options.onGarbage?.(text.length > 200 ? `${text.slice(0, 200)}…` : text);
       return;
     }

@@ -13,7 +13,6 @@ import {
 import {
   ErrorCode,
   McpError,
-  ResultSchema,
   type ClientCapabilities,
   type JSONRPCMessage,
   type Notification,
@@ -70,6 +69,9 @@ export interface UpstreamInfo {
 }
 
 const TOKEN_PREFIX = 'mcp-gateway:';
+/** Ids of forwarded requests start far from the SDK Client's own (it sends only initialize, as 0). */
+const FIRST_FORWARDED_ID = 1_000_000;
+type Answer = { result: Result } | { error: RpcError };
 /** The close reason of a connection the gateway ended itself (hibernation, session end, shutdown). */
 export const CLOSED_BY_GATEWAY = 'closed by the gateway';
 const TERMINATE_TIMEOUT_MS = 2_000;
@@ -86,7 +88,9 @@ export class Upstream {
   private readonly observers: Array<(notification: Notification) => void> = [];
   /** Who subscribed to which resource URI on this connection. */
   private readonly subscribers = new Map<string, Set<Peer>>();
-  private nextToken = 0;
+  /** Forwarded requests awaiting their answer, by the id they were sent with. */
+  private readonly pending = new Map<RequestId, (answer: Answer) => void>();
+  private nextId = FIRST_FORWARDED_ID;
   private closedReason: string | undefined = undefined;
   private lostSession = false;
 
@@ -208,22 +212,41 @@ export class Upstream {
     return this.wire.stderr.lines();
   }
 
-  /** Forwards one request and resolves with the backend's result as it is, or rejects with an RpcError. */
+  /**
+   * Forwards one request and resolves with the backend's result as it is, or rejects with an RpcError. The request
+   * goes on the wire as a frame with an id of the gateway's own and its answer is taken off the wire before the SDK
+   * Client sees it: the Client's per-message schema work would be most of the cost of a forwarded call, and the
+   * caller (the client at the other end, or the meta-tools) checks the result anyway.
+   */
   async request(method: string, params: Request['params'], options: CallOptions): Promise<Result> {
     if (this.closedReason) throw RpcError.from(this.unavailable(this.closedReason));
+    const id = this.nextId++;
     const callerToken = params?._meta?.progressToken;
-    let token: string | undefined;
-    if (callerToken !== undefined && options.onProgress) {
+    const token = callerToken !== undefined && options.onProgress ? `${TOKEN_PREFIX}${id}` : undefined;
+    if (token !== undefined) {
       // Rewritten so that two clients sharing this connection may both use token 1.
-      token = `${TOKEN_PREFIX}${this.nextToken++}`;
       params = { ...params, _meta: { ...params?._meta, progressToken: token } };
     }
 
-    const abort = new AbortController();
-    let timedOut = false;
+    let settle!: (response: Answer) => void;
+    const answered = new Promise<Result>((resolve, reject) => {
+      settle = (response) => ('result' in response ? resolve(response.result) : reject(response.error));
+    });
+    // Awaited only once the frame is sent; if sending fails, that failure is the one reported.
+    answered.catch(() => {});
+    const giveUp = (error: RpcError, reason: string) => {
+      if (!this.pending.delete(id)) return;
+      settle({ error });
+      // As the SDK would: the backend may stop working on it.
+      void this.notify({ method: 'notifications/cancelled', params: { requestId: id, reason } }).catch(() => {});
+    };
     const timer = setTimeout(() => {
-      timedOut = true;
-      abort.abort(`backend "${this.name}" did not answer within ${options.timeoutMs / 1000} s`);
+      const reason = `backend "${this.name}" did not answer within ${options.timeoutMs / 1000} s`;
+      const error = new GatewayError('backend_timeout', reason, {
+        backend: this.name,
+        timeout_s: options.timeoutMs / 1000,
+      });
+      giveUp(RpcError.from(error), reason);
     }, options.timeoutMs);
     const started = Date.now();
     if (token !== undefined && options.onProgress) {
@@ -233,29 +256,24 @@ export class Upstream {
         forward({ ...progress, progressToken: callerToken });
       });
     }
-    const onCallerAbort = () => abort.abort(options.signal?.reason ?? 'cancelled by the client');
+    const onCallerAbort = () => {
+      const reason = String(options.signal?.reason ?? 'cancelled by the client');
+      giveUp(new RpcError(ErrorCode.InternalError, `cancelled: ${reason}`), reason);
+    };
     options.signal?.addEventListener('abort', onCallerAbort, { once: true });
+    this.pending.set(id, settle);
     if (options.caller) this.inflight.add(options.caller);
     this.activeCalls++;
-    this.lastActivityAt = Date.now();
+    this.lastActivityAt = started;
 
     try {
-      return await this.client.request({ method, params }, ResultSchema, {
-        signal: abort.signal,
-        // Our own timer above governs; this only keeps the SDK's default 60 s from cutting in first.
-        timeout: options.maxTotalMs + 1_000,
-      });
+      await this.wire.transport.send({ jsonrpc: '2.0', id, method, ...(params ? { params } : {}) });
+      return await answered;
     } catch (error) {
-      if (timedOut) {
-        throw RpcError.from(
-          new GatewayError('backend_timeout', String(abort.signal.reason), {
-            backend: this.name,
-            timeout_s: options.timeoutMs / 1000,
-          }),
-        );
-      }
+      if (error instanceof RpcError) throw error;
       throw this.toRpcError(error);
     } finally {
+      this.pending.delete(id);
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onCallerAbort);
       if (token !== undefined) this.progressRoutes.delete(token);
@@ -383,14 +401,26 @@ export class Upstream {
   }
 
   /**
-   * Wraps the transport's message callback (installed by Client.connect) so that progress and other notifications are
-   * handled synchronously, in wire order with the responses. Cancellations still go to the SDK: it aborts the
+   * Wraps the transport's message callback (installed by Client.connect) so that answers to forwarded requests,
+   * progress and other notifications are handled synchronously, in wire order. Cancellations still go to the SDK: it aborts the
    * matching server→client request handler.
    */
   private interceptNotifications(): void {
     const transport = this.wire.transport;
     const protocolOnMessage = transport.onmessage;
     transport.onmessage = (message: JSONRPCMessage, extra) => {
+      if (!('method' in message) && message.id !== undefined) {
+        const settle = this.pending.get(message.id);
+        if (settle) {
+          this.pending.delete(message.id);
+          settle(
+            'result' in message
+              ? { result: message.result }
+              : { error: new RpcError(message.error.code, message.error.message, message.error.data) },
+          );
+          return;
+        }
+      }
       if ('method' in message && !('id' in message) && message.method !== 'notifications/cancelled') {
         if (message.method === 'notifications/progress') {
           const token = message.params?.progressToken;
@@ -418,6 +448,9 @@ export class Upstream {
   private handleClose(reason: string): void {
     if (this.closedReason) return;
     this.closedReason = reason;
+    const error = RpcError.from(this.unavailable(reason));
+    for (const settle of this.pending.values()) settle({ error });
+    this.pending.clear();
     for (const listener of this.closeListeners.splice(0)) listener(reason);
   }
 
@@ -428,11 +461,8 @@ export class Upstream {
     });
   }
 
-  /** A backend's JSON-RPC error passes unchanged; a transport failure becomes "backend unavailable". */
+  /** A transport failure becomes "backend unavailable" (a forgotten session is noted so that it can be retried). */
   private toRpcError(error: unknown): RpcError {
-    if (error instanceof McpError && !this.closedReason) {
-      return new RpcError(error.code, stripSdkPrefix(error.message), error.data);
-    }
     if (isSessionGone(error)) {
       this.lostSession = true;
       void this.close();
