@@ -3,9 +3,9 @@
  * guard and body limit first, then the MCP routes and the operations routes, one error boundary, JSON 404s.
  */
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
+import { bodyLimit } from './body-limit.js';
 import { fail } from './json-error.js';
 import { originGuard, type OriginPolicy } from './origin.js';
 import { backendHealthRoute, healthRoute, type HealthDeps } from './health-route.js';
@@ -33,15 +33,13 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use(requestContext(deps));
   app.use(originGuard(deps.origin));
   app.use(
-    bodyLimit({
-      maxSize: deps.maxBodyBytes,
-      onError: (c) =>
-        fail(
-          c,
-          'payload_too_large',
-          `Payload Too Large: the body exceeds ${deps.maxBodyBytes} bytes (max_body_bytes)`,
-        ),
-    }),
+    bodyLimit(deps.maxBodyBytes, (c) =>
+      fail(
+        c,
+        'payload_too_large',
+        `Payload Too Large: the body exceeds ${deps.maxBodyBytes} bytes (max_body_bytes)`,
+      ),
+    ),
   );
 
   app.get('/health', healthRoute(deps));

@@ -8,13 +8,16 @@ import type { Context } from 'hono';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { GatewayError, errorMessage } from '../errors.js';
+import type { DirectLane } from '../passthrough/direct-lane.js';
 import type { SessionTable } from '../passthrough/sessions.js';
 import { errorResponse, fail } from './json-error.js';
 import { readInitialize, type InitializeMessage } from './mcp-request.js';
-import type { AppEnv } from './request-context.js';
+import { sdkRequest, type AppEnv } from './request-context.js';
 
 export interface OpenedSession {
   server: Server;
+  /** Takes the session's single requests past the Server (see passthrough/direct-lane.ts). */
+  direct?: DirectLane;
   /** Releases what the session holds (backend connections); called once when the session ends. */
   close(): Promise<void>;
 }
@@ -35,7 +38,7 @@ export async function handleMcpRequest(
   if (sessionId !== undefined) {
     const session = sessions.get(sessionId, endpoint);
     if (!session) return fail(c, 'session_not_found', 'Session not found');
-    return session.transport.handleRequest(c.req.raw);
+    return session.transport.handleRequest(sdkRequest(c));
   }
 
   const check = await readInitialize(c);
@@ -47,11 +50,12 @@ export async function handleMcpRequest(
     return errorResponse(c, new GatewayError('too_many_sessions', message), init.id);
   }
 
+  let opened: OpenedSession | undefined;
   const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
     sessionIdGenerator: randomUUID,
-    onsessioninitialized: (id) => sessions.add({ id, endpoint, transport, lastSeen: Date.now() }),
+    onsessioninitialized: (id) =>
+      sessions.add({ id, endpoint, transport, direct: opened?.direct, lastSeen: Date.now() }),
   });
-  let opened: OpenedSession;
   try {
     opened = await open(init, transport);
   } catch (error) {
@@ -61,12 +65,14 @@ export async function handleMcpRequest(
     return errorResponse(c, failure, init.id);
   }
   // Whatever ends the session (DELETE, expiry, shutdown, a failed initialize) releases what it holds, once.
+  const session = opened;
   transport.onclose = () => {
     if (transport.sessionId) sessions.delete(transport.sessionId);
-    void opened.close();
+    void session.close();
   };
-  await opened.server.connect(transport);
-  const response = await transport.handleRequest(c.req.raw, { parsedBody: init });
+  await session.server.connect(transport);
+  session.direct?.attach(transport);
+  const response = await transport.handleRequest(sdkRequest(c), { parsedBody: init });
   if (!transport.sessionId) await transport.close();
   return response;
 }

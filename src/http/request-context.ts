@@ -4,7 +4,9 @@
  * stamps it on the request for the backend calls the request leads to, and counts the response.
  */
 import { randomUUID } from 'node:crypto';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
+import type { HttpBindings } from '@hono/node-server';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { REQUEST_ID_HEADER, type Logger } from '../log.js';
 import { httpRouteLabel } from '../metrics/labels.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -12,9 +14,26 @@ import type { Metrics } from '../metrics/metrics.js';
 export interface RequestVars {
   /** The app's logger with this request's `req_id`. */
   log: Logger;
+  /** This request's id (as `x-request-id` in the response). */
+  requestId: string;
 }
 
-export type AppEnv = { Variables: RequestVars };
+/** Under @hono/node-server the routes also see node:http's request and response (`incoming`, `outgoing`). */
+export type AppEnv = { Variables: RequestVars; Bindings: Partial<HttpBindings> | undefined };
+
+/**
+ * The request as an SDK transport takes it, stamped with this request's id as a proxy would: the SDK hands a
+ * request's headers to the handler of each message (extra.requestInfo), and that is how the id reaches the log lines
+ * of the backend calls. AsyncLocalStorage would too, but on Node 20 it costs every promise in the process (measured:
+ * +15-20 µs a request). Only here: building the WHATWG Request costs more than a fast-path call does.
+ */
+export function sdkRequest(c: Context<AppEnv>): Request {
+  const request = c.req.raw;
+  if (request.headers.get(REQUEST_ID_HEADER) !== c.var.requestId) {
+    request.headers.set(REQUEST_ID_HEADER, c.var.requestId);
+  }
+  return request;
+}
 
 /** An id a proxy or client chose: short, and nothing a log reader or a header could trip over. */
 const SANE_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -26,16 +45,13 @@ export function requestContext(deps: {
   return async function assignRequestId(c, next) {
     const started = performance.now();
     const incoming = c.req.header(REQUEST_ID_HEADER);
-    const sane = incoming !== undefined && SANE_ID.test(incoming);
-    const id = sane ? incoming : randomUUID();
-    // On the request itself, as a proxy would: the SDK hands a request's headers to the handler of each message
-    // (extra.requestInfo), and that is how the id reaches the log lines of the backend calls. AsyncLocalStorage
-    // would too, but on Node 20 it costs every promise in the process (measured: +15-20 µs a request).
-    if (!sane) c.req.raw.headers.set(REQUEST_ID_HEADER, id);
+    const id = incoming !== undefined && SANE_ID.test(incoming) ? incoming : randomUUID();
     const log = deps.log.child({ req_id: id });
     c.set('log', log);
+    c.set('requestId', id);
     await next();
-    c.res.headers.set(REQUEST_ID_HEADER, id);
+    // A route that wrote its response on node:http itself has set the header there.
+    if (c.res !== RESPONSE_ALREADY_SENT) c.res.headers.set(REQUEST_ID_HEADER, id);
     const route = httpRouteLabel(c.req.path);
     deps.metrics.httpRequest(route, c.res.status);
     if (log.isLevelEnabled('debug')) {

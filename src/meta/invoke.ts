@@ -6,7 +6,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { RpcError } from '../errors.js';
 import type { BackendLink } from '../passthrough/backend-link.js';
-import { forwardRequest, type RequestExtra } from '../passthrough/forward.js';
+import { forwardRequest, type CallContext } from '../passthrough/forward.js';
 import type { Peer } from '../backends/upstream.js';
 import { enabledServers, type MetaContext } from './context.js';
 import { toolError } from './results.js';
@@ -22,7 +22,7 @@ export async function invoke(
   session: InvokeSession,
   args: Record<string, unknown>,
   meta: Record<string, unknown> | undefined,
-  extra: RequestExtra,
+  call: CallContext,
 ): Promise<CallToolResult> {
   const target = findTool(args.server, args.tool, enabledServers(context), context.catalog);
   if (!target.ok) return toolError(target.message);
@@ -32,7 +32,7 @@ export async function invoke(
   const link = session.link(target.server);
   const params = { name: target.tool, arguments: prepared.arguments, ...(meta ? { _meta: meta } : {}) };
   try {
-    const result = await forwardRequest(link.connection, { method: 'tools/call', params }, extra, {
+    const result = await forwardRequest(link.connection, { method: 'tools/call', params }, call, {
       peer: session.peer,
       timeoutMs: context.registry.lookup(target.server).timeout * 1000,
       maxTotalMs: context.maxTotalMs,

@@ -15,7 +15,7 @@ import type { Peer } from '../backends/upstream.js';
 import { SHARED_SCHEMA_VALIDATOR } from '../backends/schema-validator.js';
 import { createBackendLink, type BackendLink } from '../passthrough/backend-link.js';
 import { createDownstreamPeer } from '../passthrough/downstream-peer.js';
-import type { RequestExtra } from '../passthrough/forward.js';
+import { sdkCallContext, type RequestExtra } from '../passthrough/forward.js';
 import type { OpenedSession } from '../http/mcp-session.js';
 import type { MetaContext } from './context.js';
 import { META_TOOLS } from './definitions.js';
@@ -79,7 +79,7 @@ export function createMetaSession(
       case 'gateway_search_tools':
         return searchTools(context, args);
       case 'gateway_invoke':
-        return invoke(context, { link, peer }, args, request.params._meta, extra);
+        return invoke(context, { link, peer }, args, request.params._meta, sdkCallContext(extra));
       default:
         return toolError(
           `unknown meta-tool "${request.params.name}": this endpoint has ${META_TOOLS.map((t) => t.name).join(', ')}; ` +

@@ -11,7 +11,8 @@ import type { UpstreamInfo } from '../backends/upstream.js';
 import { SHARED_SCHEMA_VALIDATOR } from '../backends/schema-validator.js';
 import type { BackendLink } from './backend-link.js';
 import { createDownstreamPeer } from './downstream-peer.js';
-import { forwardRequest } from './forward.js';
+import { DirectLane } from './direct-lane.js';
+import { forwardRequest, sdkCallContext } from './forward.js';
 
 export interface BridgeOptions {
   /** The backend's identity and capabilities, mirrored to the client. */
@@ -25,7 +26,13 @@ export interface BridgeOptions {
   metrics?: CallMetrics | undefined;
 }
 
-export function createBridge(options: BridgeOptions): Server {
+export interface Bridge {
+  server: Server;
+  /** The same forwarding for requests the HTTP layer answers without the Server (the common case). */
+  direct: DirectLane;
+}
+
+export function createBridge(options: BridgeOptions): Bridge {
   const { info, link, log } = options;
   const server = new Server(info.serverInfo, {
     capabilities: info.capabilities,
@@ -48,10 +55,11 @@ export function createBridge(options: BridgeOptions): Server {
   };
 
   server.fallbackRequestHandler = (request, extra) =>
-    forwardRequest(link.connection, request, extra, forward);
+    forwardRequest(link.connection, request, sdkCallContext(extra), forward);
   server.fallbackNotificationHandler = async (notification) => {
     const upstream = await link.connection();
     await upstream.notify(notification);
   };
-  return server;
+  const direct = new DirectLane((request, call) => forwardRequest(link.connection, request, call, forward));
+  return { server, direct };
 }

@@ -4,7 +4,7 @@
  * backend session the backend had forgotten sent once more on a fresh one. Every forwarded request, from /mcp or
  * /mcp/<backend>, passes here once: here it is timed, counted and logged.
  */
-import type { Notification, Request, Result } from '@modelcontextprotocol/sdk/types.js';
+import type { Notification, Request, RequestId, Result } from '@modelcontextprotocol/sdk/types.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { GatewayError, RpcError, errorMessage } from '../errors.js';
 import { REQUEST_ID_HEADER, type Logger } from '../log.js';
@@ -25,22 +25,44 @@ export interface ForwardOptions {
 
 export type RequestExtra = RequestHandlerExtra<Request, Notification>;
 
+/** The client's request being forwarded, as far as forwarding needs it; from the SDK or from the fast path. */
+export interface CallContext {
+  /** The id the client gave the request. */
+  requestId: RequestId;
+  /** Aborted when the client cancels the request. */
+  signal: AbortSignal;
+  /** Sends the client a progress notification about this request. */
+  progress(params: Record<string, unknown>): void;
+  /** The id of the HTTP request that carried it, for the log. */
+  httpRequestId: string | undefined;
+}
+
+/** The context of a request the SDK Server received. */
+export function sdkCallContext(extra: RequestExtra): CallContext {
+  return {
+    requestId: extra.requestId,
+    signal: extra.signal,
+    progress: (params) => void extra.sendNotification({ method: 'notifications/progress', params }),
+    httpRequestId: requestIdOf(extra),
+  };
+}
+
 /** Forwards on the connection `connect()` gives, and records how it went. */
 export async function forwardRequest(
   connect: () => Promise<Upstream>,
   request: Pick<Request, 'method' | 'params'>,
-  extra: RequestExtra,
+  call: CallContext,
   options: ForwardOptions,
 ): Promise<Result> {
   const started = performance.now();
   let outcome: CallOutcome = 'ok';
   let failure: unknown;
   try {
-    const result = await forwardWithRetry(connect, request, extra, options);
+    const result = await forwardWithRetry(connect, request, call, options);
     if (result.isError === true && request.method === 'tools/call') outcome = 'tool_error';
     return result;
   } catch (error) {
-    outcome = extra.signal.aborted ? 'cancelled' : outcomeOf(error);
+    outcome = call.signal.aborted ? 'cancelled' : outcomeOf(error);
     failure = error;
     throw error;
   } finally {
@@ -48,7 +70,7 @@ export async function forwardRequest(
     const tool = request.method === 'tools/call' ? request.params?.name : undefined;
     const toolName = typeof tool === 'string' ? tool : undefined;
     options.metrics?.requestDone(options.route, options.backend, request.method, outcome, seconds, toolName);
-    logCall(options.log, requestIdOf(extra), request.method, toolName, outcome, seconds, failure);
+    logCall(options.log, call.httpRequestId, request.method, toolName, outcome, seconds, failure);
   }
 }
 
@@ -56,43 +78,41 @@ export async function forwardRequest(
 async function forwardWithRetry(
   connect: () => Promise<Upstream>,
   request: Pick<Request, 'method' | 'params'>,
-  extra: RequestExtra,
+  call: CallContext,
   options: ForwardOptions,
 ): Promise<Result> {
   const upstream = await connect();
   try {
-    return await forwardOnce(upstream, request, extra, options);
+    return await forwardOnce(upstream, request, call, options);
   } catch (error) {
     if (!upstream.sessionLost) throw error;
     // The backend restarted and never saw this request: send it again on a new backend session.
     options.log.info(
-      { method: request.method, req_id: requestIdOf(extra) },
+      { method: request.method, req_id: call.httpRequestId },
       'backend session lost; re-initializing',
     );
-    return forwardOnce(await connect(), request, extra, options);
+    return forwardOnce(await connect(), request, call, options);
   }
 }
 
 function forwardOnce(
   upstream: Upstream,
   request: Pick<Request, 'method' | 'params'>,
-  extra: RequestExtra,
+  call: CallContext,
   options: ForwardOptions,
 ): Promise<Result> {
-  const call: CallOptions & { caller: NonNullable<CallOptions['caller']> } = {
-    signal: extra.signal,
+  const callOptions: CallOptions & { caller: NonNullable<CallOptions['caller']> } = {
+    signal: call.signal,
     timeoutMs: options.timeoutMs,
     maxTotalMs: options.maxTotalMs,
-    caller: { peer: options.peer, requestId: extra.requestId },
+    caller: { peer: options.peer, requestId: call.requestId },
   };
-  if (request.params?._meta?.progressToken !== undefined) {
-    call.onProgress = (params) => void extra.sendNotification({ method: 'notifications/progress', params });
-  }
+  if (request.params?._meta?.progressToken !== undefined) callOptions.onProgress = call.progress;
   const uri = request.params?.uri;
   if (isSubscription(request.method) && typeof uri === 'string') {
-    return upstream.subscription(request.method, { ...request.params, uri }, call);
+    return upstream.subscription(request.method, { ...request.params, uri }, callOptions);
   }
-  return upstream.request(request.method, request.params, call);
+  return upstream.request(request.method, request.params, callOptions);
 }
 
 function isSubscription(method: string): method is SubscriptionMethod {

@@ -3,6 +3,7 @@
  * connection ends, at shutdown, or when a client abandons them (no request and no open stream for the idle TTL).
  */
 import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import type { DirectLane } from './direct-lane.js';
 import { hasStandaloneStream } from './downstream-peer.js';
 
 export interface ClientSession {
@@ -10,6 +11,8 @@ export interface ClientSession {
   /** The route it belongs to: a backend name, or '' for the meta endpoint. */
   endpoint: string;
   transport: WebStandardStreamableHTTPServerTransport;
+  /** Present on passthrough sessions: the lane their single requests take instead of the transport. */
+  direct?: DirectLane | undefined;
   lastSeen: number;
 }
 

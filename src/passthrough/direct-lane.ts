@@ -1,0 +1,114 @@
+/**
+ * @module direct-lane: requests of a passthrough session answered without the session's SDK Server. The HTTP layer
+ * hands over a POST carrying one request on an open session (nearly every tool call); it is forwarded and its answer
+ * written on that POST's own response. What the backend sends about the call meanwhile (progress, log messages,
+ * sampling or elicitation requests) still leaves through the SDK Server, which addresses it to the call's request
+ * id: the lane takes those frames off the SDK transport's `send` and writes them on the call's response, and takes a
+ * client's cancellation of the call off the transport's `onmessage`. Everything else (initialize, ping, GET
+ * streams, the client's answers to the backend's requests, batches) stays with the SDK.
+ */
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import {
+  ErrorCode,
+  type JSONRPCMessage,
+  type JSONRPCRequest,
+  type RequestId,
+  type Result,
+} from '@modelcontextprotocol/sdk/types.js';
+import { isJsonRpcNotification, isRequestId } from '../json-rpc.js';
+import type { CallContext } from './forward.js';
+
+/** Where a direct call's messages go: the HTTP response of the POST that carried it. */
+export interface CallStream {
+  /** A message about the call before its answer (progress, a log line, a request to the client). */
+  send(message: JSONRPCMessage): void;
+  /** Ends the response with the call's answer, or without one (the client cancelled, the session ended). */
+  end(answer?: JSONRPCMessage): void;
+}
+
+export type ForwardCall = (request: JSONRPCRequest, call: CallContext) => Promise<Result>;
+
+interface DirectCall {
+  stream: CallStream;
+  abort: AbortController;
+}
+
+export class DirectLane {
+  private readonly calls = new Map<RequestId, DirectCall>();
+
+  constructor(private readonly forward: ForwardCall) {}
+
+  /** Requests the SDK Server would hand to the bridge anyway; it answers initialize and ping itself. */
+  static accepts(request: JSONRPCRequest): boolean {
+    return request.method !== 'initialize' && request.method !== 'ping';
+  }
+
+  /** Hooks into the session's SDK transport; once the Server is connected to it (connecting sets `onmessage`). */
+  attach(transport: Transport): void {
+    const send = transport.send.bind(transport);
+    transport.send = async (message, options) => {
+      const related = options?.relatedRequestId;
+      const call = related === undefined ? undefined : this.calls.get(related);
+      if (call) call.stream.send(message);
+      else await send(message, options);
+    };
+    const receive = transport.onmessage;
+    transport.onmessage = (message, extra) => {
+      const cancelled = cancelledRequest(message);
+      const call = cancelled === undefined ? undefined : this.calls.get(cancelled.requestId);
+      if (call) call.abort.abort(cancelled?.reason ?? 'cancelled by the client');
+      else receive?.(message, extra);
+    };
+  }
+
+  /** Forwards the request and ends `stream` with its answer; never throws. */
+  async answer(request: JSONRPCRequest, stream: CallStream, httpRequestId: string | undefined): Promise<void> {
+    const { id } = request;
+    if (this.calls.has(id)) {
+      const message = `Invalid Request: request id ${JSON.stringify(id)} is already in flight on this session`;
+      stream.end({ jsonrpc: '2.0', id, error: { code: ErrorCode.InvalidRequest, message } });
+      return;
+    }
+    const abort = new AbortController();
+    this.calls.set(id, { stream, abort });
+    const call: CallContext = {
+      requestId: id,
+      signal: abort.signal,
+      httpRequestId,
+      progress: (params) => stream.send({ jsonrpc: '2.0', method: 'notifications/progress', params }),
+    };
+    try {
+      const result = await this.forward(request, call);
+      // A cancelled request gets no answer (as the SDK does it).
+      stream.end(abort.signal.aborted ? undefined : { jsonrpc: '2.0', id, result });
+    } catch (error) {
+      stream.end(abort.signal.aborted ? undefined : { jsonrpc: '2.0', id, error: errorObject(error) });
+    } finally {
+      this.calls.delete(id);
+    }
+  }
+
+  /** The session ended: calls in flight are cancelled at the backend and their responses end, as SDK streams do. */
+  close(): void {
+    for (const { stream, abort } of this.calls.values()) {
+      abort.abort('the client session ended');
+      stream.end();
+    }
+    this.calls.clear();
+  }
+}
+
+function cancelledRequest(message: JSONRPCMessage): { requestId: RequestId; reason?: string } | undefined {
+  if (!isJsonRpcNotification(message) || message.method !== 'notifications/cancelled') return undefined;
+  const { requestId, reason } = message.params ?? {};
+  if (!isRequestId(requestId)) return undefined;
+  return typeof reason === 'string' ? { requestId, reason } : { requestId };
+}
+
+/** A thrown error as the SDK Server would put it in a response. */
+function errorObject(error: unknown): { code: number; message: string; data?: unknown } {
+  const fields = (typeof error === 'object' && error !== null ? error : {}) as Record<string, unknown>;
+  const code = Number.isSafeInteger(fields.code) ? (fields.code as number) : ErrorCode.InternalError;
+  const message = typeof fields.message === 'string' ? fields.message : 'Internal error';
+  return fields.data === undefined ? { code, message } : { code, message, data: fields.data };
+}
