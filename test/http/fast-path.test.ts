@@ -1,0 +1,200 @@
+/**
+ * The fast path of /mcp/<backend> (http/fast-path.ts): a POST carrying one request on an open session is answered
+ * from node:http, past the SDK transport and Server. Its answer is an SSE stream of known length (the SDK's own are
+ * chunked, which is how these tests tell the paths apart); everything it does not take must still be answered as the
+ * SDK answers it, and cancellation and session end must reach the backend.
+ */
+import { request as httpRequest } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGateway, type RunningGateway } from '../helpers/gateway.js';
+import { until } from '../helpers/processes.js';
+
+let gw: RunningGateway;
+let url: string;
+
+beforeAll(async () => {
+  gw = await startGateway(`
+backends:
+  faulty:
+    command: node dist/test/fixtures/faulty-server.js
+`);
+  url = `${gw.url}/mcp/faulty`;
+});
+afterAll(() => gw?.close());
+
+const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  messages: Array<{
+    id?: unknown;
+    result?: unknown;
+    error?: { code: number; message: string };
+    method?: string;
+  }>;
+}
+
+async function post(body: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  const response = await fetch(url, { method: 'POST', headers: { ...MCP_HEADERS, ...headers }, body: text });
+  return { status: response.status, headers: response.headers, messages: parseBody(await response.text()) };
+}
+
+/** The JSON-RPC messages of an SSE or JSON body. */
+function parseBody(text: string): Answer['messages'] {
+  if (!text) return [];
+  if (!text.startsWith('event:') && !text.startsWith('data:') && !text.startsWith(':'))
+    return [JSON.parse(text)];
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith('data: ') && line.length > 'data: '.length)
+    .map((line) => JSON.parse(line.slice('data: '.length)));
+}
+
+async function openSession(): Promise<Record<string, string>> {
+  const init = await post({
+    jsonrpc: '2.0',
+    id: 0,
+    method: 'initialize',
+    params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+  });
+  const session = {
+    'mcp-session-id': init.headers.get('mcp-session-id')!,
+    'mcp-protocol-version': '2025-11-25',
+  };
+  await post({ jsonrpc: '2.0', method: 'notifications/initialized' }, session);
+  return session;
+}
+
+function call(id: number, name: string, args: Record<string, unknown>) {
+  return { jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } };
+}
+
+async function cancellations(session: Record<string, string>): Promise<string[]> {
+  const answer = await post(call(900 + Math.floor(Math.random() * 1000), 'cancellations', {}), session);
+  const result = answer.messages[0]?.result as { content: Array<{ text: string }> };
+  return JSON.parse(result.content[0]!.text) as string[];
+}
+
+describe('the fast path of /mcp/<backend>', () => {
+  it('answers one request as one SSE event of known length, with the session and request ids', async () => {
+    const session = await openSession();
+    const answer = await post(call(1, 'echo', { message: 'fast' }), {
+      ...session,
+      'x-request-id': 'req-fast-1',
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('content-type')).toBe('text/event-stream');
+    expect(answer.headers.get('content-length')).not.toBeNull();
+    expect(answer.headers.get('mcp-session-id')).toBe(session['mcp-session-id']);
+    expect(answer.headers.get('x-request-id')).toBe('req-fast-1');
+    expect(answer.messages).toEqual([
+      { jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text: 'fast' }] } },
+    ]);
+  });
+
+  it("passes a backend's JSON-RPC error through unchanged", async () => {
+    const session = await openSession();
+    const answer = await post({ jsonrpc: '2.0', id: 'x', method: 'no/such/method' }, session);
+    expect(answer.messages).toEqual([
+      { jsonrpc: '2.0', id: 'x', error: { code: -32601, message: 'Method not found' } },
+    ]);
+  });
+
+  it('leaves ping, batches and notifications to the SDK, which answers them as before', async () => {
+    const session = await openSession();
+    const ping = await post({ jsonrpc: '2.0', id: 2, method: 'ping' }, session);
+    expect(ping.headers.get('content-length')).toBeNull(); // the SDK's chunked stream
+    expect(ping.messages).toEqual([{ jsonrpc: '2.0', id: 2, result: {} }]);
+
+    const batch = await post([call(3, 'echo', { message: 'a' }), call(4, 'echo', { message: 'b' })], session);
+    expect(batch.status).toBe(200);
+    expect(batch.messages.map((m) => m.id).sort()).toEqual([3, 4]);
+
+    const note = await post({ jsonrpc: '2.0', method: 'notifications/roots/list_changed' }, session);
+    expect(note.status).toBe(202);
+  });
+
+  it('refuses malformed JSON on an open session with a parse error, and the session goes on', async () => {
+    const session = await openSession();
+    const bad = await post('{"jsonrpc": "2.0", "id": 5, "method": ', session);
+    expect(bad.status).toBe(400);
+    expect(bad.messages[0]?.error?.code).toBe(-32700);
+    const good = await post(call(6, 'echo', { message: 'after' }), session);
+    expect(good.messages[0]?.result).toEqual({ content: [{ type: 'text', text: 'after' }] });
+  });
+
+  it('refuses an unsupported MCP-Protocol-Version on an open session as the SDK does', async () => {
+    const session = await openSession();
+    const answer = await post(call(7, 'echo', { message: 'x' }), {
+      ...session,
+      'mcp-protocol-version': '1999-01-01',
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.messages[0]?.error?.message).toMatch(/Unsupported protocol version/);
+  });
+
+  it('answers a chunked body (no Content-Length) through the SDK', async () => {
+    const session = await openSession();
+    const target = new URL(url);
+    const body = await new Promise<string>((resolve, reject) => {
+      const req = httpRequest(
+        {
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          method: 'POST',
+          headers: { ...MCP_HEADERS, ...session, 'transfer-encoding': 'chunked' },
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (chunk) => (text += chunk));
+          res.on('end', () => resolve(text));
+        },
+      );
+      req.on('error', reject);
+      const json = JSON.stringify(call(8, 'echo', { message: 'chunked' }));
+      req.write(json.slice(0, 10));
+      req.end(json.slice(10));
+    });
+    expect(parseBody(body)[0]?.result).toEqual({ content: [{ type: 'text', text: 'chunked' }] });
+  });
+
+  it('refuses a second request with the id of one in flight; a cancellation ends the first at the backend', async () => {
+    const session = await openSession();
+    const hanging = post(call(9, 'hang', { tag: 'fast-cancel' }), session);
+    await until(() => gw.gateway.registry.callsInFlight > 0, 'the hang call to reach the backend');
+
+    const twin = await post(call(9, 'echo', { message: 'twin' }), session);
+    expect(twin.messages[0]?.error?.message).toMatch(/already in flight/);
+
+    const cancel = {
+      jsonrpc: '2.0',
+      method: 'notifications/cancelled',
+      params: { requestId: 9, reason: 'test' },
+    };
+    expect((await post(cancel, session)).status).toBe(202);
+    // A cancelled request gets no answer: its stream ends empty.
+    expect((await hanging).messages).toEqual([]);
+    await until(
+      async () => (await cancellations(session)).includes('fast-cancel'),
+      'the cancellation at the backend',
+    );
+  });
+
+  it('ends the responses of calls in flight when their session is deleted, and cancels them at the backend', async () => {
+    const session = await openSession();
+    const hanging = post(call(10, 'hang', { tag: 'fast-delete' }), session);
+    await until(() => gw.gateway.registry.callsInFlight > 0, 'the hang call to reach the backend');
+    const deleted = await fetch(url, { method: 'DELETE', headers: session });
+    expect(deleted.status).toBe(200);
+    expect((await hanging).messages).toEqual([]);
+
+    const observer = await openSession();
+    await until(
+      async () => (await cancellations(observer)).includes('fast-delete'),
+      'the cancellation at the backend',
+    );
+  });
+});
