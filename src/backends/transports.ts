@@ -1,12 +1,12 @@
 /**
- * @module transports: builds the SDK client transport that speaks to one backend (stdio child, Streamable HTTP or
- * legacy HTTP+SSE) from its config. Nothing here knows about sessions or retries.
+ * @module transports: builds the client transport that speaks to one backend from its config: our own for stdio
+ * children and Streamable HTTP, the SDK's for legacy HTTP+SSE. Nothing here knows about sessions or retries.
  */
 import { getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { BackendConfig } from '../config/index.js';
+import { HttpClientTransport } from './http-client.js';
 import { createStderrRing, type StderrRing } from './stderr-ring.js';
 import { StdioProcessTransport, type ExitInfo } from './stdio-process.js';
 import type { ProcessLedger } from './process-ledger.js';
@@ -46,11 +46,10 @@ export function createBackendTransport(config: BackendConfig, hooks: TransportHo
     });
     return { transport, pid: () => transport.pid, exit: () => transport.exit, stderr };
   }
-  const requestInit: RequestInit = { headers: config.headers };
   const url = new URL(config.url);
   const transport =
     config.transport === 'sse'
-      ? new SSEClientTransport(url, { requestInit })
-      : new StreamableHTTPClientTransport(url, { requestInit });
+      ? new SSEClientTransport(url, { requestInit: { headers: config.headers } })
+      : new HttpClientTransport(url, config.headers);
   return { transport, pid: () => undefined, exit: () => undefined, stderr };
 }

@@ -7,10 +7,6 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport, SseError } from '@modelcontextprotocol/sdk/client/sse.js';
 import {
-  StreamableHTTPClientTransport,
-  StreamableHTTPError,
-} from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import {
   ErrorCode,
   McpError,
   type ClientCapabilities,
@@ -26,6 +22,7 @@ import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/proto
 import type { BackendConfig } from '../config/index.js';
 import { GatewayError, RpcError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
+import { HttpClientTransport, HttpStatusError } from './http-client.js';
 import { createBackendTransport, type BackendTransport } from './transports.js';
 import { SHARED_SCHEMA_VALIDATOR } from './schema-validator.js';
 import type { ProcessLedger } from './process-ledger.js';
@@ -232,8 +229,6 @@ export class Upstream {
     const answered = new Promise<Result>((resolve, reject) => {
       settle = (response) => ('result' in response ? resolve(response.result) : reject(response.error));
     });
-    // Awaited only once the frame is sent; if sending fails, that failure is the one reported.
-    answered.catch(() => {});
     const giveUp = (error: RpcError, reason: string) => {
       if (!this.pending.delete(id)) return;
       settle({ error });
@@ -266,12 +261,13 @@ export class Upstream {
     this.activeCalls++;
     this.lastActivityAt = started;
 
+    // Not awaited before the answer: an HTTP transport's send lasts as long as the answer's stream, and a call
+    // that is cancelled or times out must end now.
+    this.wire.transport.send({ jsonrpc: '2.0', id, method, ...(params ? { params } : {}) }).catch((error) => {
+      if (this.pending.delete(id)) settle({ error: this.toRpcError(error) });
+    });
     try {
-      await this.wire.transport.send({ jsonrpc: '2.0', id, method, ...(params ? { params } : {}) });
       return await answered;
-    } catch (error) {
-      if (error instanceof RpcError) throw error;
-      throw this.toRpcError(error);
     } finally {
       this.pending.delete(id);
       clearTimeout(timer);
@@ -294,7 +290,7 @@ export class Upstream {
     const alreadyClosed = this.closed;
     this.handleClose(CLOSED_BY_GATEWAY);
     const transport = this.wire.transport;
-    if (!alreadyClosed && !this.lostSession && transport instanceof StreamableHTTPClientTransport) {
+    if (!alreadyClosed && !this.lostSession && transport instanceof HttpClientTransport) {
       // Bounded: a backend that hangs must not hold up the session's teardown.
       await withTimeout(transport.terminateSession(), TERMINATE_TIMEOUT_MS).catch(() => {});
     }
@@ -484,7 +480,7 @@ function stripSdkPrefix(message: string): string {
 function isSessionGone(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const status =
-    error instanceof StreamableHTTPError ? error.code : /\(HTTP (\d{3})\)/.exec(error.message)?.[1];
+    error instanceof HttpStatusError ? error.status : /\(HTTP (\d{3})\)/.exec(error.message)?.[1];
   return Number(status) === 404 || (Number(status) === 400 && /session/i.test(error.message));
 }
 
