@@ -52,7 +52,12 @@ export function isJsonRpcResponse(value: unknown): value is JSONRPCResultRespons
   if (!isObject(value) || value.jsonrpc !== '2.0') return false;
   if ('result' in value) return isRequestId(value.id) && isObject(value.result) && !('error' in value);
   const idOk = value.id === undefined || isRequestId(value.id);
-  return idOk && isObject(value.error) && typeof value.error.code === 'number' && typeof value.error.message === 'string';
+  return (
+    idOk &&
+    isObject(value.error) &&
+    typeof value.error.code === 'number' &&
+    typeof value.error.message === 'string'
+  );
 }
 
 export function isJsonRpcMessage(value: unknown): value is JSONRPCMessage {

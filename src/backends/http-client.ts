@@ -122,10 +122,15 @@ export class HttpClientTransport implements Transport {
       if (outcome.answered || this.closed) return;
       if (lastEventId === undefined || resumes === MAX_RESUMES) {
         const cause = outcome.error ? `: ${outcome.error.message}` : '';
-        throw new Error(`the backend ended the stream of request ${JSON.stringify(id)} without answering it${cause}`);
+        throw new Error(
+          `the backend ended the stream of request ${JSON.stringify(id)} without answering it${cause}`,
+        );
       }
       await delay(this.serverRetryMs ?? FIRST_RESUME_DELAY_MS * 1.5 ** resumes);
-      res = await this.exchange('GET', undefined, { accept: 'text/event-stream', 'last-event-id': lastEventId });
+      res = await this.exchange('GET', undefined, {
+        accept: 'text/event-stream',
+        'last-event-id': lastEventId,
+      });
       if (res.statusCode !== 200) throw await statusError(res, 'GET (resuming a stream)');
     }
   }
@@ -168,7 +173,9 @@ export class HttpClientTransport implements Transport {
         try {
           message = JSON.parse(event.data);
         } catch {
-          this.onerror?.(new Error(`the backend sent an event that is not JSON: ${event.data.slice(0, 200)}`));
+          this.onerror?.(
+            new Error(`the backend sent an event that is not JSON: ${event.data.slice(0, 200)}`),
+          );
           return;
         }
         if (id !== undefined && isJsonRpcResponse(message) && message.id === id) answered = true;
@@ -195,7 +202,11 @@ export class HttpClientTransport implements Transport {
    * redirects within the backend's origin (as the SDK does), and retries once a request that met a keep-alive socket
    * the backend had just closed (it never reached the backend).
    */
-  private exchange(method: string, body?: string, extra: Record<string, string> = {}): Promise<IncomingMessage> {
+  private exchange(
+    method: string,
+    body?: string,
+    extra: Record<string, string> = {},
+  ): Promise<IncomingMessage> {
     if (this.closed) return Promise.reject(new Error('the connection is closed'));
     const headers: Record<string, string> = { ...this.headers, ...extra };
     if (this.sessionId !== undefined) headers['mcp-session-id'] = this.sessionId;

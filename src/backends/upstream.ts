@@ -233,7 +233,9 @@ export class Upstream {
       if (!this.pending.delete(id)) return;
       settle({ error });
       // As the SDK would: the backend may stop working on it.
-      void this.notify({ method: 'notifications/cancelled', params: { requestId: id, reason } }).catch(() => {});
+      void this.notify({ method: 'notifications/cancelled', params: { requestId: id, reason } }).catch(
+        () => {},
+      );
     };
     const timer = setTimeout(() => {
       const reason = `backend "${this.name}" did not answer within ${options.timeoutMs / 1000} s`;

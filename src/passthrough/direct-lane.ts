@@ -62,7 +62,11 @@ export class DirectLane {
   }
 
   /** Forwards the request and ends `stream` with its answer; never throws. */
-  async answer(request: JSONRPCRequest, stream: CallStream, httpRequestId: string | undefined): Promise<void> {
+  async answer(
+    request: JSONRPCRequest,
+    stream: CallStream,
+    httpRequestId: string | undefined,
+  ): Promise<void> {
     const { id } = request;
     if (this.calls.has(id)) {
       const message = `Invalid Request: request id ${JSON.stringify(id)} is already in flight on this session`;
