@@ -46,6 +46,7 @@ export class StdioProcessTransport implements Transport {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private discarding = false;
+  private corked = false;
 
   constructor(private readonly options: StdioProcessOptions) {}
 
@@ -102,6 +103,16 @@ export class StdioProcessTransport implements Transport {
   send(message: JSONRPCMessage): Promise<void> {
     const stdin = this.child?.stdin;
     if (!stdin || !stdin.writable) return Promise.reject(new Error('Not connected'));
+    if (!this.corked) {
+      // Messages sent in one turn of the event loop leave in one write: under load, one wake-up of the child (and
+      // one syscall) carries several calls.
+      this.corked = true;
+      stdin.cork();
+      setImmediate(() => {
+        this.corked = false;
+        stdin.uncork();
+      });
+    }
     return new Promise((resolve) => {
       if (stdin.write(JSON.stringify(message) + '\n')) resolve();
       else stdin.once('drain', resolve);
