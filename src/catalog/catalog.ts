@@ -30,6 +30,7 @@ interface CatalogFile {
 
 export class Catalog {
   private entries = new Map<string, CatalogEntry>();
+  private readonly stale = new Set<string>();
   private index: SearchIndex | undefined;
   private rebuild: NodeJS.Timeout | undefined;
   private readonly listeners: Array<(server: string) => void> = [];
@@ -73,10 +74,24 @@ export class Catalog {
     return this.entries.get(server)?.tools.find((t) => t.tool.name === tool);
   }
 
-  /** Replaces a server's tools (sorted by name) and persists the catalog when anything changed. */
+  /**
+   * The server's tools as it listed them, for answering its clients' tools/list; undefined when unknown, or when the
+   * server announced a change that has not been read yet.
+   */
+  currentTools(server: string): Tool[] | undefined {
+    if (this.stale.has(server)) return undefined;
+    return this.entries.get(server)?.tools.map((t) => t.tool);
+  }
+
+  /** The server announced tools/list_changed: its list must not be served until it is read again. */
+  markStale(server: string): void {
+    this.stale.add(server);
+  }
+
+  /** Replaces a server's tools (in the server's order) and persists the catalog when anything changed. */
   set(server: string, tools: readonly Tool[], now = new Date()): void {
-    const sorted = [...tools].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const next = sorted.map((tool) => ({ tool, hash: toolHash(tool) }));
+    this.stale.delete(server);
+    const next = tools.map((tool) => ({ tool, hash: toolHash(tool) }));
     const previous = this.entries.get(server);
     const same =
       previous !== undefined &&

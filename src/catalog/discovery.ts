@@ -1,6 +1,6 @@
 /**
  * @module discovery: fills the catalog from the backends. A backend's tools are read when it connects (if the
- * catalog has none or they are older than the TTL) and again, debounced, when it announces tools/list_changed. At
+ * catalog has none or they are older than a minute) and again, debounced, when it announces tools/list_changed. At
  * a cold start with no catalog, each unknown backend is started once, a few at a time, read, and let go.
  */
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
@@ -24,6 +24,11 @@ export interface DiscoveryOptions {
   concurrency?: number;
 }
 
+/**
+ * A list read longer ago than this is read again when the backend connects: a backend restarted after an upgrade
+ * shows its new tools within a minute, even one that never announces changes. One tools/list per wake-up is cheap.
+ */
+const DEFAULT_TTL_MS = 60_000;
 /** A backend with more pages than this is cut off (and says so in the log) rather than read forever. */
 const MAX_PAGES = 100;
 const READ_TIMEOUT_MS = 30_000;
@@ -38,11 +43,14 @@ export class Discovery {
   /** The registry's hook for every new backend connection. */
   connected(name: string, upstream: Upstream): void {
     upstream.observe((notification) => {
-      if (notification.method === 'notifications/tools/list_changed') this.scheduleRead(name, upstream);
+      if (notification.method !== 'notifications/tools/list_changed') return;
+      // Before the clients hear of it: one that lists at once must not get the old list from the catalog.
+      this.options.catalog.markStale(name);
+      this.scheduleRead(name, upstream);
     });
     const entry = this.options.catalog.get(name);
     const age = entry ? Date.now() - Date.parse(entry.indexed_at) : Infinity;
-    if (age > (this.options.ttlMs ?? 60 * 60_000)) void this.read(name, upstream);
+    if (age > (this.options.ttlMs ?? DEFAULT_TTL_MS)) void this.read(name, upstream);
   }
 
   /** Reads every page of the backend's tools into the catalog; one read per backend at a time. */

@@ -7,7 +7,8 @@
 import type { Context } from 'hono';
 import { GatewayError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { CallMetrics } from '../metrics/metrics.js';
+import type { PassthroughMetrics } from '../metrics/metrics.js';
+import type { Catalog } from '../catalog/catalog.js';
 import type { Registry } from '../registry/registry.js';
 import { createBackendLink } from '../passthrough/backend-link.js';
 import { createBridge } from '../passthrough/bridge.js';
@@ -19,11 +20,12 @@ import type { AppEnv } from './request-context.js';
 
 export interface PassthroughDeps {
   registry: Registry;
+  catalog: Catalog;
   sessions: SessionTable;
   log: Logger;
   /** Hard cap of one forwarded call, however much progress resets its timeout. */
   maxTotalMs: number;
-  metrics?: CallMetrics;
+  metrics?: PassthroughMetrics;
 }
 
 export function passthroughRoute(deps: PassthroughDeps) {
@@ -56,6 +58,8 @@ export function passthroughRoute(deps: PassthroughDeps) {
         transport,
         timeoutMs,
         maxTotalMs: deps.maxTotalMs,
+        // Only a shared connection's list is everyone's: a backend may list tools by its client's capabilities.
+        cachedTools: () => (registry.isShared(name) ? deps.catalog.currentTools(name) : undefined),
         log: log.child({ backend: name }),
         metrics: deps.metrics,
       });

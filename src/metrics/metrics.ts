@@ -57,7 +57,12 @@ export interface CallMetrics {
   ): void;
 }
 
+/** What a passthrough session reports. */
+export type PassthroughMetrics = Pick<Metrics, 'requestDone' | 'toolListFromCatalog'>;
+
 export interface Metrics extends BackendMetrics, CallMetrics {
+  /** A tools/list on /mcp/:backend answered from the catalog, without the backend. */
+  toolListFromCatalog(backend: string): void;
   readonly registry: Registry;
   /** One answered HTTP request (the status of its response; a stream counts when it starts). */
   httpRequest(route: HttpRoute, status: number): void;
@@ -122,6 +127,12 @@ export function createMetrics(options: MetricsOptions): Metrics {
     name: `${PREFIX}requests_total`,
     help: 'JSON-RPC requests forwarded to a backend, by endpoint, backend, MCP method and outcome.',
     labelNames: ['route', 'backend', 'method', 'outcome'],
+    registers,
+  });
+  const catalogToolLists = new Counter({
+    name: `${PREFIX}catalog_tool_lists_total`,
+    help: 'tools/list requests on /mcp/:backend answered from the catalog, without asking the backend.',
+    labelNames: ['backend'],
     registers,
   });
   const requestDuration = new Histogram({
@@ -246,6 +257,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
         ),
       ),
       duration: cached((method: string) => requestDuration.labels(backend, method)),
+      catalogToolLists: catalogToolLists.labels(backend),
       tools: cached((tool: string) =>
         cached((outcome: CallOutcome): CounterChild => toolCalls.labels(backend, tool, outcome)),
       ),
@@ -329,6 +341,9 @@ export function createMetrics(options: MetricsOptions): Metrics {
     },
     metaToolCall(tool, outcome) {
       metaCalls(metaTools.has(tool) ? tool : OTHER)[outcome].inc();
+    },
+    toolListFromCatalog(backend) {
+      series(backend).catalogToolLists.inc();
     },
     searched(hits) {
       searchQueries.inc();

@@ -1,18 +1,20 @@
 /**
  * @module bridge: joins one downstream client session (an SDK Server) to one backend, so that the client sees the
- * backend itself: its capabilities and server info, every request forwarded generically, notifications and
- * backend-initiated requests (sampling, elicitation, roots) carried back on the right stream.
+ * backend itself: its capabilities and server info, every request forwarded generically (tools/list answered from
+ * the catalog while it is current), notifications and backend-initiated requests (sampling, elicitation, roots)
+ * carried back on the right stream.
  */
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { Request, Result, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../log.js';
-import type { CallMetrics } from '../metrics/metrics.js';
+import type { PassthroughMetrics } from '../metrics/metrics.js';
 import type { UpstreamInfo } from '../backends/upstream.js';
 import { SHARED_SCHEMA_VALIDATOR } from '../backends/schema-validator.js';
 import type { BackendLink } from './backend-link.js';
 import { createDownstreamPeer } from './downstream-peer.js';
 import { DirectLane } from './direct-lane.js';
-import { forwardRequest, sdkCallContext } from './forward.js';
+import { forwardRequest, sdkCallContext, type CallContext } from './forward.js';
 
 export interface BridgeOptions {
   /** The backend's identity and capabilities, mirrored to the client. */
@@ -22,8 +24,10 @@ export interface BridgeOptions {
   transport: Transport;
   timeoutMs: number;
   maxTotalMs: number;
+  /** The backend's tools as the catalog knows them, while they are current (undefined: ask the backend). */
+  cachedTools: () => Tool[] | undefined;
   log: Logger;
-  metrics?: CallMetrics | undefined;
+  metrics?: PassthroughMetrics | undefined;
 }
 
 export interface Bridge {
@@ -54,12 +58,21 @@ export function createBridge(options: BridgeOptions): Bridge {
     metrics: options.metrics,
   };
 
-  server.fallbackRequestHandler = (request, extra) =>
-    forwardRequest(link.connection, request, sdkCallContext(extra), forward);
+  const answer = (request: Pick<Request, 'method' | 'params'>, call: CallContext): Promise<Result> => {
+    // The first page of tools/list from the catalog: the backend need not be woken, nor asked again.
+    const tools =
+      request.method === 'tools/list' && !request.params?.cursor ? options.cachedTools() : undefined;
+    if (tools) {
+      options.metrics?.toolListFromCatalog(link.name);
+      return Promise.resolve({ tools });
+    }
+    return forwardRequest(link.connection, request, call, forward);
+  };
+  server.fallbackRequestHandler = (request, extra) => answer(request, sdkCallContext(extra));
   server.fallbackNotificationHandler = async (notification) => {
     const upstream = await link.connection();
     await upstream.notify(notification);
   };
-  const direct = new DirectLane((request, call) => forwardRequest(link.connection, request, call, forward));
+  const direct = new DirectLane(answer);
   return { server, direct };
 }
