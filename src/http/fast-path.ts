@@ -1,5 +1,5 @@
 /**
- * @module fast-path: the common case of `/mcp/<backend>`, a POST carrying one request on an open session, answered
+ * @module fast-path: the common case of the MCP endpoints, a POST carrying one request on an open session, answered
  * on node:http without building WHATWG Request/Response objects and without the SDK's server transport and Server
  * (their per-message work was most of a forwarded call's cost). The checks the SDK transport would make come first;
  * a request that fails one, or a body that is not a single request, goes to the session's SDK transport instead, so
@@ -11,7 +11,6 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import { REQUEST_ID_HEADER } from '../log.js';
 import { isJsonRpcRequest } from '../json-rpc.js';
-import { DirectLane } from '../passthrough/direct-lane.js';
 import type { SessionTable } from '../passthrough/sessions.js';
 import { CallResponse } from './call-response.js';
 import { fail } from './json-error.js';
@@ -38,8 +37,9 @@ export async function fastPath(
   } catch {
     return fail(c, 'parse_error', 'Parse error: Invalid JSON');
   }
-  if (!isJsonRpcRequest(message) || !DirectLane.accepts(message)) {
-    // Batches, notifications, the client's answers, initialize, ping: the body is read, so it goes along parsed.
+  if (!isJsonRpcRequest(message) || !session.direct.accepts(message)) {
+    // Batches, notifications, the client's answers, what the lane leaves to the Server (initialize, ping, …): the
+    // body is read, so it goes along parsed.
     return session.transport.handleRequest(sdkRequest(c), { parsedBody: message });
   }
   const response = new CallResponse(outgoing, {

@@ -10,12 +10,14 @@ import {
   type CallToolRequest,
   type CallToolResult,
   type ClientCapabilities,
+  type JSONRPCRequest,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Peer } from '../backends/upstream.js';
 import { SHARED_SCHEMA_VALIDATOR } from '../backends/schema-validator.js';
 import { createBackendLink, type BackendLink } from '../passthrough/backend-link.js';
 import { createDownstreamPeer } from '../passthrough/downstream-peer.js';
-import { sdkCallContext, type RequestExtra } from '../passthrough/forward.js';
+import { DirectLane } from '../passthrough/direct-lane.js';
+import { sdkCallContext, type CallContext } from '../passthrough/forward.js';
 import type { OpenedSession } from '../http/mcp-session.js';
 import type { MetaContext } from './context.js';
 import { META_TOOLS } from './definitions.js';
@@ -67,11 +69,11 @@ export function createMetaSession(
 
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: [...META_TOOLS] }));
   const callTool = (
-    request: CallToolRequest,
-    extra: RequestExtra,
+    params: CallToolRequest['params'],
+    call: CallContext,
   ): CallToolResult | Promise<CallToolResult> => {
-    const args = (request.params.arguments ?? {}) as Record<string, unknown>;
-    switch (request.params.name) {
+    const args = (params.arguments ?? {}) as Record<string, unknown>;
+    switch (params.name) {
       case 'gateway_list_servers':
         return listServers(context);
       case 'gateway_list_tools':
@@ -79,24 +81,48 @@ export function createMetaSession(
       case 'gateway_search_tools':
         return searchTools(context, args);
       case 'gateway_invoke':
-        return invoke(context, { link, peer }, args, request.params._meta, sdkCallContext(extra));
+        return invoke(context, { link, peer }, args, params._meta, call);
       default:
         return toolError(
-          `unknown meta-tool "${request.params.name}": this endpoint has ${META_TOOLS.map((t) => t.name).join(', ')}; ` +
+          `unknown meta-tool "${params.name}": this endpoint has ${META_TOOLS.map((t) => t.name).join(', ')}; ` +
             "a backend's tools are called through gateway_invoke",
         );
     }
   };
-  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
-    const result = await callTool(request, extra);
-    context.metrics?.metaToolCall(request.params.name, result.isError === true ? 'error' : 'ok');
+  const answerCall = async (
+    params: CallToolRequest['params'],
+    call: CallContext,
+  ): Promise<CallToolResult> => {
+    const result = await callTool(params, call);
+    context.metrics?.metaToolCall(params.name, result.isError === true ? 'error' : 'ok');
     return result;
-  });
+  };
+  server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
+    answerCall(request.params, sdkCallContext(extra)),
+  );
+  // tools/call (nearly all of /mcp's traffic) also past the Server; the rest is the Server's.
+  const direct = new DirectLane(
+    (request, call) => answerCall(request.params as CallToolRequest['params'], call),
+    isToolCall,
+  );
 
   return {
     server,
+    direct,
     async close() {
+      direct.close();
       await Promise.allSettled([...links.values()].map((l) => l.close()));
     },
   };
+}
+
+/** A tools/call whose params have the shape the SDK's schema would check; anything else is left to the Server. */
+function isToolCall(request: JSONRPCRequest): boolean {
+  const params = request.params as Record<string, unknown> | undefined;
+  const args = params?.arguments;
+  return (
+    request.method === 'tools/call' &&
+    typeof params?.name === 'string' &&
+    (args === undefined || (typeof args === 'object' && args !== null && !Array.isArray(args)))
+  );
 }

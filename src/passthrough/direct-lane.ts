@@ -36,12 +36,12 @@ interface DirectCall {
 export class DirectLane {
   private readonly calls = new Map<RequestId, DirectCall>();
 
-  constructor(private readonly forward: ForwardCall) {}
-
-  /** Requests the SDK Server would hand to the bridge anyway; it answers initialize and ping itself. */
-  static accepts(request: JSONRPCRequest): boolean {
-    return request.method !== 'initialize' && request.method !== 'ping';
-  }
+  constructor(
+    private readonly forward: ForwardCall,
+    /** Which requests take the lane. By default all the SDK Server would hand on anyway: not initialize, not ping. */
+    readonly accepts: (request: JSONRPCRequest) => boolean = (request) =>
+      request.method !== 'initialize' && request.method !== 'ping',
+  ) {}
 
   /** Hooks into the session's SDK transport; once the Server is connected to it (connecting sets `onmessage`). */
   attach(transport: Transport): void {

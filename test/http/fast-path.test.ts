@@ -35,9 +35,9 @@ interface Answer {
   }>;
 }
 
-async function post(body: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+async function post(body: unknown, headers: Record<string, string> = {}, to = url): Promise<Answer> {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  const response = await fetch(url, { method: 'POST', headers: { ...MCP_HEADERS, ...headers }, body: text });
+  const response = await fetch(to, { method: 'POST', headers: { ...MCP_HEADERS, ...headers }, body: text });
   return { status: response.status, headers: response.headers, messages: parseBody(await response.text()) };
 }
 
@@ -52,18 +52,22 @@ function parseBody(text: string): Answer['messages'] {
     .map((line) => JSON.parse(line.slice('data: '.length)));
 }
 
-async function openSession(): Promise<Record<string, string>> {
-  const init = await post({
-    jsonrpc: '2.0',
-    id: 0,
-    method: 'initialize',
-    params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } },
-  });
+async function openSession(to = url): Promise<Record<string, string>> {
+  const init = await post(
+    {
+      jsonrpc: '2.0',
+      id: 0,
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+    },
+    {},
+    to,
+  );
   const session = {
     'mcp-session-id': init.headers.get('mcp-session-id')!,
     'mcp-protocol-version': '2025-11-25',
   };
-  await post({ jsonrpc: '2.0', method: 'notifications/initialized' }, session);
+  await post({ jsonrpc: '2.0', method: 'notifications/initialized' }, session, to);
   return session;
 }
 
@@ -196,5 +200,29 @@ describe('the fast path of /mcp/<backend>', () => {
       async () => (await cancellations(observer)).includes('fast-delete'),
       'the cancellation at the backend',
     );
+  });
+});
+
+describe('the fast path of /mcp', () => {
+  it('answers tools/call of the meta-tools, gateway_invoke included', async () => {
+    const meta = `${gw.url}/mcp`;
+    const session = await openSession(meta);
+    const args = { server: 'faulty', tool: 'echo', arguments: { message: 'via invoke' } };
+    const answer = await post(call(1, 'gateway_invoke', args), session, meta);
+    expect(answer.headers.get('content-length')).not.toBeNull();
+    expect(answer.messages).toEqual([
+      { jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text: 'via invoke' }] } },
+    ]);
+  });
+
+  it('leaves a malformed tools/call and tools/list to the SDK Server', async () => {
+    const meta = `${gw.url}/mcp`;
+    const session = await openSession(meta);
+    const malformed = await post({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: {} }, session, meta);
+    expect(malformed.headers.get('content-length')).toBeNull();
+    expect(malformed.messages[0]?.error?.code).toBe(-32603); // as the SDK Server answers it
+    const list = await post({ jsonrpc: '2.0', id: 3, method: 'tools/list' }, session, meta);
+    expect(list.headers.get('content-length')).toBeNull();
+    expect((list.messages[0]?.result as { tools: unknown[] }).tools).toHaveLength(4);
   });
 });
