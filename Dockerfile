@@ -18,9 +18,10 @@ COPY package.json package-lock.json ./
 # --ignore-scripts: `prepare` would build before the sources are copied; the build runs below.
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json ./
+COPY scripts ./scripts
 COPY src ./src
 COPY examples ./examples
-RUN npx tsc -p tsconfig.json && npm prune --omit=dev --no-audit --no-fund
+RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20.20.2-bookworm-slim@sha256:2cf067cfed83d5ea958367df9f966191a942351a2df77d6f0193e162b5febfc0 AS runtime
 # tini as PID 1 reaps the grandchildren of stdio backends (npx and uvx start the real server as a child) and
@@ -33,9 +34,9 @@ WORKDIR /opt/mcp-gateway
 # Owned by root and read-only for the gateway's user: it cannot change its own code.
 COPY --from=build /src/package.json ./
 COPY --from=build /src/node_modules ./node_modules
-COPY --from=build /src/dist/src ./dist/src
+COPY --from=build /src/dist/mcp-gateway.js ./dist/
 COPY --from=build /src/dist/examples ./dist/examples
-RUN chmod 755 dist/src/main.js && ln -s /opt/mcp-gateway/dist/src/main.js /usr/local/bin/mcp-gateway
+RUN chmod 755 dist/mcp-gateway.js && ln -s /opt/mcp-gateway/dist/mcp-gateway.js /usr/local/bin/mcp-gateway
 # The default configuration (the offline toolbox demo); mount your own over it.
 COPY examples/docker/servers.yaml /etc/mcp-gateway/servers.yaml
 

@@ -1,5 +1,5 @@
 /**
- * @module bench/processes: the processes a benchmark starts (the gateway from dist/src/main.js, the HTTP echo
+ * @module bench/processes: the processes a benchmark starts (the gateway from dist/mcp-gateway.js, the HTTP echo
  * backend), each started with a deadline and stopped by its own pid: SIGTERM, then SIGKILL after a grace period.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -7,8 +7,8 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { alive } from './procfs.js';
 
-/** dist/src/main.js, next to this file's dist/bench/. */
-export const GATEWAY_MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
+/** dist/mcp-gateway.js (the bundled executable), beside this file's dist/bench/. */
+export const GATEWAY_MAIN = fileURLToPath(new URL('../mcp-gateway.js', import.meta.url));
 export const ECHO_SERVER = fileURLToPath(new URL('./echo-server.js', import.meta.url));
 export const LEAN_PROXY = fileURLToPath(new URL('./lean-proxy.js', import.meta.url));
 

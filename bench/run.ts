@@ -1,5 +1,5 @@
 /**
- * @module bench/run: `npm run bench`. Runs the gateway as a separate process (dist/src/main.js) in front of echo
+ * @module bench/run: `npm run bench`. Runs the gateway as a separate process (dist/mcp-gateway.js) in front of echo
  * backends and measures it against a direct connection to the same backend in the same run, interleaving rounds so
  * that drift hits both alike; prints a table and writes bench/results/<timestamp>.json. Bounded: every loop has a
  * duration and a count, every process is stopped by its pid.

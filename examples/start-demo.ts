@@ -11,7 +11,7 @@ import { DEFAULT_UNITS_PORT } from './backends/units-sse.js';
 // Resolved from this file (dist/examples/start-demo.js), so `npm start` works from any working directory.
 const here = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url));
 const REPO_ROOT = here('../../');
-const GATEWAY = here('../src/main.js');
+const GATEWAY = here('../mcp-gateway.js');
 const CONFIG = here('../../servers.yaml');
 
 /** The ports must match the http_url entries of servers.yaml (a test checks). */

@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/src/main.js'), ...args], {
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/mcp-gateway.js'), ...args], {
     cwd: scratch,
     env: { PATH: process.env.PATH, HOME: scratch, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -38,7 +38,7 @@ describe('the npm package', () => {
 
   it('contains the executable with its shebang, and what it needs to run', () => {
     const bin = pkg.bin['mcp-gateway']!;
-    expect(bin).toBe('dist/src/main.js');
+    expect(bin).toBe('dist/mcp-gateway.js');
     expect(files).toContain(bin);
     expect(readFileSync(join(REPO_ROOT, bin), 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
     for (const file of [
