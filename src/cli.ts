@@ -1,12 +1,13 @@
 /**
- * @module cli: the command line (yargs): `serve` (the default) runs the daemon, `check` validates a config and prints
- * it normalized with secrets redacted. Each command returns an exit code; only main.ts exits.
+ * @module cli: the commands: `serve` (the default) runs the daemon, `check` validates a config and prints it
+ * normalized with secrets redacted, `doctor` checks the backends. Each returns an exit code; only main.ts exits.
  */
-import yargs, { type Argv } from 'yargs';
+import { parseCommandLine, type CommandSpec } from './cli-args.js';
 import { ConfigError, findConfigFile, loadConfigFile, type LoadedConfig } from './config/index.js';
 import { createLogger, type LogLevel } from './log.js';
 import { createGateway } from './daemon.js';
-import { doctorOptions, runDoctorCommand } from './doctor/command.js';
+import { DOCTOR_OPTIONS, runDoctorCommand } from './doctor/command.js';
+import type { ServiceKind } from './doctor/service-env.js';
 import { VERSION } from './version.js';
 
 /** Documented in the README; scripts and service managers rely on them. */
@@ -21,7 +22,7 @@ export interface CliIo {
   stopSignal: () => Promise<string>;
 }
 
-class UsageError extends Error {}
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 interface CommonArgs {
   config?: string;
@@ -34,71 +35,56 @@ interface ServeArgs extends CommonArgs {
   'meta-mcp'?: boolean;
 }
 
+const COMMANDS: readonly CommandSpec[] = [
+  {
+    name: 'serve',
+    describe: 'run the gateway',
+    options: [
+      { name: 'port', short: 'p', type: 'number', describe: 'port to listen on (overrides the file)' },
+      { name: 'host', type: 'string', describe: 'address to bind (overrides the file)' },
+      { name: 'log-level', type: 'string', choices: LOG_LEVELS, describe: 'log level' },
+      {
+        name: 'meta-mcp',
+        type: 'boolean',
+        negatable: true,
+        describe: 'serve the meta-tools at /mcp (--no-meta-mcp turns it off)',
+      },
+    ],
+  },
+  {
+    name: 'check',
+    describe: 'validate a config file and print it normalized, secrets redacted',
+    options: [],
+  },
+  {
+    name: 'doctor',
+    describe: 'check that every backend can be found, started and reached as the service will run it',
+    options: DOCTOR_OPTIONS,
+  },
+];
+
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
-  let code: number = EXIT.ok;
-  const parser = yargs()
-    .scriptName('mcp-gateway')
-    .usage('$0 [serve|check] [options]\n\nOne port in front of many MCP servers.')
-    .option('config', {
-      alias: 'c',
-      type: 'string',
-      describe: 'servers.yaml to use (default: searched, see README)',
-    })
-    .command(
-      ['serve', '$0'],
-      'run the gateway (default)',
-      (y: Argv) =>
-        y
-          .option('port', { alias: 'p', type: 'number', describe: 'port to listen on (overrides the file)' })
-          .option('host', { type: 'string', describe: 'address to bind (overrides the file)' })
-          .option('log-level', {
-            choices: ['debug', 'info', 'warn', 'error'] as const,
-            describe: 'log level',
-          })
-          .option('meta-mcp', {
-            type: 'boolean',
-            describe: 'serve the meta-tools at /mcp (--no-meta-mcp turns it off)',
-          }),
-      async (args) => {
-        code = await serve(args as ServeArgs, io);
-      },
-    )
-    .command(
-      'check',
-      'validate a config file and print it normalized, secrets redacted',
-      (y: Argv) => y,
-      async (args) => {
-        code = await check(args as CommonArgs, io);
-      },
-    )
-    .command(
-      'doctor',
-      'check that every backend can be found, started and reached as the service will run it',
-      doctorOptions,
-      async (args) => {
-        code = await runDoctorCommand(args, io);
-      },
-    )
-    .strict()
-    .version(VERSION)
-    .help()
-    .alias('h', 'help')
-    .wrap(100)
-    .exitProcess(false)
-    .fail((message: string, error: unknown) => {
-      // Thrown, not returned: yargs would otherwise go on to run the default command.
-      throw error ?? new UsageError(message);
-    });
-  try {
-    await parser.parseAsync(argv, {}, (_err: unknown, _argv: unknown, output: string) => {
-      if (output) io.stdout(`${output}\n`);
-    });
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    io.stderr(`mcp-gateway: ${error.message}\nRun mcp-gateway --help for usage.\n`);
+  const parsed = parseCommandLine(argv, COMMANDS, VERSION);
+  if (parsed.kind === 'print') {
+    io.stdout(parsed.text);
+    return EXIT.ok;
+  }
+  if (parsed.kind === 'usage') {
+    io.stderr(`mcp-gateway: ${parsed.message}\nRun mcp-gateway --help for usage.\n`);
     return EXIT.usage;
   }
-  return code;
+  const args = parsed.args;
+  switch (parsed.command) {
+    case 'check':
+      return check(args as CommonArgs, io);
+    case 'doctor':
+      return runDoctorCommand(
+        { ...args, service: (args.service as ServiceKind | undefined) ?? 'none', start: args.start === true },
+        io,
+      );
+    default:
+      return serve(args as ServeArgs, io);
+  }
 }
 
 async function load(args: CommonArgs, io: CliIo, refusal: string): Promise<LoadedConfig | number> {

@@ -3,7 +3,6 @@
  * @module main: the `mcp-gateway` executable. Wires the CLI to the real process (argv, streams, signals) and is the
  * only place that calls process.exit.
  */
-import { hideBin } from 'yargs/helpers';
 import { runCli, EXIT } from './cli.js';
 
 function stopSignal(): Promise<string> {
@@ -40,7 +39,7 @@ process.on('unhandledRejection', (reason) => {
 process.removeAllListeners('warning');
 process.on('warning', (warning) => logLine('warn', `node ${warning.name}`, warning.message));
 
-const code = await runCli(hideBin(process.argv), {
+const code = await runCli(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   env: process.env,

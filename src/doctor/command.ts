@@ -2,7 +2,7 @@
  * @module doctor/command: the `mcp-gateway doctor` command: its options, and the table and exit code it produces.
  * Kept out of cli.ts so that the CLI only registers it.
  */
-import type { Argv } from 'yargs';
+import type { OptionSpec } from '../cli-args.js';
 import { findConfigFile } from '../config/index.js';
 import { runDoctor } from './doctor.js';
 import { formatTable } from './format.js';
@@ -22,23 +22,24 @@ export interface DoctorIo {
   cwd: string;
 }
 
-export function doctorOptions<T>(y: Argv<T>) {
-  return y
-    .option('service', {
-      choices: ['systemd', 'launchd', 'none'] as const,
-      default: 'none' as const,
-      describe: "check with that service manager's PATH and variables instead of this shell's (none)",
-    })
-    .option('env-file', {
-      type: 'string',
-      describe: 'NAME=value file the service also gets (the unit EnvironmentFile, the plist variables)',
-    })
-    .option('start', {
-      type: 'boolean',
-      default: false,
-      describe: 'also start every backend and send it MCP initialize (runs them; npx/uvx may download)',
-    });
-}
+export const DOCTOR_OPTIONS: readonly OptionSpec[] = [
+  {
+    name: 'service',
+    type: 'string',
+    choices: ['systemd', 'launchd', 'none'],
+    describe: "check with that service manager's PATH and variables instead of this shell's (default none)",
+  },
+  {
+    name: 'env-file',
+    type: 'string',
+    describe: 'NAME=value file the service also gets (the unit EnvironmentFile, the plist variables)',
+  },
+  {
+    name: 'start',
+    type: 'boolean',
+    describe: 'also start every backend and send it MCP initialize (runs them; npx/uvx may download)',
+  },
+];
 
 /** Exit code 0 when every check passed, 1 when any found a problem (or no config was found). */
 export async function runDoctorCommand(args: DoctorArgs, io: DoctorIo): Promise<number> {
