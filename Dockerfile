@@ -34,7 +34,7 @@ WORKDIR /opt/mcp-gateway
 # Owned by root and read-only for the gateway's user: it cannot change its own code.
 COPY --from=build /src/package.json ./
 COPY --from=build /src/node_modules ./node_modules
-COPY --from=build /src/dist/mcp-gateway.js ./dist/
+COPY --from=build /src/dist/mcp-gateway.js /src/dist/gateway.cjs /src/dist/gateway.cjs.cache ./dist/
 COPY --from=build /src/dist/examples ./dist/examples
 RUN chmod 755 dist/mcp-gateway.js && ln -s /opt/mcp-gateway/dist/mcp-gateway.js /usr/local/bin/mcp-gateway
 # The default configuration (the offline toolbox demo); mount your own over it.

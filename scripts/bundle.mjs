@@ -1,23 +1,61 @@
 /**
- * Bundles the compiled executable (dist/src/main.js, from tsc) with its dependencies into dist/mcp-gateway.js.
- * Node 20 spends most of a start resolving and loading several hundred module files one by one; from one file the
- * gateway starts in well under half the time and with less memory. tsc stays the compiler and type checker.
+ * Makes the executable from tsc's output: dist/gateway.cjs (the gateway and its dependencies in one CommonJS file),
+ * dist/gateway.cjs.cache (V8's compile cache for it) and dist/mcp-gateway.js (the launcher that loads the two).
+ * Node 20 spends most of a start resolving and loading hundreds of module files and then parsing them; from one
+ * file with a compile cache the gateway starts in about a third of the time, with less memory.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
+import process from 'node:process';
+import { setTimeout } from 'node:timers/promises';
+import { createRequire, Module } from 'node:module';
+import { resolve } from 'node:path';
+import { Script } from 'node:vm';
 import { build } from 'esbuild';
 
-await build({
+const GATEWAY = resolve('dist/gateway.cjs');
+
+const bundled = await build({
   entryPoints: ['dist/src/main.js'],
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  // version.ts finds package.json from its own URL; in the bundle that is the bundle's.
+  define: { 'import.meta.url': '__bundleUrl' },
+  banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  // Less to parse; identifiers are kept, so stack traces still name the functions.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  write: false,
+  logLevel: 'warning',
+});
+// The launcher wraps it as a CommonJS module: a hashbang there would be a syntax error.
+writeFileSync(GATEWAY, bundled.outputFiles[0].text.replace(/^#!.*\n/, ''));
+
+await build({
+  entryPoints: ['dist/src/launcher.js'],
   outfile: 'dist/mcp-gateway.js',
   bundle: true,
   platform: 'node',
   target: 'node20',
   format: 'esm',
-  // Some dependencies are CommonJS and call require(); an ES module has none of its own.
-  banner: {
-    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-  },
-  // Less to parse at every start; identifiers are kept, so stack traces still name the functions.
-  minifyWhitespace: true,
-  minifySyntax: true,
   logLevel: 'warning',
 });
+
+// The cache is taken after the bundle has run its module code (as `--version` does), so that it holds every
+// function a start compiles, not only the top level.
+const script = new Script(Module.wrap(readFileSync(GATEWAY, 'utf8')), { filename: GATEWAY });
+const { argv, exit } = process;
+const stdoutWrite = process.stdout.write;
+process.argv = [argv[0], GATEWAY, '--version'];
+process.exit = () => {};
+process.stdout.write = () => true;
+try {
+  const module = { exports: {} };
+  script.runInThisContext()(module.exports, createRequire(GATEWAY), module, GATEWAY, resolve('dist'));
+  await setTimeout(100);
+} finally {
+  Object.assign(process, { argv, exit });
+  process.stdout.write = stdoutWrite;
+}
+writeFileSync(`${GATEWAY}.cache`, script.createCachedData());

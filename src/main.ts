@@ -39,16 +39,18 @@ process.on('unhandledRejection', (reason) => {
 process.removeAllListeners('warning');
 process.on('warning', (warning) => logLine('warn', `node ${warning.name}`, warning.message));
 
-const code = await runCli(process.argv.slice(2), {
+// Not a top-level await: the executable is bundled as CommonJS, to be loaded with a compile cache.
+void runCli(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   env: process.env,
   cwd: process.cwd(),
   stopSignal,
-}).catch((error: unknown) => {
-  process.stderr.write(
-    `mcp-gateway: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
-  return EXIT.failure;
-});
-process.exit(code);
+})
+  .catch((error: unknown) => {
+    process.stderr.write(
+      `mcp-gateway: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    return EXIT.failure;
+  })
+  .then((code) => process.exit(code));
