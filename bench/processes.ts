@@ -9,6 +9,8 @@ import { alive } from './procfs.js';
 
 /** dist/mcp-gateway.js (the bundled executable), beside this file's dist/bench/. */
 export const GATEWAY_MAIN = fileURLToPath(new URL('../mcp-gateway.js', import.meta.url));
+/** tsc's output, module by module: what a CPU profile can attribute to packages. */
+export const GATEWAY_MODULES = fileURLToPath(new URL('../src/main.js', import.meta.url));
 export const ECHO_SERVER = fileURLToPath(new URL('./echo-server.js', import.meta.url));
 export const LEAN_PROXY = fileURLToPath(new URL('./lean-proxy.js', import.meta.url));
 
@@ -127,10 +129,11 @@ function jsonLine(line: string): Record<string, unknown> | undefined {
 /** The gateway on `configPath`, port 0, log level info (its default; nothing is logged per call at info). */
 export async function startGateway(
   configPath: string,
-  options: { nodeArgs?: string[]; env?: NodeJS.ProcessEnv } = {},
+  options: { nodeArgs?: string[]; env?: NodeJS.ProcessEnv; main?: string } = {},
 ): Promise<StartedGateway> {
+  const main = options.main ?? GATEWAY_MAIN;
   const started = await spawnUntil(
-    [...(options.nodeArgs ?? []), GATEWAY_MAIN, '-c', configPath, '--port', '0', '--log-level', 'info'],
+    [...(options.nodeArgs ?? []), main, '-c', configPath, '--port', '0', '--log-level', 'info'],
     'stderr',
     (line) => {
       const record = jsonLine(line);
