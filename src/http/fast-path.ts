@@ -69,5 +69,7 @@ function readBody(incoming: IncomingMessage): Promise<string> {
     incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
     incoming.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     incoming.once('error', reject);
+    // A client gone before the end of its body; after the end this changes nothing.
+    incoming.once('close', () => reject(new Error('the client went away before the end of its request')));
   });
 }
