@@ -25,6 +25,7 @@ import type { Logger } from '../log.js';
 import { HttpClientTransport, HttpStatusError } from './http-client.js';
 import { createBackendTransport, type BackendTransport } from './transports.js';
 import { SHARED_SCHEMA_VALIDATOR } from './schema-validator.js';
+import type { Cancellation } from '../cancellation.js';
 import type { ProcessLedger } from './process-ledger.js';
 
 /**
@@ -48,7 +49,7 @@ export interface Caller {
 
 export interface CallOptions {
   /** The caller gave up (its client cancelled); the backend receives notifications/cancelled. */
-  signal?: AbortSignal;
+  cancellation?: Cancellation;
   /** Idle timeout of the call; each progress notification starts it again. */
   timeoutMs: number;
   /** Hard cap however much progress arrives. */
@@ -253,11 +254,9 @@ export class Upstream {
         forward({ ...progress, progressToken: callerToken });
       });
     }
-    const onCallerAbort = () => {
-      const reason = String(options.signal?.reason ?? 'cancelled by the client');
-      giveUp(new RpcError(ErrorCode.InternalError, `cancelled: ${reason}`), reason);
-    };
-    options.signal?.addEventListener('abort', onCallerAbort, { once: true });
+    const stopListening = options.cancellation?.onCancel((reason) =>
+      giveUp(new RpcError(ErrorCode.InternalError, `cancelled: ${reason}`), reason),
+    );
     this.pending.set(id, settle);
     if (options.caller) this.inflight.add(options.caller);
     this.activeCalls++;
@@ -273,7 +272,7 @@ export class Upstream {
     } finally {
       this.pending.delete(id);
       clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onCallerAbort);
+      stopListening?.();
       if (token !== undefined) this.progressRoutes.delete(token);
       if (options.caller) this.inflight.delete(options.caller);
       this.activeCalls--;

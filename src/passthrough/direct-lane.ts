@@ -15,6 +15,7 @@ import {
   type RequestId,
   type Result,
 } from '@modelcontextprotocol/sdk/types.js';
+import { Cancellation } from '../cancellation.js';
 import { isJsonRpcNotification, isRequestId } from '../json-rpc.js';
 import type { CallContext } from './forward.js';
 
@@ -30,7 +31,7 @@ export type ForwardCall = (request: JSONRPCRequest, call: CallContext) => Promis
 
 interface DirectCall {
   stream: CallStream;
-  abort: AbortController;
+  cancellation: Cancellation;
 }
 
 export class DirectLane {
@@ -56,7 +57,7 @@ export class DirectLane {
     transport.onmessage = (message, extra) => {
       const cancelled = cancelledRequest(message);
       const call = cancelled === undefined ? undefined : this.calls.get(cancelled.requestId);
-      if (call) call.abort.abort(cancelled?.reason ?? 'cancelled by the client');
+      if (call) call.cancellation.cancel(cancelled?.reason ?? 'cancelled by the client');
       else receive?.(message, extra);
     };
   }
@@ -73,20 +74,20 @@ export class DirectLane {
       stream.end({ jsonrpc: '2.0', id, error: { code: ErrorCode.InvalidRequest, message } });
       return;
     }
-    const abort = new AbortController();
-    this.calls.set(id, { stream, abort });
+    const cancellation = new Cancellation();
+    this.calls.set(id, { stream, cancellation });
     const call: CallContext = {
       requestId: id,
-      signal: abort.signal,
+      cancellation,
       httpRequestId,
       progress: (params) => stream.send({ jsonrpc: '2.0', method: 'notifications/progress', params }),
     };
     try {
       const result = await this.forward(request, call);
       // A cancelled request gets no answer (as the SDK does it).
-      stream.end(abort.signal.aborted ? undefined : { jsonrpc: '2.0', id, result });
+      stream.end(cancellation.cancelled ? undefined : { jsonrpc: '2.0', id, result });
     } catch (error) {
-      stream.end(abort.signal.aborted ? undefined : { jsonrpc: '2.0', id, error: errorObject(error) });
+      stream.end(cancellation.cancelled ? undefined : { jsonrpc: '2.0', id, error: errorObject(error) });
     } finally {
       this.calls.delete(id);
     }
@@ -94,8 +95,8 @@ export class DirectLane {
 
   /** The session ended: calls in flight are cancelled at the backend and their responses end, as SDK streams do. */
   close(): void {
-    for (const { stream, abort } of this.calls.values()) {
-      abort.abort('the client session ended');
+    for (const { stream, cancellation } of this.calls.values()) {
+      cancellation.cancel('the client session ended');
       stream.end();
     }
     this.calls.clear();

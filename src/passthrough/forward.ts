@@ -6,6 +6,7 @@
  */
 import type { Notification, Request, RequestId, Result } from '@modelcontextprotocol/sdk/types.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import { Cancellation } from '../cancellation.js';
 import { GatewayError, RpcError, errorMessage } from '../errors.js';
 import { REQUEST_ID_HEADER, type Logger } from '../log.js';
 import type { CallOptions, Peer, SubscriptionMethod, Upstream } from '../backends/upstream.js';
@@ -29,8 +30,8 @@ export type RequestExtra = RequestHandlerExtra<Request, Notification>;
 export interface CallContext {
   /** The id the client gave the request. */
   requestId: RequestId;
-  /** Aborted when the client cancels the request. */
-  signal: AbortSignal;
+  /** Cancelled when the client cancels the request. */
+  cancellation: Cancellation;
   /** Sends the client a progress notification about this request. */
   progress(params: Record<string, unknown>): void;
   /** The id of the HTTP request that carried it, for the log. */
@@ -41,7 +42,7 @@ export interface CallContext {
 export function sdkCallContext(extra: RequestExtra): CallContext {
   return {
     requestId: extra.requestId,
-    signal: extra.signal,
+    cancellation: Cancellation.following(extra.signal, 'cancelled by the client'),
     progress: (params) => void extra.sendNotification({ method: 'notifications/progress', params }),
     httpRequestId: requestIdOf(extra),
   };
@@ -62,7 +63,7 @@ export async function forwardRequest(
     if (result.isError === true && request.method === 'tools/call') outcome = 'tool_error';
     return result;
   } catch (error) {
-    outcome = call.signal.aborted ? 'cancelled' : outcomeOf(error);
+    outcome = call.cancellation.cancelled ? 'cancelled' : outcomeOf(error);
     failure = error;
     throw error;
   } finally {
@@ -102,7 +103,7 @@ function forwardOnce(
   options: ForwardOptions,
 ): Promise<Result> {
   const callOptions: CallOptions & { caller: NonNullable<CallOptions['caller']> } = {
-    signal: call.signal,
+    cancellation: call.cancellation,
     timeoutMs: options.timeoutMs,
     maxTotalMs: options.maxTotalMs,
     caller: { peer: options.peer, requestId: call.requestId },
