@@ -6,8 +6,14 @@
  * for an HTTP backend the SDK transport's WHATWG streams were half of the gateway's CPU per call. Messages get the
  * structural check of json-rpc.ts, not a schema parse. No OAuth: a backend's credentials are configured headers.
  */
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import {
+  Agent as HttpAgent,
+  request as httpRequest,
+  type IncomingMessage,
+  type RequestOptions,
+} from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { urlToHttpOptions } from 'node:url';
 import { createParser } from 'eventsource-parser';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
@@ -43,12 +49,16 @@ export class HttpClientTransport implements Transport {
   private readonly requests = new Set<ReturnType<typeof httpRequest>>();
   private listenTimer: NodeJS.Timeout | undefined = undefined;
   private closed = false;
+  /** The backend URL as request options, worked out once rather than at every request. */
+  private readonly target: RequestOptions;
 
   constructor(
     private readonly url: URL,
     /** Configured headers (Authorization, …); the protocol's own headers are set over them. */
     private readonly headers: Record<string, string> = {},
-  ) {}
+  ) {
+    this.target = urlToHttpOptions(url);
+  }
 
   async start(): Promise<void> {}
 
@@ -216,7 +226,8 @@ export class HttpClientTransport implements Transport {
     const attempt = (url: URL, redirects: number, retried: boolean): Promise<IncomingMessage> =>
       new Promise((resolve, reject) => {
         const secure = url.protocol === 'https:';
-        const request = (secure ? httpsRequest : httpRequest)(url, {
+        const request = (secure ? httpsRequest : httpRequest)({
+          ...(url === this.url ? this.target : urlToHttpOptions(url)),
           method,
           headers,
           // A retry takes a socket of its own: the pool may hold more sockets the backend has closed.
