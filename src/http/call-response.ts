@@ -20,8 +20,9 @@ export class CallResponse implements CallStream {
     private readonly res: ServerResponse,
     /** Headers every answer carries (session id, request id). */
     private readonly headers: Record<string, string>,
+    keepAliveMs = KEEP_ALIVE_MS,
   ) {
-    this.keepAlive = setInterval(() => this.write(': keepalive\n\n'), KEEP_ALIVE_MS).unref();
+    this.keepAlive = setInterval(() => this.write(': keepalive\n\n'), keepAliveMs).unref();
     // The client went away: per the spec that is no cancellation; the call goes on and its answer is dropped.
     res.once('close', () => this.finish());
   }
