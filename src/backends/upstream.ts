@@ -254,19 +254,24 @@ export class Upstream {
         forward({ ...progress, progressToken: callerToken });
       });
     }
+    this.pending.set(id, settle);
+    // After the call is pending: a cancellation that already happened gives it up at once.
     const stopListening = options.cancellation?.onCancel((reason) =>
       giveUp(new RpcError(ErrorCode.InternalError, `cancelled: ${reason}`), reason),
     );
-    this.pending.set(id, settle);
     if (options.caller) this.inflight.add(options.caller);
     this.activeCalls++;
     this.lastActivityAt = started;
 
     // Not awaited before the answer: an HTTP transport's send lasts as long as the answer's stream, and a call
-    // that is cancelled or times out must end now.
-    this.wire.transport.send({ jsonrpc: '2.0', id, method, ...(params ? { params } : {}) }).catch((error) => {
-      if (this.pending.delete(id)) settle({ error: this.toRpcError(error) });
-    });
+    // that is cancelled or times out must end now. Not sent at all if it was cancelled before it started.
+    if (this.pending.has(id)) {
+      this.wire.transport
+        .send({ jsonrpc: '2.0', id, method, ...(params ? { params } : {}) })
+        .catch((error) => {
+          if (this.pending.delete(id)) settle({ error: this.toRpcError(error) });
+        });
+    }
     try {
       return await answered;
     } finally {

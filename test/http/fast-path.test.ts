@@ -17,6 +17,10 @@ beforeAll(async () => {
 backends:
   faulty:
     command: node dist/test/fixtures/faulty-server.js
+  slow:
+    command: node dist/test/fixtures/faulty-server.js
+    env:
+      FAULTY_START_DELAY_MS: "700"
 `);
   url = `${gw.url}/mcp/faulty`;
 });
@@ -224,5 +228,24 @@ describe('the fast path of /mcp', () => {
     const list = await post({ jsonrpc: '2.0', id: 3, method: 'tools/list' }, session, meta);
     expect(list.headers.get('content-length')).toBeNull();
     expect((list.messages[0]?.result as { tools: unknown[] }).tools).toHaveLength(4);
+  });
+
+  it('ends a call cancelled while its backend is still starting without sending it there', async () => {
+    const meta = `${gw.url}/mcp`;
+    const session = await openSession(meta);
+    const args = { server: 'slow', tool: 'hang', arguments: { tag: 'never-sent' } };
+    const started = Date.now();
+    const pending = post(call(5, 'gateway_invoke', args), session, meta);
+    const starting = () => gw.gateway.registry.status().find((b) => b.name === 'slow')?.state === 'starting';
+    await until(starting, 'the start of the backend');
+    const cancel = {
+      jsonrpc: '2.0',
+      method: 'notifications/cancelled',
+      params: { requestId: 5, reason: 'no' },
+    };
+    await post(cancel, session, meta);
+    // Ended (with no answer) once the backend is up; a `hang` sent to it would hold the call for its 60 s timeout.
+    expect((await pending).messages).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 });
