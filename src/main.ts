@@ -34,7 +34,7 @@ process.on('unhandledRejection', (reason) => {
     reason instanceof Error ? (reason.stack ?? reason.message) : String(reason),
   );
 });
-// Node's own warnings (e.g. MaxListenersExceededWarning from the SDK's HTTP client under load) as JSON lines too,
+// Node's own warnings (MaxListenersExceededWarning and the like) as JSON lines too,
 // so that stderr stays one JSON object per line for journald and log shippers.
 process.removeAllListeners('warning');
 process.on('warning', (warning) => logLine('warn', `node ${warning.name}`, warning.message));
