@@ -8,7 +8,7 @@
  *   BENCH_QUICK=1 npm run bench    # smoke run (~40 s)
  *   BENCH_PROFILE=1 npm run bench  # instead: --cpu-prof the gateway (passthrough, invoke, search, start-up)
  *   BENCH_ONLY=calibration,passthrough,list,search,sessions,coldstart  BENCH_ROUNDS=5  BENCH_DURATION_MS=3000
- *   BENCH_SESSIONS=1000  BENCH_PROFILE_MS=5000  BENCH_COMMIT=<sha> (recorded when not run from a git checkout)
+ *   BENCH_SESSIONS=1000  BENCH_PROFILE_MS=5000  BENCH_PROFILE_C=16  BENCH_COMMIT=<sha> (recorded when not run from a git checkout)
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -59,6 +59,8 @@ const SETTINGS = {
   sessions: int(env.BENCH_SESSIONS, QUICK ? 200 : 1000),
   coldRounds: QUICK ? 2 : 3,
   profileMs: int(env.BENCH_PROFILE_MS, 5000),
+  /** Concurrency of the profiled passthrough and invoke loads. */
+  profileConcurrency: int(env.BENCH_PROFILE_C, 16),
   groups: (env.BENCH_ONLY ?? 'calibration,passthrough,list,search,sessions,coldstart').split(','),
 };
 /** The quick run leaves out concurrency 64: it is a smoke test of every scenario kind, not a measurement. */
@@ -907,14 +909,15 @@ async function profileMode(rig: Rig, dir: string, stamp: string): Promise<void> 
   mkdirSync(outDir, { recursive: true });
   const summaries: Record<string, ProfileResult> = {};
   const queries = loadFixtureQueries();
+  const c = SETTINGS.profileConcurrency;
   const cases: ProfileCase[] = [
-    { name: 'passthrough-stdio-c16', endpoint: `/mcp/${STDIO_BACKEND}`, concurrency: 16, call: echoCall },
-    { name: 'passthrough-http-c16', endpoint: `/mcp/${HTTP_BACKEND}`, concurrency: 16, call: echoCall },
+    { name: `passthrough-stdio-c${c}`, endpoint: `/mcp/${STDIO_BACKEND}`, concurrency: c, call: echoCall },
+    { name: `passthrough-http-c${c}`, endpoint: `/mcp/${HTTP_BACKEND}`, concurrency: c, call: echoCall },
     {
-      name: 'invoke-stdio-c16',
+      name: `invoke-stdio-c${c}`,
       endpoint: '/mcp',
-      concurrency: 16,
-      call: (c) => invokeCall(c, STDIO_BACKEND),
+      concurrency: c,
+      call: (clients) => invokeCall(clients, STDIO_BACKEND),
     },
     {
       name: 'search-10k-c1',
