@@ -31,6 +31,7 @@ interface CatalogFile {
 export class Catalog {
   private entries = new Map<string, CatalogEntry>();
   private readonly stale = new Set<string>();
+  private readonly announced = new Map<string, number>();
   private index: SearchIndex | undefined;
   private rebuild: NodeJS.Timeout | undefined;
   private readonly listeners: Array<(server: string) => void> = [];
@@ -86,11 +87,21 @@ export class Catalog {
   /** The server announced tools/list_changed: its list must not be served until it is read again. */
   markStale(server: string): void {
     this.stale.add(server);
+    this.announced.set(server, this.changesAnnounced(server) + 1);
   }
 
-  /** Replaces a server's tools (in the server's order) and persists the catalog when anything changed. */
-  set(server: string, tools: readonly Tool[], now = new Date()): void {
-    this.stale.delete(server);
+  /** How many changes the server has announced; a read taken before the last of them does not make its list current. */
+  changesAnnounced(server: string): number {
+    return this.announced.get(server) ?? 0;
+  }
+
+  /**
+   * Replaces a server's tools (in the server's order) and persists the catalog when anything changed. `readAfter`:
+   * changesAnnounced() when the read began; if a change was announced since, the list stays stale (the read may
+   * predate the change) until the next read.
+   */
+  set(server: string, tools: readonly Tool[], now = new Date(), readAfter?: number): void {
+    if (readAfter === undefined || readAfter === this.changesAnnounced(server)) this.stale.delete(server);
     const next = tools.map((tool) => ({ tool, hash: toolHash(tool) }));
     const previous = this.entries.get(server);
     const same =

@@ -57,9 +57,10 @@ export class Discovery {
   read(name: string, upstream: Upstream): Promise<void> {
     let reading = this.reading.get(name);
     if (!reading) {
+      const announced = this.options.catalog.changesAnnounced(name);
       reading = readAllTools(upstream)
         .then((tools) => {
-          this.options.catalog.set(name, tools);
+          this.options.catalog.set(name, tools, new Date(), announced);
           this.options.log.info({ backend: name, tools: tools.length }, 'tool catalog updated');
         })
         .catch((error: unknown) =>

@@ -58,8 +58,8 @@ export function passthroughRoute(deps: PassthroughDeps) {
         transport,
         timeoutMs,
         maxTotalMs: deps.maxTotalMs,
-        // Only a shared connection's list is everyone's: a backend may list tools by its client's capabilities.
-        cachedTools: () => (registry.isShared(name) ? deps.catalog.currentTools(name) : undefined),
+        shared: registry.isShared(name),
+        catalogTools: () => deps.catalog.currentTools(name),
         log: log.child({ backend: name }),
         metrics: deps.metrics,
       });

@@ -58,11 +58,11 @@ export interface CallMetrics {
 }
 
 /** What a passthrough session reports. */
-export type PassthroughMetrics = Pick<Metrics, 'requestDone' | 'toolListFromCatalog'>;
+export type PassthroughMetrics = Pick<Metrics, 'requestDone' | 'toolListFromCache'>;
 
 export interface Metrics extends BackendMetrics, CallMetrics {
-  /** A tools/list on /mcp/:backend answered from the catalog, without the backend. */
-  toolListFromCatalog(backend: string): void;
+  /** A tools/list on /mcp/:backend answered from the gateway's cache, without the backend. */
+  toolListFromCache(backend: string): void;
   readonly registry: Registry;
   /** One answered HTTP request (the status of its response; a stream counts when it starts). */
   httpRequest(route: HttpRoute, status: number): void;
@@ -129,9 +129,9 @@ export function createMetrics(options: MetricsOptions): Metrics {
     labelNames: ['route', 'backend', 'method', 'outcome'],
     registers,
   });
-  const catalogToolLists = new Counter({
-    name: `${PREFIX}catalog_tool_lists_total`,
-    help: 'tools/list requests on /mcp/:backend answered from the catalog, without asking the backend.',
+  const cachedToolLists = new Counter({
+    name: `${PREFIX}cached_tool_lists_total`,
+    help: 'tools/list requests on /mcp/:backend answered from the gateway cache, without asking the backend.',
     labelNames: ['backend'],
     registers,
   });
@@ -257,7 +257,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
         ),
       ),
       duration: cached((method: string) => requestDuration.labels(backend, method)),
-      catalogToolLists: catalogToolLists.labels(backend),
+      cachedToolLists: cachedToolLists.labels(backend),
       tools: cached((tool: string) =>
         cached((outcome: CallOutcome): CounterChild => toolCalls.labels(backend, tool, outcome)),
       ),
@@ -342,8 +342,8 @@ export function createMetrics(options: MetricsOptions): Metrics {
     metaToolCall(tool, outcome) {
       metaCalls(metaTools.has(tool) ? tool : OTHER)[outcome].inc();
     },
-    toolListFromCatalog(backend) {
-      series(backend).catalogToolLists.inc();
+    toolListFromCache(backend) {
+      series(backend).cachedToolLists.inc();
     },
     searched(hits) {
       searchQueries.inc();

@@ -11,6 +11,8 @@ export interface BackendLink {
   readonly name: string;
   /** The connection to use now; may start, wake or re-open one. */
   connection(): Promise<Upstream>;
+  /** The session's own connection while it is open (a shared one is the registry's: undefined). */
+  current(): Upstream | undefined;
   /** Makes `peer` the audience of what the backend sends on its own (notifications, requests). */
   attach(peer: Peer): void;
   /** Detaches the peer and closes a connection of the session's own. */
@@ -45,6 +47,7 @@ export function createBackendLink(
   return {
     name,
     connection: shared ? () => registry.acquireShared(name) : ownConnection,
+    current: () => (owned && !owned.closed ? owned : undefined),
     attach(p) {
       peer = p;
       if (shared) detachShared = registry.attachShared(name, p);

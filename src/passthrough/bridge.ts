@@ -1,20 +1,21 @@
 /**
  * @module bridge: joins one downstream client session (an SDK Server) to one backend, so that the client sees the
- * backend itself: its capabilities and server info, every request forwarded generically (tools/list answered from
- * the catalog while it is current), notifications and backend-initiated requests (sampling, elicitation, roots)
- * carried back on the right stream.
+ * backend itself: its capabilities and server info, every request forwarded generically (tools/list answered from a
+ * cache while it is known to be current), notifications and backend-initiated requests (sampling, elicitation,
+ * roots) carried back on the right stream.
  */
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { Request, Result, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../log.js';
 import type { PassthroughMetrics } from '../metrics/metrics.js';
-import type { UpstreamInfo } from '../backends/upstream.js';
+import type { Upstream, UpstreamInfo } from '../backends/upstream.js';
 import { SHARED_SCHEMA_VALIDATOR } from '../backends/schema-validator.js';
 import type { BackendLink } from './backend-link.js';
 import { createDownstreamPeer } from './downstream-peer.js';
 import { DirectLane } from './direct-lane.js';
 import { forwardRequest, sdkCallContext, type CallContext } from './forward.js';
+import { ToolListCache } from './tool-list-cache.js';
 
 export interface BridgeOptions {
   /** The backend's identity and capabilities, mirrored to the client. */
@@ -24,8 +25,10 @@ export interface BridgeOptions {
   transport: Transport;
   timeoutMs: number;
   maxTotalMs: number;
-  /** The backend's tools as the catalog knows them, while they are current (undefined: ask the backend). */
-  cachedTools: () => Tool[] | undefined;
+  /** The backend is shared by every session (one connection, one tool list for all). */
+  shared: boolean;
+  /** A shared backend's tools as the catalog knows them, while they are current. */
+  catalogTools: () => Tool[] | undefined;
   log: Logger;
   metrics?: PassthroughMetrics | undefined;
 }
@@ -58,15 +61,31 @@ export function createBridge(options: BridgeOptions): Bridge {
     metrics: options.metrics,
   };
 
-  const answer = (request: Pick<Request, 'method' | 'params'>, call: CallContext): Promise<Result> => {
-    // The first page of tools/list from the catalog: the backend need not be woken, nor asked again.
-    const tools =
-      request.method === 'tools/list' && !request.params?.cursor ? options.cachedTools() : undefined;
-    if (tools) {
-      options.metrics?.toolListFromCatalog(link.name);
-      return Promise.resolve({ tools });
+  const lists = new ToolListCache({
+    link,
+    shared: options.shared,
+    announcesChanges: info.capabilities.tools?.listChanged === true,
+    catalog: options.catalogTools,
+  });
+  const answer = async (request: Pick<Request, 'method' | 'params'>, call: CallContext): Promise<Result> => {
+    if (request.method !== 'tools/list' || request.params?.cursor) {
+      return forwardRequest(link.connection, request, call, forward);
     }
-    return forwardRequest(link.connection, request, call, forward);
+    const tools = lists.lookup();
+    if (tools) {
+      options.metrics?.toolListFromCache(link.name);
+      return { tools };
+    }
+    const askedAfter = lists.changesSeen;
+    let served: Upstream | undefined;
+    const result = await forwardRequest(
+      async () => (served = await lists.connection()),
+      request,
+      call,
+      forward,
+    );
+    if (served) lists.remember(served, result, askedAfter);
+    return result;
   };
   server.fallbackRequestHandler = (request, extra) => answer(request, sdkCallContext(extra));
   server.fallbackNotificationHandler = async (notification) => {

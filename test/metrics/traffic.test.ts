@@ -88,8 +88,8 @@ describe('metrics under traffic', () => {
     const after = await scrape(gw.url);
     const calls = { ...PASS, method: 'tools/call' };
     expect(after.value('mcp_gateway_requests_total', { ...calls, outcome: 'ok' })).toBe(3);
-    // The shared toolbox's list comes from the catalog: counted there, not as a request to the backend.
-    expect(after.value('mcp_gateway_catalog_tool_lists_total', { backend: 'toolbox' })).toBe(1);
+    // The shared toolbox's list comes from the catalog: counted as cached, not as a request to the backend.
+    expect(after.value('mcp_gateway_cached_tool_lists_total', { backend: 'toolbox' })).toBe(1);
     expect(after.value('mcp_gateway_requests_total', { ...PASS, method: 'tools/list', outcome: 'ok' })).toBe(
       0,
     );
