@@ -837,7 +837,7 @@ function checkTargets(
     (r) => r.group === 'tools/list' && r.transport !== 'meta' && r.target !== 'direct',
   )) {
     checks.push({
-      target: `tools/list p50 via ${r.target} (${r.transport === 'stdio' ? 'from the catalog' : 'forwarded'})`,
+      target: `tools/list p50 via ${r.target} (${r.transport === 'stdio' ? 'catalog' : 'session cache'})`,
       limit: '≤ 1 ms',
       measured: `${fmt(r.summary.p50Ms, 3)} ms`,
       met: r.summary.p50Ms <= 1,
@@ -1082,7 +1082,7 @@ async function main(): Promise<void> {
         'ratio = gateway calls/s ÷ direct calls/s in the same block; +p50 = gateway p50 − direct p50; medians over rounds.',
         'gw µs/call = CPU time (utime+stime from /proc) of the gateway process only, per call; be µs/call = the backend process.',
         'Direct stdio is one child process of the load client (one pipe, like the gateway’s shared process).',
-        'tools/list on /mcp/<backend> comes from the catalog for a shared (stdio) backend; an HTTP backend has a connection per client session, whose list may depend on the client, so it is forwarded.',
+        'tools/list on /mcp/<backend> is answered by the gateway: from the catalog for a shared (stdio) backend, from the session cache (its first answer on that session) for an HTTP backend, whose connection is per client session.',
         'cl µs/call and cl % = the load client’s own CPU (process.cpuUsage) per call and as a share of one core.',
         'calibration rows: the same calls to SDK-less echo servers (bench/echo-server.ts --raw): the cost of one hop on this machine.',
         'prototype rows: bench/lean-proxy.ts, NOT the gateway: a minimal node:http forwarder, the floor a lean passthrough could reach here.',
