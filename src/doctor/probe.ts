@@ -4,9 +4,9 @@
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { DEFAULT_INHERITED_ENV_VARS, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { HttpClientTransport } from '../backends/http-client.js';
 import type { BackendConfig } from '../config/index.js';
 import { VERSION } from '../version.js';
 import { isAlive } from '../backends/pid.js';
@@ -108,12 +108,12 @@ export async function tryInitialize(
     };
     transport = stdio;
   } else {
+    // The clients the daemon uses: what answers here answers the service.
     const url = new URL(backend.url);
-    const requestInit: RequestInit = { headers: backend.headers };
     transport =
       backend.transport === 'sse'
-        ? new SSEClientTransport(url, { requestInit })
-        : new StreamableHTTPClientTransport(url, { requestInit });
+        ? new SSEClientTransport(url, { requestInit: { headers: backend.headers } })
+        : new HttpClientTransport(url, backend.headers);
   }
 
   const client = new Client({ name: 'mcp-gateway-doctor', version: VERSION });
@@ -132,7 +132,7 @@ export async function tryInitialize(
     return { ok: false, reason: describeStartError(error, timeoutMs), stderr: stderr.trim() };
   } finally {
     clearTimeout(timer);
-    if (transport instanceof StreamableHTTPClientTransport && transport.sessionId) {
+    if (transport instanceof HttpClientTransport && transport.sessionId) {
       await transport.terminateSession().catch(() => {});
     }
     await client.close().catch(() => {});
