@@ -31,9 +31,16 @@ export async function fastPath(
   const session = sessions.get(sessionId, endpoint);
   if (!session?.direct) return undefined;
 
+  let text: string;
+  try {
+    text = await readBody(incoming);
+  } catch {
+    // The client is gone; nobody reads this answer, but nothing is logged as the gateway's failure either.
+    return fail(c, 'invalid_request', 'Bad Request: the request body ended early');
+  }
   let message: unknown;
   try {
-    message = JSON.parse(await readBody(incoming));
+    message = JSON.parse(text);
   } catch {
     return fail(c, 'parse_error', 'Parse error: Invalid JSON');
   }
