@@ -34,8 +34,13 @@ interface DirectCall {
   cancellation: Cancellation;
 }
 
+/** How long, and how many, cancellations of requests not yet seen are kept for the request to arrive. */
+const EARLY_CANCEL_MS = 10_000;
+const EARLY_CANCELS_KEPT = 256;
+
 export class DirectLane {
   private readonly calls = new Map<RequestId, DirectCall>();
+  private readonly earlyCancels = new Map<RequestId, number>();
 
   constructor(
     private readonly forward: ForwardCall,
@@ -57,8 +62,9 @@ export class DirectLane {
     transport.onmessage = (message, extra) => {
       const cancelled = cancelledRequest(message);
       const call = cancelled === undefined ? undefined : this.calls.get(cancelled.requestId);
-      if (call) call.cancellation.cancel(cancelled?.reason ?? 'cancelled by the client');
-      else receive?.(message, extra);
+      if (call) return call.cancellation.cancel(cancelled?.reason ?? 'cancelled by the client');
+      if (cancelled) this.rememberEarlyCancel(cancelled.requestId);
+      receive?.(message, extra);
     };
   }
 
@@ -72,6 +78,11 @@ export class DirectLane {
     if (this.calls.has(id)) {
       const message = `Invalid Request: request id ${JSON.stringify(id)} is already in flight on this session`;
       stream.end({ jsonrpc: '2.0', id, error: { code: ErrorCode.InvalidRequest, message } });
+      return;
+    }
+    if (this.takeEarlyCancel(id)) {
+      // Cancelled before it arrived: nothing to forward, and a cancelled request gets no answer.
+      stream.end();
       return;
     }
     const cancellation = new Cancellation();
@@ -91,6 +102,24 @@ export class DirectLane {
     } finally {
       this.calls.delete(id);
     }
+  }
+
+  /**
+   * A cancellation for an id not in flight: it may have overtaken its request, which comes on another connection.
+   * Kept a short while (bounded), so that the request, if it comes, is not started at all.
+   */
+  private rememberEarlyCancel(id: RequestId): void {
+    if (this.earlyCancels.size >= EARLY_CANCELS_KEPT) {
+      this.earlyCancels.delete(this.earlyCancels.keys().next().value!);
+    }
+    this.earlyCancels.set(id, Date.now());
+  }
+
+  private takeEarlyCancel(id: RequestId): boolean {
+    const at = this.earlyCancels.get(id);
+    if (at === undefined) return false;
+    this.earlyCancels.delete(id);
+    return Date.now() - at < EARLY_CANCEL_MS;
   }
 
   /** The session ended: calls in flight are cancelled at the backend and their responses end, as SDK streams do. */

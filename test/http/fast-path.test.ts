@@ -205,6 +205,21 @@ describe('the fast path of /mcp/<backend>', () => {
       'the cancellation at the backend',
     );
   });
+  it('does not start a request whose cancellation arrived first (it overtook it on another connection)', async () => {
+    const session = await openSession();
+    const cancel = {
+      jsonrpc: '2.0',
+      method: 'notifications/cancelled',
+      params: { requestId: 11, reason: 'early' },
+    };
+    expect((await post(cancel, session)).status).toBe(202);
+    const answer = await post(call(11, 'hang', { tag: 'overtaken' }), session);
+    expect(answer.messages).toEqual([]);
+    expect(gw.gateway.registry.callsInFlight).toBe(0);
+    // The id is free again: the next request with it is served.
+    const again = await post(call(11, 'echo', { message: 'reused' }), session);
+    expect(again.messages[0]?.result).toEqual({ content: [{ type: 'text', text: 'reused' }] });
+  });
 });
 
 describe('the fast path of /mcp', () => {
