@@ -73,17 +73,13 @@ export class HttpClientTransport implements Transport {
       'content-type': 'application/json',
       accept: 'application/json, text/event-stream',
     });
-    if (res.statusCode === 202) {
+    const status = res.statusCode ?? 0;
+    if (status < 200 || status > 299) throw await statusError(res, 'POST');
+    if (!isJsonRpcRequest(message)) {
+      // A notification or an answer: accepted (202, or any 2xx some servers use) and nothing to read.
       res.resume();
       // Now the session is ready: listen for what the backend sends outside any call.
-      if (!('id' in message) && 'method' in message && message.method === 'notifications/initialized') {
-        void this.listen();
-      }
-      return;
-    }
-    if (res.statusCode !== 200) throw await statusError(res, 'POST');
-    if (!isJsonRpcRequest(message)) {
-      res.resume();
+      if ('method' in message && message.method === 'notifications/initialized') void this.listen();
       return;
     }
     const type = mediaType(res.headers['content-type']);
@@ -94,7 +90,8 @@ export class HttpClientTransport implements Transport {
       await this.readAnswerStream(res, message.id);
     } else {
       res.resume();
-      throw new HttpStatusError(200, `unexpected content type "${type}" for a POST`);
+      const what = status === 202 ? 'accepted the request without answering it' : `answered with "${type}"`;
+      throw new HttpStatusError(status, `the backend ${what}`);
     }
   }
 

@@ -1,6 +1,7 @@
 /**
  * The gateway's client side of Streamable HTTP (backends/http-client.ts) against an SDK server written here: a
- * backend mounted behind a same-origin redirect (as Starlette-based servers answer `/mcp` → `/mcp/`), a call whose
+ * backend mounted behind a same-origin redirect (as Starlette-based servers answer `/mcp` → `/mcp/`) that
+ * acknowledges notifications with 204, a call whose
  * stream the backend closes early and the client resumes from the last event id (the 2025-11-25 polling pattern),
  * and a stream that ends without its answer, which fails the call at once.
  */
@@ -71,6 +72,10 @@ beforeAll(async () => {
       await mcpServer().connect(created);
       transport = created;
     }
+    // Notifications are acknowledged with 204, as some servers do, rather than the 202 of the spec.
+    const writeHead = res.writeHead.bind(res) as (status: number, ...rest: unknown[]) => typeof res;
+    res.writeHead = ((status: number, ...rest: unknown[]) =>
+      writeHead(status === 202 ? 204 : status, ...rest)) as typeof res.writeHead;
     await transport.handleRequest(req, res, body);
   });
   await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
