@@ -2,7 +2,7 @@
  * @module doctor/format: the doctor's rows as a plain-text table: aligned columns, the long ones (detail, fix)
  * word-wrapped within their width so that a row never pushes the fix off the screen.
  */
-import type { DoctorRow } from './doctor.js';
+import type { DoctorRow } from './rows.js';
 
 const COLUMNS = ['backend', 'transport', 'check', 'status', 'detail', 'fix'] as const;
 type Column = (typeof COLUMNS)[number];

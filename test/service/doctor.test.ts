@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNotesServer } from '../../examples/backends/notes-http.js';
 import { startUnitsServer } from '../../examples/backends/units-sse.js';
 import { runCli } from '../../src/cli.js';
-import { runDoctor, type DoctorOptions, type DoctorRow } from '../../src/doctor/doctor.js';
+import { runDoctor } from '../../src/doctor/doctor.js';
+import type { DoctorOptions, DoctorRow } from '../../src/doctor/rows.js';
 import { formatTable } from '../../src/doctor/format.js';
 import {
   LAUNCHD_DEFAULT_PATH,
