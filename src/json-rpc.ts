@@ -14,7 +14,8 @@ import type {
 
 type Fields = Record<string, unknown>;
 
-function isObject(value: unknown): value is Fields {
+/** A JSON object (not null, not an array). */
+export function isObject(value: unknown): value is Fields {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

@@ -18,6 +18,7 @@ import { createParser } from 'eventsource-parser';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { isJsonRpcMessage, isJsonRpcRequest, isJsonRpcResponse } from '../json-rpc.js';
+import { mediaType } from '../media-type.js';
 
 /** Shared by every backend connection: sockets are pooled per host and port. */
 const AGENTS = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
@@ -277,10 +278,6 @@ function readText(res: IncomingMessage): Promise<string> {
     res.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     res.once('error', reject);
   });
-}
-
-function mediaType(header: string | undefined): string {
-  return (header ?? '').split(';')[0]!.trim().toLowerCase();
 }
 
 function preview(value: unknown): string {

@@ -11,6 +11,7 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import { REQUEST_ID_HEADER } from '../log.js';
 import { isJsonRpcRequest } from '../json-rpc.js';
+import { acceptsJsonAndSse, mediaType } from '../media-type.js';
 import type { SessionTable } from '../passthrough/sessions.js';
 import { CallResponse } from './call-response.js';
 import { fail } from './json-error.js';
@@ -59,12 +60,10 @@ export async function fastPath(
 
 /** The header checks of the SDK transport, and a declared length (a chunked body is left to the body limit). */
 function looksLikeOneJsonRequest(incoming: IncomingMessage): boolean {
-  const { accept = '', 'content-type': contentType = '' } = incoming.headers;
   const version = incoming.headers['mcp-protocol-version'];
   return (
-    accept.includes('application/json') &&
-    accept.includes('text/event-stream') &&
-    contentType.split(';')[0]!.trim().toLowerCase() === 'application/json' &&
+    acceptsJsonAndSse(incoming.headers.accept) &&
+    mediaType(incoming.headers['content-type']) === 'application/json' &&
     (version === undefined || SUPPORTED_PROTOCOL_VERSIONS.includes(version as string)) &&
     incoming.headers['content-length'] !== undefined
   );

@@ -10,6 +10,8 @@ import {
   type JSONRPCRequest,
 } from '@modelcontextprotocol/sdk/types.js';
 import { GatewayError } from '../errors.js';
+import { isObject } from '../json-rpc.js';
+import { acceptsJsonAndSse, mediaType } from '../media-type.js';
 
 export type InitializeMessage = JSONRPCRequest & InitializeRequest;
 
@@ -21,13 +23,11 @@ export async function readInitialize(c: Context): Promise<InitializeCheck> {
     const message = `Bad Request: Mcp-Session-Id header is required for ${c.req.method}`;
     return { ok: false, error: new GatewayError('invalid_request', message) };
   }
-  const accept = c.req.header('accept') ?? '';
-  if (!accept.includes('application/json') || !accept.includes('text/event-stream')) {
+  if (!acceptsJsonAndSse(c.req.header('accept'))) {
     const message = 'Not Acceptable: Client must accept both application/json and text/event-stream';
     return { ok: false, error: new GatewayError('not_acceptable', message) };
   }
-  const mediaType = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-  if (mediaType !== 'application/json') {
+  if (mediaType(c.req.header('content-type')) !== 'application/json') {
     const message = 'Unsupported Media Type: Content-Type must be application/json';
     return { ok: false, error: new GatewayError('unsupported_media_type', message) };
   }
@@ -45,8 +45,4 @@ export async function readInitialize(c: Context): Promise<InitializeCheck> {
     return { ok: false, error: new GatewayError('invalid_request', message), id };
   }
   return { ok: true, message: body as InitializeMessage };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
 }
