@@ -7,8 +7,12 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { alive } from './procfs.js';
 
-/** dist/mcp-gateway.js (the bundled executable), beside this file's dist/bench/. */
-export const GATEWAY_MAIN = fileURLToPath(new URL('../mcp-gateway.js', import.meta.url));
+/**
+ * dist/mcp-gateway.js (the bundled executable), beside this file's dist/bench/; `BENCH_GATEWAY` names another build's
+ * to measure it with this bench (e.g. the last release's, for a before/after in one sitting).
+ */
+export const GATEWAY_MAIN =
+  process.env.BENCH_GATEWAY ?? fileURLToPath(new URL('../mcp-gateway.js', import.meta.url));
 /** tsc's output, module by module: what a CPU profile can attribute to packages. */
 export const GATEWAY_MODULES = fileURLToPath(new URL('../src/main.js', import.meta.url));
 export const ECHO_SERVER = fileURLToPath(new URL('./echo-server.js', import.meta.url));

@@ -5,10 +5,12 @@
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { serve, type ServerType } from '@hono/node-server';
+import { createServer, type Server } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
 import type { GatewayConfig } from './config/index.js';
 import type { Logger } from './log.js';
 import { createApp } from './http/app.js';
+import { withFastPath } from './http/fast-path.js';
 import { Registry, type RegistryDeps } from './registry/registry.js';
 import { SessionTable } from './passthrough/sessions.js';
 import { VERSION } from './version.js';
@@ -86,6 +88,11 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
   });
   discovery = new Discovery({ catalog, registry, log });
   let accepting = true;
+  const origin = {
+    bindHost: config.host,
+    allowedHosts: config.allowed_hosts,
+    allowedOrigins: config.allowed_origins,
+  };
   const app = createApp({
     registry,
     catalog,
@@ -100,14 +107,10 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
     startedAt: Date.now(),
     maxTotalMs: maxCallMs,
     maxBodyBytes: config.max_body_bytes,
-    origin: {
-      bindHost: config.host,
-      allowedHosts: config.allowed_hosts,
-      allowedOrigins: config.allowed_origins,
-    },
+    origin,
   });
 
-  let server: ServerType | undefined;
+  let server: Server | undefined;
   let closing: Promise<void> | undefined;
 
   function started(): void {
@@ -131,7 +134,7 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
     await registry.stopAll();
     // The sessions' streams are closed now: responses still being written finish, and each connection is closed
     // once idle; whatever is still busy after a moment (a client that stopped reading) is cut.
-    if (listening && 'closeIdleConnections' in listening) {
+    if (listening) {
       let flushed = false;
       void stopped?.then(() => (flushed = true));
       const flushDeadline = Date.now() + RESPONSE_FLUSH_MS;
@@ -154,14 +157,17 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
     listen() {
       reapLeftovers(ledgerPath, log);
       return new Promise((resolve, reject) => {
-        const listening = serve(
-          { fetch: app.fetch, port: config.port, hostname: config.host },
-          (info: AddressInfo) => {
-            const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
-            started();
-            resolve(`http://${host}:${info.port}`);
-          },
+        const listener = withFastPath(
+          { sessions, origin, maxBodyBytes: config.max_body_bytes, metrics, log },
+          getRequestListener(app.fetch, { hostname: config.host }),
         );
+        const listening = createServer(listener);
+        listening.listen(config.port, config.host, () => {
+          const info = listening.address() as AddressInfo;
+          const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
+          started();
+          resolve(`http://${host}:${info.port}`);
+        });
         listening.once('error', reject);
         server = listening;
       });

@@ -1,81 +1,158 @@
 /**
- * @module fast-path: the common case of the MCP endpoints, a POST carrying one request on an open session, answered
- * on node:http without building WHATWG Request/Response objects and without the SDK's server transport and Server
- * (their per-message work was most of a forwarded call's cost). The checks the SDK transport would make come first;
- * a request that fails one, or a body that is not a single request, goes to the session's SDK transport instead, so
- * that every unusual case is answered exactly as before.
+ * @module fast-path: the node:http request listener in front of the Hono app. The common case of the MCP endpoints,
+ * a POST carrying one request on an open session, is answered here: read from node:http, handed to the session's
+ * direct lane (passthrough/direct-lane.ts) and written on its own response, without Hono's routing and middleware,
+ * WHATWG Request/Response objects, or the SDK's server transport and Server (together most of a forwarded call's
+ * cost). What the app would check first is checked here first (Host and Origin, the body limit, the SDK transport's
+ * header checks); a request that fails a check, or is anything else, goes to the app untouched, which answers it as
+ * always. A body read here that is not one request for the lane (a batch, a notification, the client's answer,
+ * initialize, ping) goes to the app along with its parsed form.
  */
-import type { IncomingMessage } from 'node:http';
-import type { Context } from 'hono';
-import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
-import { REQUEST_ID_HEADER } from '../log.js';
+import { GatewayError } from '../errors.js';
 import { isJsonRpcRequest } from '../json-rpc.js';
+import { REQUEST_ID_HEADER, type Logger } from '../log.js';
 import { acceptsJsonAndSse, mediaType } from '../media-type.js';
-import type { SessionTable } from '../passthrough/sessions.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { ClientSession, SessionTable } from '../passthrough/sessions.js';
 import { CallResponse } from './call-response.js';
-import { fail } from './json-error.js';
-import { sdkRequest, type AppEnv } from './request-context.js';
+import { META_ENDPOINT } from './meta-route.js';
+import { hostCheck, type OriginPolicy } from './origin.js';
+import { requestIdFrom } from './request-context.js';
 
-/** Answers the request if it is the common case; `undefined` leaves it to the SDK transport, body unread. */
-export async function fastPath(
-  c: Context<AppEnv>,
-  sessions: SessionTable,
-  endpoint: string,
-): Promise<Response | undefined> {
-  const incoming = c.env?.incoming;
-  const outgoing = c.env?.outgoing;
-  if (!incoming || !outgoing || incoming.method !== 'POST') return undefined;
-  const headers = incoming.headers;
-  const sessionId = headers['mcp-session-id'];
-  if (typeof sessionId !== 'string' || !looksLikeOneJsonRequest(incoming)) return undefined;
-  const session = sessions.get(sessionId, endpoint);
-  if (!session?.direct) return undefined;
-
-  let text: string;
-  try {
-    text = await readBody(incoming);
-  } catch {
-    // The client is gone; nobody reads this answer, but nothing is logged as the gateway's failure either.
-    return fail(c, 'invalid_request', 'Bad Request: the request body ended early');
-  }
-  let message: unknown;
-  try {
-    message = JSON.parse(text);
-  } catch {
-    return fail(c, 'parse_error', 'Parse error: Invalid JSON');
-  }
-  if (!isJsonRpcRequest(message) || !session.direct.accepts(message)) {
-    // Batches, notifications, the client's answers, what the lane leaves to the Server (initialize, ping, …): the
-    // body is read, so it goes along parsed.
-    return session.transport.handleRequest(sdkRequest(c), { parsedBody: message });
-  }
-  const response = new CallResponse(outgoing, {
-    'mcp-session-id': session.id,
-    [REQUEST_ID_HEADER]: c.var.requestId,
-  });
-  await session.direct.answer(message, response, c.var.requestId);
-  return RESPONSE_ALREADY_SENT;
+export interface FastPathDeps {
+  sessions: SessionTable;
+  origin: OriginPolicy;
+  maxBodyBytes: number;
+  metrics: Pick<Metrics, 'httpRequest'>;
+  log: Logger;
 }
 
-/** The header checks of the SDK transport, and a declared length (a chunked body is left to the body limit). */
-function looksLikeOneJsonRequest(incoming: IncomingMessage): boolean {
-  const version = incoming.headers['mcp-protocol-version'];
+/** Bodies read here and handed to the app, by request (see parsedBodyOf). */
+const parsedBodies = new WeakMap<IncomingMessage, unknown>();
+
+/** For the app: the body this listener already read and parsed, as the SDK transport's `parsedBody` option. */
+export function parsedBodyOf(incoming: IncomingMessage | undefined): { parsedBody: unknown } | undefined {
+  return incoming && parsedBodies.has(incoming) ? { parsedBody: parsedBodies.get(incoming) } : undefined;
+}
+
+/** `app` behind the fast path: the returned listener answers what it can and passes the rest on. */
+export function withFastPath(deps: FastPathDeps, app: RequestListener): RequestListener {
+  const refused = hostCheck(deps.origin);
+
+  /** The open session this request is for, if it is one the lane may take; else undefined (the app's). */
+  function laneSession(req: IncomingMessage): ClientSession | undefined {
+    const { headers } = req;
+    const sessionId = headers['mcp-session-id'];
+    if (typeof sessionId !== 'string' || !looksLikeOneJsonRequest(req, deps.maxBodyBytes)) return undefined;
+    const endpoint = endpointOf(req.url);
+    if (endpoint === undefined || refused(firstHost(req), headers.origin) !== undefined) return undefined;
+    const session = deps.sessions.get(sessionId, endpoint);
+    return session?.direct ? session : undefined;
+  }
+
+  async function answer(req: IncomingMessage, res: ServerResponse, session: ClientSession): Promise<void> {
+    const started = performance.now();
+    const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
+    let status = 200;
+    let message: unknown;
+    try {
+      message = JSON.parse(await readBody(req));
+    } catch (error) {
+      // A client gone before the end of its body reads no answer; nothing is logged as the gateway's failure.
+      status = 400;
+      const failure =
+        error instanceof SyntaxError
+          ? new GatewayError('parse_error', 'Parse error: Invalid JSON')
+          : new GatewayError('invalid_request', 'Bad Request: the request body ended early');
+      sendError(res, failure, requestId);
+    }
+    if (status === 200) {
+      if (!isJsonRpcRequest(message) || !session.direct!.accepts(message)) {
+        parsedBodies.set(req, message);
+        req.headers[REQUEST_ID_HEADER] = requestId;
+        return app(req, res);
+      }
+      const stream = new CallResponse(res, { 'mcp-session-id': session.id, [REQUEST_ID_HEADER]: requestId });
+      await session.direct!.answer(message, stream, requestId);
+    }
+    const route = session.endpoint === META_ENDPOINT ? '/mcp' : '/mcp/:backend';
+    deps.metrics.httpRequest(route, status);
+    if (deps.log.isLevelEnabled('debug')) {
+      const ms = Math.round((performance.now() - started) * 1000) / 1000;
+      deps.log.debug({ req_id: requestId, method: 'POST', route, status, ms }, 'http request');
+    }
+  }
+
+  return function fastPath(req, res) {
+    const session = req.method === 'POST' ? laneSession(req) : undefined;
+    if (!session) return app(req, res);
+    void answer(req, res, session);
+  };
+}
+
+/** The session table's endpoint of `/mcp` or `/mcp/<name>`; undefined for any other path (or one to decode). */
+function endpointOf(url: string | undefined): string | undefined {
+  if (url === '/mcp') return META_ENDPOINT;
+  if (url === undefined || !url.startsWith('/mcp/')) return undefined;
+  const name = url.slice('/mcp/'.length);
+  return /^[A-Za-z0-9_.-]+$/.test(name) ? name : undefined;
+}
+
+/**
+ * The header checks of the SDK transport, and a declared length within the limit (a chunked body, or one too large,
+ * is left to the app's body limit).
+ */
+function looksLikeOneJsonRequest(req: IncomingMessage, maxBodyBytes: number): boolean {
+  const { headers } = req;
+  const version = headers['mcp-protocol-version'];
+  const length = headers['content-length'];
   return (
-    acceptsJsonAndSse(incoming.headers.accept) &&
-    mediaType(incoming.headers['content-type']) === 'application/json' &&
+    acceptsJsonAndSse(headers.accept) &&
+    mediaType(headers['content-type']) === 'application/json' &&
     (version === undefined || SUPPORTED_PROTOCOL_VERSIONS.includes(version as string)) &&
-    incoming.headers['content-length'] !== undefined
+    length !== undefined &&
+    headers['transfer-encoding'] === undefined &&
+    Number(length) <= maxBodyBytes
   );
 }
 
-function readBody(incoming: IncomingMessage): Promise<string> {
+/**
+ * The Host header as the app sees it: node:http keeps only the first of several, the app's WHATWG headers join them
+ * (and then refuse them), so a second Host header sends the request to the app.
+ */
+function firstHost(req: IncomingMessage): string | undefined {
+  let seen = 0;
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2)
+    if (raw[i]!.length === 4 && raw[i]!.toLowerCase() === 'host') seen++;
+  return seen === 1 ? req.headers.host : undefined;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  if (req.complete) {
+    // node:http has parsed the whole body already (the common case of a small one): it waits in the stream's buffer.
+    const chunks: Buffer[] = [];
+    for (let chunk: Buffer | null; (chunk = req.read() as Buffer | null) !== null;) chunks.push(chunk);
+    return Promise.resolve(Buffer.concat(chunks).toString('utf8'));
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-    incoming.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    incoming.once('error', reject);
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.once('error', reject);
     // A client gone before the end of its body; after the end this changes nothing.
-    incoming.once('close', () => reject(new Error('the client went away before the end of its request')));
+    req.once('close', () => reject(new Error('the client went away before the end of its request')));
   });
+}
+
+function sendError(res: ServerResponse, error: GatewayError, requestId: string): void {
+  const body = JSON.stringify(error.toJsonRpc(null));
+  res.writeHead(error.httpStatus, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    [REQUEST_ID_HEADER]: requestId,
+  });
+  res.end(body);
 }

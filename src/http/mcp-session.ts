@@ -10,6 +10,7 @@ import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/
 import { GatewayError, errorMessage } from '../errors.js';
 import type { DirectLane } from '../passthrough/direct-lane.js';
 import type { SessionTable } from '../passthrough/sessions.js';
+import { parsedBodyOf } from './fast-path.js';
 import { errorResponse, fail } from './json-error.js';
 import { readInitialize, type InitializeMessage } from './mcp-request.js';
 import { sdkRequest, type AppEnv } from './request-context.js';
@@ -38,7 +39,8 @@ export async function handleMcpRequest(
   if (sessionId !== undefined) {
     const session = sessions.get(sessionId, endpoint);
     if (!session) return fail(c, 'session_not_found', 'Session not found');
-    return session.transport.handleRequest(sdkRequest(c));
+    // The fast path may have read the body already (it was not for the lane): it comes along parsed.
+    return session.transport.handleRequest(sdkRequest(c), parsedBodyOf(c.env?.incoming));
   }
 
   const check = await readInitialize(c);

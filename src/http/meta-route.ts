@@ -1,12 +1,11 @@
 /**
  * @module meta-route: `/mcp`, the meta-tools endpoint: Streamable HTTP sessions, each served by a meta server (its
- * tool calls by the fast path).
+ * tool calls by the fast path, http/fast-path.ts).
  */
 import type { Context } from 'hono';
 import type { MetaContext } from '../meta/context.js';
 import { createMetaSession } from '../meta/meta-server.js';
 import type { SessionTable } from '../passthrough/sessions.js';
-import { fastPath } from './fast-path.js';
 import { handleMcpRequest } from './mcp-session.js';
 import type { AppEnv } from './request-context.js';
 
@@ -15,8 +14,6 @@ export const META_ENDPOINT = '';
 
 export function metaRoute(deps: { meta: MetaContext; sessions: SessionTable; version: string }) {
   return async function handleMeta(c: Context<AppEnv>): Promise<Response> {
-    const answered = await fastPath(c, deps.sessions, META_ENDPOINT);
-    if (answered) return answered;
     return handleMcpRequest(c, deps, META_ENDPOINT, async (init, transport) =>
       createMetaSession(deps.meta, deps.version, init.params.capabilities ?? {}, transport),
     );

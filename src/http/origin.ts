@@ -20,7 +20,13 @@ export function isLoopbackName(hostname: string): boolean {
   return LOOPBACK_NAMES.has(hostname.toLowerCase()) || /^127(\.\d{1,3}){3}$/.test(hostname);
 }
 
-export function originGuard(policy: OriginPolicy): MiddlewareHandler {
+/** Why a request's Host or Origin is refused, or `undefined` when both are fine. */
+export type HostCheck = (
+  host: string | undefined,
+  origin: string | undefined,
+) => 'host' | 'origin' | undefined;
+
+export function hostCheck(policy: OriginPolicy): HostCheck {
   const anyHost = policy.allowedHosts.includes('*');
   const hosts = new Set(policy.allowedHosts.map((h) => h.toLowerCase()));
   if (!['0.0.0.0', '::', ''].includes(policy.bindHost)) hosts.add(policy.bindHost.toLowerCase());
@@ -47,15 +53,21 @@ export function originGuard(policy: OriginPolicy): MiddlewareHandler {
     return isLoopbackName(url.hostname) || origins.has(url.origin.toLowerCase());
   };
 
+  return (host, origin) => (!hostAllowed(host) ? 'host' : !originAllowed(origin) ? 'origin' : undefined);
+}
+
+export function originGuard(policy: OriginPolicy): MiddlewareHandler {
+  const refused = hostCheck(policy);
   return async function checkOrigin(c, next) {
-    if (!hostAllowed(c.req.header('host'))) {
+    const why = refused(c.req.header('host'), c.req.header('origin'));
+    if (why === 'host') {
       return fail(
         c,
         'forbidden',
         'Forbidden: Host header is not allowed (see allowed_hosts in servers.yaml)',
       );
     }
-    if (!originAllowed(c.req.header('origin'))) {
+    if (why === 'origin') {
       return fail(c, 'forbidden', 'Forbidden: Origin is not allowed (see allowed_origins in servers.yaml)');
     }
     await next();

@@ -1,8 +1,8 @@
 /**
  * @module passthrough-route: `/mcp/:backend`, one backend as if the client were connected to it directly. A new
  * session gets a link to the backend (its shared process, or a connection of its own advertising this client's
- * capabilities) and a bridge that mirrors the backend. Its single requests take the fast path past the bridge's
- * SDK Server; everything else goes through it.
+ * capabilities) and a bridge that mirrors the backend. Its single requests take the fast path (http/fast-path.ts)
+ * past the bridge's SDK Server; everything else goes through it.
  */
 import type { Context } from 'hono';
 import { GatewayError } from '../errors.js';
@@ -13,7 +13,6 @@ import type { Registry } from '../registry/registry.js';
 import { createBackendLink } from '../passthrough/backend-link.js';
 import { createBridge } from '../passthrough/bridge.js';
 import type { SessionTable } from '../passthrough/sessions.js';
-import { fastPath } from './fast-path.js';
 import { errorResponse } from './json-error.js';
 import { handleMcpRequest } from './mcp-session.js';
 import type { AppEnv } from './request-context.js';
@@ -41,8 +40,6 @@ export function passthroughRoute(deps: PassthroughDeps) {
       throw error;
     }
 
-    const answered = await fastPath(c, deps.sessions, name);
-    if (answered) return answered;
     return handleMcpRequest(c, deps, name, async (init, transport) => {
       const link = createBackendLink(registry, name, init.params.capabilities ?? {});
       let upstream;

@@ -6,7 +6,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
-import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { REQUEST_ID_HEADER, type Logger } from '../log.js';
 import { httpRouteLabel } from '../metrics/labels.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -38,20 +37,23 @@ export function sdkRequest(c: Context<AppEnv>): Request {
 /** An id a proxy or client chose: short, and nothing a log reader or a header could trip over. */
 const SANE_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
+/** The request's id: the caller's `x-request-id` when it is sane, else a new one. */
+export function requestIdFrom(header: string | string[] | undefined): string {
+  return typeof header === 'string' && SANE_ID.test(header) ? header : randomUUID();
+}
+
 export function requestContext(deps: {
   log: Logger;
   metrics: Pick<Metrics, 'httpRequest'>;
 }): MiddlewareHandler<AppEnv> {
   return async function assignRequestId(c, next) {
     const started = performance.now();
-    const incoming = c.req.header(REQUEST_ID_HEADER);
-    const id = incoming !== undefined && SANE_ID.test(incoming) ? incoming : randomUUID();
+    const id = requestIdFrom(c.req.header(REQUEST_ID_HEADER));
     const log = deps.log.child({ req_id: id });
     c.set('log', log);
     c.set('requestId', id);
     await next();
-    // A route that wrote its response on node:http itself has set the header there.
-    if (c.res !== RESPONSE_ALREADY_SENT) c.res.headers.set(REQUEST_ID_HEADER, id);
+    c.res.headers.set(REQUEST_ID_HEADER, id);
     const route = httpRouteLabel(c.req.path);
     deps.metrics.httpRequest(route, c.res.status);
     if (log.isLevelEnabled('debug')) {

@@ -14,6 +14,7 @@ let url: string;
 
 beforeAll(async () => {
   gw = await startGateway(`
+max_body_bytes: 4096
 backends:
   faulty:
     command: node dist/test/fixtures/faulty-server.js
@@ -219,6 +220,69 @@ describe('the fast path of /mcp/<backend>', () => {
     // The id is free again: the next request with it is served.
     const again = await post(call(11, 'echo', { message: 'reused' }), session);
     expect(again.messages[0]?.result).toEqual({ content: [{ type: 'text', text: 'reused' }] });
+  });
+});
+
+/** One POST with headers as raw pairs (so that a header may come twice); resolves with status and body. */
+function rawPost(headers: string[], body: string): Promise<{ status: number; body: string }> {
+  const target = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      { host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('the guards in front of the fast path, with an open session', () => {
+  const sessionHeaders = (session: Record<string, string>) =>
+    Object.entries({ ...MCP_HEADERS, ...session }).flat();
+
+  it('refuses a foreign Host or Origin with 403', async () => {
+    const session = await openSession();
+    const body = JSON.stringify(call(20, 'echo', { message: 'host' }));
+    const length = ['content-length', String(Buffer.byteLength(body))];
+    const host = await rawPost(['host', 'evil.example', ...sessionHeaders(session), ...length], body);
+    expect(host.status).toBe(403);
+    expect(host.body).toMatch(/Host header is not allowed/);
+    const origin = await post(call(21, 'echo', { message: 'origin' }), {
+      ...session,
+      origin: 'https://evil.example',
+    });
+    expect(origin.status).toBe(403);
+    expect(origin.messages[0]?.error?.message).toMatch(/Origin is not allowed/);
+  });
+
+  it('refuses a second Host header, even after an allowed one', async () => {
+    const session = await openSession();
+    const target = new URL(url);
+    const body = JSON.stringify(call(22, 'echo', { message: 'two hosts' }));
+    const twoHosts = ['host', target.host, 'host', 'evil.example', ...sessionHeaders(session)];
+    const answer = await rawPost([...twoHosts, 'content-length', String(Buffer.byteLength(body))], body);
+    expect(answer.status).toBe(403);
+  });
+
+  it('refuses a body over max_body_bytes by its Content-Length with 413', async () => {
+    const session = await openSession();
+    const answer = await post(call(23, 'echo', { message: 'x'.repeat(5000) }), session);
+    expect(answer.status).toBe(413);
+    expect(answer.messages[0]?.error?.message).toMatch(/max_body_bytes/);
+  });
+
+  it('answers a parse error with the request id, and a path with a query through the SDK', async () => {
+    const session = await openSession();
+    const bad = await post('{', { ...session, 'x-request-id': 'req-bad-json' });
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('x-request-id')).toBe('req-bad-json');
+    const query = await post(call(24, 'echo', { message: 'q' }), session, `${url}?via=query`);
+    expect(query.headers.get('content-length')).toBeNull(); // the SDK's chunked stream
+    expect(query.messages[0]?.result).toEqual({ content: [{ type: 'text', text: 'q' }] });
   });
 });
 

@@ -1,0 +1,175 @@
+/**
+ * @module bench/report: the printed report: number formatting, aligned text tables, and the run's summary (machine,
+ * throughput, search, sessions, cold start, targets) written to stdout.
+ */
+import { STDIO_BACKEND } from './fixtures.js';
+import type { ColdStartResult } from './groups/cold-start.js';
+import type { SearchResult } from './groups/search.js';
+import type { SessionsResult } from './groups/sessions.js';
+import type { Machine } from './machine.js';
+import type { ThroughputRow } from './measure.js';
+import { QUICK, SETTINGS } from './settings.js';
+import type { TargetCheck } from './targets.js';
+
+export const fmt = (n: number | null | undefined, digits = 2) =>
+  n === null || n === undefined || !Number.isFinite(n) ? '–' : n.toFixed(digits);
+
+function table(headers: string[], body: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
+
+function throughputTable(rows: ThroughputRow[]): string {
+  return table(
+    [
+      'scenario',
+      'target',
+      'calls/s',
+      'ratio',
+      'p50 ms',
+      'p99 ms',
+      '+p50 ms',
+      'gw µs/call',
+      'be µs/call',
+      'cl µs/call',
+      'cl %',
+      'gw RSS MB',
+      'err',
+    ],
+    rows.map((r) => [
+      `${r.group} ${r.transport} c=${r.concurrency}${r.concurrency > 1 ? ` ${r.sessions}` : ''}`,
+      r.target,
+      fmt(r.summary.callsPerS, 0),
+      r.vsDirect ? fmt(r.vsDirect.throughputRatio, 2) : '',
+      fmt(r.summary.p50Ms, 3),
+      fmt(r.summary.p99Ms, 3),
+      r.vsDirect ? fmt(r.vsDirect.addedP50Ms, 3) : '',
+      r.target === 'direct' ? '' : fmt(r.summary.gatewayCpuUs, 0),
+      fmt(r.summary.backendCpuUs, 0),
+      fmt(r.summary.clientCpuUs, 0),
+      fmt(r.summary.clientCpuPct, 0),
+      fmt(r.summary.gatewayRssMb, 0),
+      String(r.summary.errors),
+    ]),
+  );
+}
+
+export function printReport(
+  result: {
+    machine: Machine;
+    durationS: number;
+    throughput: ThroughputRow[];
+    gatewayRssAfterLoadMb: number | null;
+    search: SearchResult[];
+    sessions: SessionsResult | undefined;
+    coldStart: ColdStartResult[];
+    targets: TargetCheck[];
+  },
+  file: string,
+): void {
+  const m = result.machine;
+  const out: string[] = [];
+  out.push(
+    `machine: ${m.cpus}× ${m.cpuModel}, ${m.totalMemoryGb} GB, node ${m.node}, ${m.os}, load ${m.loadAverageAtStart.join(' ')} → ${m.loadAverageAtEnd?.join(' ')}, pinned: no, commit ${m.gitCommit}${m.gitDirty ? ' (src modified)' : ''}`,
+    ...(SETTINGS.gateway
+      ? [`gateway measured: ${SETTINGS.gateway} (BENCH_GATEWAY), not this checkout's`]
+      : []),
+    `rounds ${SETTINGS.rounds} × ${SETTINGS.durationMs} ms per target, medians over rounds; run took ${result.durationS} s` +
+      (QUICK ? ' (QUICK: a smoke run, too short to warm up; do not compare its figures)' : ''),
+    '',
+  );
+  if (result.throughput.length) {
+    out.push(
+      throughputTable(result.throughput),
+      `gateway RSS after the load: ${fmt(result.gatewayRssAfterLoadMb, 1)} MB`,
+      '',
+    );
+  }
+  if (result.search.length) {
+    out.push(
+      table(
+        [
+          'gateway_search_tools',
+          'target',
+          'calls/s',
+          'p50 ms',
+          'p99 ms',
+          'gw µs/call',
+          'first ms',
+          'build ms',
+          'gw RSS MB',
+        ],
+        result.search.flatMap((s) => [
+          [
+            `${s.tools} tools / ${s.servers} servers`,
+            'gateway /mcp',
+            fmt(s.gateway.callsPerS, 0),
+            fmt(s.gateway.p50Ms, 3),
+            fmt(s.gateway.p99Ms, 3),
+            fmt(s.gateway.gatewayCpuUs, 0),
+            fmt(s.firstSearchMs, 1),
+            '',
+            fmt(s.gatewayRssMb, 0),
+          ],
+          [
+            '',
+            'in-process index',
+            fmt(s.inProcess.callsPerS, 0),
+            fmt(s.inProcess.p50Ms, 3),
+            fmt(s.inProcess.p99Ms, 3),
+            '',
+            '',
+            fmt(s.inProcessBuildMs, 1),
+            '',
+          ],
+        ]),
+      ),
+      '',
+    );
+  }
+  const s = result.sessions;
+  if (s) {
+    out.push(
+      `sessions: idle RSS ${fmt(s.idleRssMb, 1)} MB; with one /mcp/${STDIO_BACKEND} session and its backend running ${fmt(s.oneSessionRssMb, 1)} MB`,
+      table(
+        ['+ idle sessions', 'endpoint', 'RSS MB', '+MB', 'KB/session', 'children'],
+        s.steps.map((step) => [
+          String(step.count),
+          step.endpoint,
+          fmt(step.rssMb, 1),
+          fmt(step.addedMb, 1),
+          fmt(step.perSessionKb, 1),
+          String(step.children),
+        ]),
+      ),
+      `(HTTP echo backend RSS with those sessions: ${fmt(s.httpBackendRssMb, 1)} MB)`,
+      '',
+    );
+  }
+  if (result.coldStart.length) {
+    out.push(
+      table(
+        ['cold start', 'rounds', 'listening ms', 'first answer ms', 'samples'],
+        result.coldStart.map((c) => [
+          c.variant,
+          String(c.rounds),
+          fmt(c.listeningMs, 0),
+          fmt(c.firstAnswerMs, 0),
+          c.samples.map((x) => x.toFixed(0)).join(' '),
+        ]),
+      ),
+      '',
+    );
+  }
+  out.push(
+    table(
+      ['target', 'limit', 'measured', 'met'],
+      result.targets.map((t) => [t.target, t.limit, t.measured, t.met === null ? '?' : t.met ? 'yes' : 'NO']),
+    ),
+    '',
+    `results: ${file}`,
+  );
+  process.stdout.write(`${out.join('\n')}\n`);
+}

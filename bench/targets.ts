@@ -1,0 +1,108 @@
+/**
+ * @module bench/targets: the performance targets (added latency, throughput ratio, CPU per call, tools/list and
+ * search latency, idle and per-session memory, cold start), each checked against a run's figures.
+ */
+import { STDIO_BACKEND } from './fixtures.js';
+import type { ColdStartResult } from './groups/cold-start.js';
+import type { SearchResult } from './groups/search.js';
+import type { SessionsResult } from './groups/sessions.js';
+import type { ThroughputRow } from './measure.js';
+import { fmt } from './report.js';
+
+export interface TargetCheck {
+  target: string;
+  limit: string;
+  measured: string;
+  met: boolean | null;
+}
+
+export function checkTargets(
+  rows: ThroughputRow[],
+  search: SearchResult[],
+  sessions: SessionsResult | undefined,
+  cold: ColdStartResult[],
+): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const pass = rows.filter((r) => r.group === 'passthrough' && r.vsDirect);
+  for (const r of pass.filter((r) => r.concurrency === 1)) {
+    const added = r.vsDirect!.addedP50Ms;
+    checks.push({
+      target: `gateway-added p50, ${r.transport} c=1`,
+      limit: '≤ 0.15 ms',
+      measured: `${fmt(added, 3)} ms`,
+      met: added <= 0.15,
+    });
+  }
+  for (const r of pass.filter((r) => r.concurrency === 16)) {
+    const ratio = r.vsDirect!.throughputRatio;
+    checks.push({
+      target: `throughput vs direct, ${r.transport} c=16 ${r.sessions}`,
+      limit: '≥ 0.70×',
+      measured: `${fmt(ratio, 2)}×`,
+      met: ratio >= 0.7,
+    });
+  }
+  for (const r of pass.filter((r) => r.concurrency === 16 && r.sessions === 'per-worker')) {
+    const us = r.summary.gatewayCpuUs;
+    checks.push({
+      target: `gateway CPU per passthrough call, ${r.transport} c=16`,
+      limit: '≤ 100 µs',
+      measured: `${fmt(us, 0)} µs`,
+      met: us === null ? null : us <= 100,
+    });
+  }
+  for (const r of rows.filter(
+    (r) => r.group === 'tools/list' && r.transport !== 'meta' && r.target !== 'direct',
+  )) {
+    checks.push({
+      target: `tools/list p50 via ${r.target} (${r.transport === 'stdio' ? 'catalog' : 'session cache'})`,
+      limit: '≤ 1 ms',
+      measured: `${fmt(r.summary.p50Ms, 3)} ms`,
+      met: r.summary.p50Ms <= 1,
+    });
+  }
+  for (const s of search.filter((s) => s.tools === 10_000)) {
+    checks.push({
+      target: 'gateway_search_tools p50, 10,000 tools',
+      limit: '≤ 5 ms',
+      measured: `${fmt(s.gateway.p50Ms, 3)} ms`,
+      met: s.gateway.p50Ms <= 5,
+    });
+  }
+  if (sessions) {
+    checks.push({
+      target: 'idle RSS',
+      limit: '≤ 80 MB',
+      measured: `${fmt(sessions.idleRssMb, 1)} MB`,
+      met: sessions.idleRssMb === null ? null : sessions.idleRssMb <= 80,
+    });
+    const stdio = sessions.steps[0];
+    if (stdio) {
+      // Fewer sessions say little: the heap grows in steps, so a small count overstates the cost per session.
+      const enough = sessions.sessions >= 1000;
+      const scaled = stdio.addedMb === null ? null : (stdio.addedMb * 1000) / sessions.sessions;
+      checks.push({
+        target: `1,000 idle sessions (/mcp/${STDIO_BACKEND}${enough ? '' : `; only ${sessions.sessions} opened`})`,
+        limit: '≤ +50 MB',
+        measured: `${fmt(scaled, 1)} MB`,
+        met: scaled === null || !enough ? null : scaled <= 50,
+      });
+      checks.push({
+        target: 'no process per session (shared stdio)',
+        limit: '1 child',
+        measured: `${stdio.children} children`,
+        met: stdio.children <= 1,
+      });
+    }
+  }
+  const persisted = cold.find((c) => c.variant.startsWith('persisted catalog (2'));
+  if (persisted) {
+    checks.push({
+      target: 'cold start to first answer, persisted catalog',
+      limit: '≤ 300 ms',
+      measured: `${fmt(persisted.firstAnswerMs, 0)} ms`,
+      met: persisted.firstAnswerMs <= 300,
+    });
+  }
+  return checks;
+}
