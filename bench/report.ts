@@ -14,10 +14,15 @@ import type { TargetCheck } from './targets.js';
 export const fmt = (n: number | null | undefined, digits = 2) =>
   n === null || n === undefined || !Number.isFinite(n) ? '–' : n.toFixed(digits);
 
-function table(headers: string[], body: string[][]): string {
+/** The first two columns and any in `textColumns` are left-aligned; the rest are figures, right-aligned. */
+function table(headers: string[], body: string[][], textColumns: number[] = []): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
+  const left = (i: number) => i < 2 || textColumns.includes(i);
   const line = (cells: string[]) =>
-    cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+    cells
+      .map((c, i) => (left(i) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 
@@ -165,8 +170,15 @@ export function printReport(
   }
   out.push(
     table(
-      ['target', 'limit', 'measured', 'met'],
-      result.targets.map((t) => [t.target, t.limit, t.measured, t.met === null ? '?' : t.met ? 'yes' : 'NO']),
+      ['target', 'limit', 'measured', 'met', 'this machine'],
+      result.targets.map((t) => [
+        t.target,
+        t.limit,
+        t.measured,
+        t.met === null ? '?' : t.met ? 'yes' : 'NO',
+        t.floor ?? '',
+      ]),
+      [4],
     ),
     '',
     `results: ${file}`,

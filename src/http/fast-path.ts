@@ -130,20 +130,23 @@ function firstHost(req: IncomingMessage): string | undefined {
   return seen === 1 ? req.headers.host : undefined;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+async function readBody(req: IncomingMessage): Promise<string> {
+  // This listener runs as soon as the headers are parsed; a body that came in the same read is parsed right after,
+  // before the next microtask: then it waits whole in the stream's buffer, and reading it takes no events.
+  if (!req.complete) await Promise.resolve();
   if (req.complete) {
-    // node:http has parsed the whole body already (the common case of a small one): it waits in the stream's buffer.
     const chunks: Buffer[] = [];
-    for (let chunk: Buffer | null; (chunk = req.read() as Buffer | null) !== null;) chunks.push(chunk);
-    return Promise.resolve(Buffer.concat(chunks).toString('utf8'));
+    for (let chunk: Buffer | null; (chunk = req.read() as Buffer | null) !== null; ) chunks.push(chunk);
+    return Buffer.concat(chunks).toString('utf8');
   }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.once('error', reject);
-    // A client gone before the end of its body; after the end this changes nothing.
-    req.once('close', () => reject(new Error('the client went away before the end of its request')));
+    req.once('close', () => {
+      if (!req.complete) reject(new Error('the client went away before the end of its request'));
+    });
   });
 }
 

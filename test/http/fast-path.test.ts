@@ -268,6 +268,37 @@ describe('the guards in front of the fast path, with an open session', () => {
     expect(answer.status).toBe(403);
   });
 
+  it('reads a body that arrives after its headers, and outlives a client that leaves halfway through one', async () => {
+    const session = await openSession();
+    const body = JSON.stringify(call(25, 'echo', { message: 'late body' }));
+    const target = new URL(url);
+    const send = (leave: boolean) =>
+      new Promise<string>((resolve, reject) => {
+        const req = httpRequest(
+          {
+            host: target.hostname,
+            port: target.port,
+            path: target.pathname,
+            method: 'POST',
+            headers: { ...MCP_HEADERS, ...session, 'content-length': String(Buffer.byteLength(body)) },
+          },
+          (res) => {
+            let text = '';
+            res.on('data', (chunk) => (text += chunk));
+            res.on('end', () => resolve(text));
+          },
+        );
+        req.on('error', (error) => (leave ? resolve('') : reject(error)));
+        req.flushHeaders();
+        req.write(body.slice(0, 12));
+        setTimeout(() => (leave ? req.destroy() : req.end(body.slice(12))), 100);
+      });
+    expect(parseBody(await send(false))[0]?.result).toEqual({ content: [{ type: 'text', text: 'late body' }] });
+    await send(true);
+    const after = await post(call(26, 'echo', { message: 'still here' }), session);
+    expect(after.messages[0]?.result).toEqual({ content: [{ type: 'text', text: 'still here' }] });
+  });
+
   it('refuses a body over max_body_bytes by its Content-Length with 413', async () => {
     const session = await openSession();
     const answer = await post(call(23, 'echo', { message: 'x'.repeat(5000) }), session);
