@@ -136,7 +136,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
   if (!req.complete) await Promise.resolve();
   if (req.complete) {
     const chunks: Buffer[] = [];
-    for (let chunk: Buffer | null; (chunk = req.read() as Buffer | null) !== null; ) chunks.push(chunk);
+    for (let chunk: Buffer | null; (chunk = req.read() as Buffer | null) !== null;) chunks.push(chunk);
     return Buffer.concat(chunks).toString('utf8');
   }
   return new Promise((resolve, reject) => {

@@ -293,7 +293,9 @@ describe('the guards in front of the fast path, with an open session', () => {
         req.write(body.slice(0, 12));
         setTimeout(() => (leave ? req.destroy() : req.end(body.slice(12))), 100);
       });
-    expect(parseBody(await send(false))[0]?.result).toEqual({ content: [{ type: 'text', text: 'late body' }] });
+    expect(parseBody(await send(false))[0]?.result).toEqual({
+      content: [{ type: 'text', text: 'late body' }],
+    });
     await send(true);
     const after = await post(call(26, 'echo', { message: 'still here' }), session);
     expect(after.messages[0]?.result).toEqual({ content: [{ type: 'text', text: 'still here' }] });
