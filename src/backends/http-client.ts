@@ -48,6 +48,8 @@ export class HttpClientTransport implements Transport {
   private protocolVersion: string | undefined = undefined;
   private serverRetryMs: number | undefined = undefined;
   private readonly requests = new Set<ReturnType<typeof httpRequest>>();
+  /** Requests sent and not yet answered, by JSON-RPC id: what `abandon` stops reading. */
+  private readonly answering = new Map<RequestId, AbortController>();
   private listenTimer: NodeJS.Timeout | undefined = undefined;
   private closed = false;
   /** The backend URL as request options, worked out once rather than at every request. */
@@ -69,11 +71,32 @@ export class HttpClientTransport implements Transport {
 
   /** POSTs one message; for a request, resolves once its answer arrived (or throws if the stream ended without). */
   async send(message: JSONRPCMessage): Promise<void> {
+    if (!isJsonRpcRequest(message)) return this.post(message);
+    const abort = new AbortController();
+    this.answering.set(message.id, abort);
+    try {
+      await this.post(message, abort.signal);
+    } finally {
+      this.answering.delete(message.id);
+    }
+  }
+
+  /**
+   * Stops waiting for the answer to request `id` (the gateway gave up on it: it timed out or was cancelled, and the
+   * backend was told): its stream is closed, so that a backend that never answers does not hold a socket for it.
+   */
+  abandon(id: RequestId): void {
+    this.answering.get(id)?.abort();
+  }
+
+  private async post(message: JSONRPCMessage, signal?: AbortSignal): Promise<void> {
     const body = JSON.stringify(message);
-    const res = await this.exchange('POST', body, {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-    });
+    const res = await this.exchange(
+      'POST',
+      body,
+      { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      signal,
+    );
     const status = res.statusCode ?? 0;
     if (status < 200 || status > 299) throw await statusError(res, 'POST');
     if (!isJsonRpcRequest(message)) {
@@ -88,7 +111,7 @@ export class HttpClientTransport implements Transport {
       const data: unknown = JSON.parse(await readText(res));
       for (const item of Array.isArray(data) ? data : [data]) this.deliver(item);
     } else if (type === 'text/event-stream') {
-      await this.readAnswerStream(res, message.id);
+      await this.readAnswerStream(res, message.id, signal);
     } else {
       res.resume();
       const what = status === 202 ? 'accepted the request without answering it' : `answered with "${type}"`;
@@ -121,13 +144,13 @@ export class HttpClientTransport implements Transport {
    * GET (the 2025-11-25 polling pattern); without an id it cannot be, and the request fails at once instead of
    * waiting for its timeout.
    */
-  private async readAnswerStream(first: IncomingMessage, id: RequestId): Promise<void> {
+  private async readAnswerStream(first: IncomingMessage, id: RequestId, signal?: AbortSignal): Promise<void> {
     let res = first;
     let lastEventId: string | undefined;
     for (let resumes = 0; ; resumes++) {
       const outcome = await this.readEvents(res, id);
       lastEventId = outcome.lastEventId ?? lastEventId;
-      if (outcome.answered || this.closed) return;
+      if (outcome.answered || this.closed || signal?.aborted) return;
       if (lastEventId === undefined || resumes === MAX_RESUMES) {
         const cause = outcome.error ? `: ${outcome.error.message}` : '';
         throw new Error(
@@ -135,10 +158,12 @@ export class HttpClientTransport implements Transport {
         );
       }
       await delay(this.serverRetryMs ?? FIRST_RESUME_DELAY_MS * 1.5 ** resumes);
-      res = await this.exchange('GET', undefined, {
-        accept: 'text/event-stream',
-        'last-event-id': lastEventId,
-      });
+      res = await this.exchange(
+        'GET',
+        undefined,
+        { accept: 'text/event-stream', 'last-event-id': lastEventId },
+        signal,
+      );
       if (res.statusCode !== 200) throw await statusError(res, 'GET (resuming a stream)');
     }
   }
@@ -214,6 +239,7 @@ export class HttpClientTransport implements Transport {
     method: string,
     body?: string,
     extra: Record<string, string> = {},
+    signal?: AbortSignal,
   ): Promise<IncomingMessage> {
     if (this.closed) return Promise.reject(new Error('the connection is closed'));
     const headers: Record<string, string> = { ...this.headers, ...extra };
@@ -230,6 +256,7 @@ export class HttpClientTransport implements Transport {
           headers,
           // A retry takes a socket of its own: the pool may hold more sockets the backend has closed.
           agent: retried ? false : secure ? AGENTS.https : AGENTS.http,
+          ...(signal ? { signal } : {}),
         });
         this.requests.add(request);
         request.once('close', () => this.requests.delete(request));

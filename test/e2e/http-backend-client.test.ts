@@ -14,11 +14,14 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { InMemoryEventStore } from '@modelcontextprotocol/sdk/examples/shared/inMemoryEventStore.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { connectClient, firstText, startGateway, type RunningGateway } from '../helpers/gateway.js';
+import { until } from '../helpers/processes.js';
 
 let backend: Server;
 let gw: RunningGateway;
 /** What the backend saw: GET requests resuming a stream, by their Last-Event-ID. */
 const resumedFrom: string[] = [];
+/** Answer streams of `stall` calls the gateway still holds open. */
+let openStalls = 0;
 
 function mcpServer(): McpServer {
   const server = new McpServer({ name: 'poller', version: '1.0.0' });
@@ -34,6 +37,11 @@ function mcpServer(): McpServer {
   server.registerTool('vanish', { description: 'Its stream ends without an answer' }, () => ({
     content: [],
   }));
+  server.registerTool(
+    'stall',
+    { description: 'Never answers, and ignores cancellation' },
+    () => new Promise<never>(() => {}),
+  );
   return server;
 }
 
@@ -56,6 +64,10 @@ beforeAll(async () => {
     if (req.method === 'GET' && typeof lastEventId === 'string') resumedFrom.push(lastEventId);
     const text = req.method === 'POST' ? await readBody(req) : '';
     const body: unknown = text ? JSON.parse(text) : undefined;
+    if (text.includes('"name":"stall"')) {
+      openStalls++;
+      res.once('close', () => openStalls--);
+    }
     if (text.includes('"name":"vanish"')) {
       // An answer stream that ends at once, with no event id to resume from.
       res.writeHead(200, { 'content-type': 'text/event-stream' }).end();
@@ -84,6 +96,7 @@ beforeAll(async () => {
 backends:
   poller:
     http_url: http://127.0.0.1:${port}/mcp
+    timeout: 3
 `);
 });
 
@@ -115,6 +128,21 @@ describe('the Streamable HTTP client', () => {
       expect((error as McpError).message).toMatch(/ended the stream of request .* without answering it/);
       expect(Date.now() - started).toBeLessThan(5_000);
       // The connection is still good for the next call.
+      expect(firstText(await client.callTool({ name: 'poll', arguments: {} }))).toBe('after the break');
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('lets go of the answer streams of calls it gave up on, while the session stays open', async () => {
+    const { client } = await connectClient(`${gw.url}/mcp/poller`);
+    try {
+      const calls = Array.from({ length: 3 }, () =>
+        client.callTool({ name: 'stall', arguments: {} }).catch((e: unknown) => e),
+      );
+      await until(() => openStalls === 3, 'the three calls at the backend');
+      for (const error of await Promise.all(calls)) expect((error as McpError).code).toBe(-32001);
+      await until(() => openStalls === 0, 'the backend to see the three answer streams closed');
       expect(firstText(await client.callTool({ name: 'poll', arguments: {} }))).toBe('after the break');
     } finally {
       await client.close();
