@@ -54,30 +54,20 @@ export function withFastPath(deps: FastPathDeps, app: RequestListener): RequestL
 
   async function answer(req: IncomingMessage, res: ServerResponse, session: ClientSession): Promise<void> {
     const started = performance.now();
+    const body = await readJson(req);
     const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
-    let status = 200;
-    let message: unknown;
-    try {
-      message = JSON.parse(await readBody(req));
-    } catch (error) {
-      // A client gone before the end of its body reads no answer; nothing is logged as the gateway's failure.
-      status = 400;
-      const failure =
-        error instanceof SyntaxError
-          ? new GatewayError('parse_error', 'Parse error: Invalid JSON')
-          : new GatewayError('invalid_request', 'Bad Request: the request body ended early');
-      sendError(res, failure, requestId);
-    }
-    if (status === 200) {
-      if (!isJsonRpcRequest(message) || !session.direct!.accepts(message)) {
-        parsedBodies.set(req, message);
-        req.headers[REQUEST_ID_HEADER] = requestId;
-        return app(req, res);
-      }
+    if (!body.ok) sendError(res, body.error, requestId);
+    else if (isJsonRpcRequest(body.message) && session.direct!.accepts(body.message)) {
       const stream = new CallResponse(res, { 'mcp-session-id': session.id, [REQUEST_ID_HEADER]: requestId });
-      await session.direct!.answer(message, stream, requestId);
+      await session.direct!.answer(body.message, stream, requestId);
+    } else {
+      // The app answers it (with a request id of its own making, from the same header).
+      parsedBodies.set(req, body.message);
+      return app(req, res);
     }
+
     const route = session.endpoint === META_ENDPOINT ? '/mcp' : '/mcp/:backend';
+    const status = body.ok ? 200 : body.error.httpStatus;
     deps.metrics.httpRequest(route, status);
     if (deps.log.isLevelEnabled('debug')) {
       const ms = Math.round((performance.now() - started) * 1000) / 1000;
@@ -128,6 +118,26 @@ function firstHost(req: IncomingMessage): string | undefined {
   for (let i = 0; i < raw.length; i += 2)
     if (raw[i]!.length === 4 && raw[i]!.toLowerCase() === 'host') seen++;
   return seen === 1 ? req.headers.host : undefined;
+}
+
+/** The body, parsed; or the error to answer with (a client gone mid-body reads none, but nothing is logged). */
+async function readJson(
+  req: IncomingMessage,
+): Promise<{ ok: true; message: unknown } | { ok: false; error: GatewayError }> {
+  let text: string;
+  try {
+    text = await readBody(req);
+  } catch {
+    return {
+      ok: false,
+      error: new GatewayError('invalid_request', 'Bad Request: the request body ended early'),
+    };
+  }
+  try {
+    return { ok: true, message: JSON.parse(text) };
+  } catch {
+    return { ok: false, error: new GatewayError('parse_error', 'Parse error: Invalid JSON') };
+  }
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {

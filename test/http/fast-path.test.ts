@@ -8,6 +8,7 @@ import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type RunningGateway } from '../helpers/gateway.js';
 import { until } from '../helpers/processes.js';
+import { scrape } from '../helpers/scrape.js';
 
 let gw: RunningGateway;
 let url: string;
@@ -101,6 +102,24 @@ describe('the fast path of /mcp/<backend>', () => {
     expect(answer.messages).toEqual([
       { jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text: 'fast' }] } },
     ]);
+  });
+
+  it('counts its answers as the app counts its own: by route pattern and status', async () => {
+    const session = await openSession();
+    const ok = { route: '/mcp/:backend', code: '200' };
+    const bad = { route: '/mcp/:backend', code: '400' };
+    const before = await scrape(gw.url);
+    await post(call(30, 'echo', { message: 'counted' }), session);
+    await post('{', session);
+    const after = await scrape(gw.url);
+    expect(
+      after.value('mcp_gateway_http_requests_total', ok) -
+        before.value('mcp_gateway_http_requests_total', ok),
+    ).toBe(1);
+    expect(
+      after.value('mcp_gateway_http_requests_total', bad) -
+        before.value('mcp_gateway_http_requests_total', bad),
+    ).toBe(1);
   });
 
   it("passes a backend's JSON-RPC error through unchanged", async () => {
