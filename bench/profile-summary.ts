@@ -56,8 +56,8 @@ export interface SummaryOptions {
   top?: number;
   /**
    * Only samples between the first and the last whose stack holds a function of this name count (default
-   * `assignRequestId`, the first middleware of every HTTP request: the load, not the start-up and shutdown around
-   * it); undefined counts the whole profile.
+   * `fastPath`, the gateway's request listener, which sees every HTTP request first: the load, not the start-up
+   * and shutdown around it); undefined counts the whole profile.
    */
   marker?: string | undefined;
 }
@@ -101,7 +101,7 @@ const round = (n: number) => Math.round(n * 10) / 10;
 
 export function summarizeProfile(file: string, options: SummaryOptions = {}): ProfileSummary {
   const count = options.top ?? 25;
-  const marker = 'marker' in options ? options.marker : 'assignRequestId';
+  const marker = 'marker' in options ? options.marker : 'fastPath';
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
