@@ -56,7 +56,6 @@ export interface Gateway {
   listen(): Promise<string>;
   /** Stops accepting, lets calls in flight finish (bounded), closes client sessions, stops every backend. */
   close(): Promise<void>;
-  fetch(request: Request): Response | Promise<Response>;
 }
 
 export function createGateway(config: GatewayConfig, log: Logger, options: GatewayOptions = {}): Gateway {
@@ -153,7 +152,6 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
     catalog,
     sessions,
     metrics,
-    fetch: app.fetch,
     listen() {
       reapLeftovers(ledgerPath, log);
       return new Promise((resolve, reject) => {

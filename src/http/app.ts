@@ -1,6 +1,7 @@
 /**
  * @module app: the gateway's HTTP surface as a Hono app (built here, listened to elsewhere): request id, Host/Origin
- * guard and body limit first, then the MCP routes and the operations routes, one error boundary, JSON 404s.
+ * guard and body limit first, then the MCP routes and the operations routes, one error boundary, JSON 404s. In front
+ * of it, fast-path.ts answers single requests on open sessions and passes everything else here.
  */
 import { Hono } from 'hono';
 import { errorMessage } from '../errors.js';
