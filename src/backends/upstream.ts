@@ -25,6 +25,7 @@ import type { Logger } from '../log.js';
 import { HttpClientTransport, HttpStatusError } from './http-client.js';
 import { createBackendTransport, type BackendTransport } from './transports.js';
 import { SHARED_SCHEMA_VALIDATOR } from './schema-validator.js';
+import { SubscriptionTable } from './subscriptions.js';
 import type { Cancellation } from '../cancellation.js';
 import type { ProcessLedger } from './process-ledger.js';
 
@@ -85,7 +86,7 @@ export class Upstream {
   private readonly closeListeners: Array<(reason: string) => void> = [];
   private readonly observers: Array<(notification: Notification) => void> = [];
   /** Who subscribed to which resource URI on this connection. */
-  private readonly subscribers = new Map<string, Set<Peer>>();
+  private readonly subscriptions = new SubscriptionTable<Peer>();
   /** Forwarded requests awaiting their answer, by the id they were sent with. */
   private readonly pending = new Map<RequestId, (answer: Answer) => void>();
   private nextId = FIRST_FORWARDED_ID;
@@ -323,21 +324,17 @@ export class Upstream {
   /** Removes a peer, and its resource subscriptions (the last subscriber's departure unsubscribes at the backend). */
   detach(peer: Peer): void {
     this.peers.delete(peer);
-    for (const [uri, peers] of this.subscribers) {
-      if (!peers.delete(peer) || peers.size > 0) continue;
-      this.subscribers.delete(uri);
-      if (!this.closed) {
-        const params = { uri };
-        this.request('resources/unsubscribe', params, { timeoutMs: 10_000, maxTotalMs: 10_000 }).catch(
-          () => {},
-        );
-      }
+    for (const uri of this.subscriptions.removePeer(peer)) {
+      if (this.closed) continue;
+      this.request('resources/unsubscribe', { uri }, { timeoutMs: 10_000, maxTotalMs: 10_000 }).catch(
+        () => {},
+      );
     }
   }
 
   /**
-   * resources/subscribe and /unsubscribe. The backend keeps one subscription per URI for the whole connection, so
-   * on a shared one the subscribers are counted: only the first subscribe and the last unsubscribe reach it.
+   * resources/subscribe and /unsubscribe. On a shared connection the subscribers are counted (subscriptions.ts):
+   * only the first subscribe and the last unsubscribe of a URI reach the backend.
    */
   async subscription(
     method: SubscriptionMethod,
@@ -346,21 +343,16 @@ export class Upstream {
   ): Promise<Result> {
     // A connection of one client session is that client's own: what it says goes to the backend unchanged.
     if (!this.shared) return this.request(method, params, options);
+    const { uri } = params;
     const peer = options.caller.peer;
-    const peers = this.subscribers.get(params.uri) ?? new Set<Peer>();
     if (method === 'resources/subscribe') {
-      const first = peers.size === 0;
-      peers.add(peer);
-      this.subscribers.set(params.uri, peers);
-      if (!first) return {};
+      if (!this.subscriptions.add(uri, peer)) return {};
       return this.request(method, params, options).catch((error: unknown) => {
-        peers.delete(peer);
-        if (peers.size === 0) this.subscribers.delete(params.uri);
+        this.subscriptions.remove(uri, peer);
         throw error;
       });
     }
-    if (!peers.delete(peer) || peers.size > 0) return {};
-    this.subscribers.delete(params.uri);
+    if (!this.subscriptions.remove(uri, peer)) return {};
     return this.request(method, params, options);
   }
 
@@ -392,8 +384,8 @@ export class Upstream {
   private routeNotification(notification: Notification): void {
     if (this.shared && notification.method === 'notifications/resources/updated') {
       const uri = notification.params?.uri;
-      for (const peer of (typeof uri === 'string' && this.subscribers.get(uri)) || [])
-        peer.notify(notification, undefined);
+      if (typeof uri === 'string')
+        for (const peer of this.subscriptions.subscribers(uri)) peer.notify(notification, undefined);
       return;
     }
     const caller = CONNECTION_WIDE.test(notification.method) ? undefined : this.soleCaller();
