@@ -64,3 +64,13 @@ export function isJsonRpcResponse(value: unknown): value is JSONRPCResultRespons
 export function isJsonRpcMessage(value: unknown): value is JSONRPCMessage {
   return isJsonRpcRequest(value) || isJsonRpcNotification(value) || isJsonRpcResponse(value);
 }
+
+/** The request a `notifications/cancelled` message cancels (and why), or undefined for any other message. */
+export function cancelledRequest(
+  message: JSONRPCMessage,
+): { requestId: RequestId; reason?: string } | undefined {
+  if (!isJsonRpcNotification(message) || message.method !== 'notifications/cancelled') return undefined;
+  const { requestId, reason } = message.params ?? {};
+  if (!isRequestId(requestId)) return undefined;
+  return typeof reason === 'string' ? { requestId, reason } : { requestId };
+}

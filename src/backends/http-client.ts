@@ -17,7 +17,7 @@ import { urlToHttpOptions } from 'node:url';
 import { createParser } from 'eventsource-parser';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
-import { isJsonRpcMessage, isJsonRpcRequest, isJsonRpcResponse } from '../json-rpc.js';
+import { cancelledRequest, isJsonRpcMessage, isJsonRpcRequest, isJsonRpcResponse } from '../json-rpc.js';
 import { mediaType } from '../media-type.js';
 
 /** Shared by every backend connection: sockets are pooled per host and port. */
@@ -48,7 +48,7 @@ export class HttpClientTransport implements Transport {
   private protocolVersion: string | undefined = undefined;
   private serverRetryMs: number | undefined = undefined;
   private readonly requests = new Set<ReturnType<typeof httpRequest>>();
-  /** Requests sent and not yet answered, by JSON-RPC id: what `abandon` stops reading. */
+  /** Requests sent and not yet answered, by JSON-RPC id: what a cancellation stops reading. */
   private readonly answering = new Map<RequestId, AbortController>();
   private listenTimer: NodeJS.Timeout | undefined = undefined;
   private closed = false;
@@ -71,7 +71,14 @@ export class HttpClientTransport implements Transport {
 
   /** POSTs one message; for a request, resolves once its answer arrived (or throws if the stream ended without). */
   async send(message: JSONRPCMessage): Promise<void> {
-    if (!isJsonRpcRequest(message)) return this.post(message);
+    if (!isJsonRpcRequest(message)) {
+      const posted = this.post(message);
+      // A request this client gave up on will get no answer: once the backend is being told (a dropped stream
+      // alone is no cancellation), its stream is let go, so that a backend that never answers holds no socket.
+      const cancelled = cancelledRequest(message);
+      if (cancelled) this.answering.get(cancelled.requestId)?.abort();
+      return posted;
+    }
     const abort = new AbortController();
     this.answering.set(message.id, abort);
     try {
@@ -79,14 +86,6 @@ export class HttpClientTransport implements Transport {
     } finally {
       this.answering.delete(message.id);
     }
-  }
-
-  /**
-   * Stops waiting for the answer to request `id` (the gateway gave up on it: it timed out or was cancelled, and the
-   * backend was told): its stream is closed, so that a backend that never answers does not hold a socket for it.
-   */
-  abandon(id: RequestId): void {
-    this.answering.get(id)?.abort();
   }
 
   private async post(message: JSONRPCMessage, signal?: AbortSignal): Promise<void> {

@@ -238,8 +238,6 @@ export class Upstream {
       void this.notify({ method: 'notifications/cancelled', params: { requestId: id, reason } }).catch(
         () => {},
       );
-      // The cancellation is on its way (a dropped stream alone is no cancellation); the answer's stream goes now.
-      if (this.wire.transport instanceof HttpClientTransport) this.wire.transport.abandon(id);
     };
     const timer = setTimeout(() => {
       const reason = `backend "${this.name}" did not answer within ${options.timeoutMs / 1000} s`;

@@ -16,7 +16,7 @@ import {
   type Result,
 } from '@modelcontextprotocol/sdk/types.js';
 import { Cancellation } from '../cancellation.js';
-import { isJsonRpcNotification, isRequestId } from '../json-rpc.js';
+import { cancelledRequest } from '../json-rpc.js';
 import type { CallContext } from './forward.js';
 
 /** Where a direct call's messages go: the HTTP response of the POST that carried it. */
@@ -130,13 +130,6 @@ export class DirectLane {
     }
     this.calls.clear();
   }
-}
-
-function cancelledRequest(message: JSONRPCMessage): { requestId: RequestId; reason?: string } | undefined {
-  if (!isJsonRpcNotification(message) || message.method !== 'notifications/cancelled') return undefined;
-  const { requestId, reason } = message.params ?? {};
-  if (!isRequestId(requestId)) return undefined;
-  return typeof reason === 'string' ? { requestId, reason } : { requestId };
 }
 
 /** A thrown error as the SDK Server would put it in a response. */

@@ -134,7 +134,7 @@ describe('the Streamable HTTP client', () => {
     }
   });
 
-  it('lets go of the answer streams of calls it gave up on, while the session stays open', async () => {
+  it('lets go of the answer streams of calls it gave up on (timed out, cancelled), while the session stays open', async () => {
     const { client } = await connectClient(`${gw.url}/mcp/poller`);
     try {
       const calls = Array.from({ length: 3 }, () =>
@@ -143,6 +143,18 @@ describe('the Streamable HTTP client', () => {
       await until(() => openStalls === 3, 'the three calls at the backend');
       for (const error of await Promise.all(calls)) expect((error as McpError).code).toBe(-32001);
       await until(() => openStalls === 0, 'the backend to see the three answer streams closed');
+
+      // The same when the client cancels the call.
+      const abort = new AbortController();
+      const cancelled = client
+        .callTool({ name: 'stall', arguments: {} }, undefined, { signal: abort.signal })
+        .catch((e: unknown) => e);
+      await until(() => openStalls === 1, 'the call at the backend');
+      abort.abort('changed my mind');
+      expect((await cancelled) as McpError).toMatchObject({
+        message: expect.stringMatching(/changed my mind/),
+      });
+      await until(() => openStalls === 0, 'the backend to see the stream of the cancelled call closed');
       expect(firstText(await client.callTool({ name: 'poll', arguments: {} }))).toBe('after the break');
     } finally {
       await client.close();
