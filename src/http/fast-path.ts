@@ -10,7 +10,7 @@
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
-import { GatewayError } from '../errors.js';
+import { GatewayError, errorMessage } from '../errors.js';
 import { isJsonRpcRequest } from '../json-rpc.js';
 import { REQUEST_ID_HEADER, type Logger } from '../log.js';
 import { acceptsJsonAndSse, mediaType } from '../media-type.js';
@@ -78,7 +78,13 @@ export function withFastPath(deps: FastPathDeps, app: RequestListener): RequestL
   return function fastPath(req, res) {
     const session = req.method === 'POST' ? laneSession(req) : undefined;
     if (!session) return app(req, res);
-    void answer(req, res, session);
+    answer(req, res, session).catch((error: unknown) => {
+      // A fault of the gateway's own: answered as the app's error boundary answers, rather than left hanging.
+      deps.log.error({ err: errorMessage(error), path: req.url }, 'request failed');
+      const failure = new GatewayError('internal', 'Internal error in mcp-gateway');
+      if (!res.headersSent) sendError(res, failure, requestIdFrom(req.headers[REQUEST_ID_HEADER]));
+      else res.end();
+    });
   };
 }
 
