@@ -34,6 +34,11 @@ export interface ExitInfo {
 export const STOP_WAITS_MS = { afterStdinEnd: 2_000, afterTerm: 3_000 } as const;
 const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
 const REAP_GRACE_MS = 1_000;
+/**
+ * Input sent to a child and not yet read by it, beyond which new messages fail at once: a child that stopped reading
+ * must not make the gateway buffer without end. One message of any size still goes when less is waiting.
+ */
+const MAX_UNREAD_INPUT_BYTES = 16 * 1024 * 1024;
 
 export class StdioProcessTransport implements Transport {
   onclose?: () => void;
@@ -103,6 +108,11 @@ export class StdioProcessTransport implements Transport {
   send(message: JSONRPCMessage): Promise<void> {
     const stdin = this.child?.stdin;
     if (!stdin || !stdin.writable) return Promise.reject(new Error('Not connected'));
+    if (stdin.writableLength > MAX_UNREAD_INPUT_BYTES) {
+      // A child that stopped reading: the message fails now rather than wait in a buffer that only grows.
+      const mb = Math.round(stdin.writableLength / (1 << 20));
+      return Promise.reject(new Error(`it is not reading its input (${mb} MB sent to it are still unread)`));
+    }
     if (!this.corked) {
       // Messages sent in one turn of the event loop leave in one write: under load, one wake-up of the child (and
       // one syscall) carries several calls.
@@ -113,10 +123,8 @@ export class StdioProcessTransport implements Transport {
         stdin.uncork();
       });
     }
-    return new Promise((resolve) => {
-      if (stdin.write(JSON.stringify(message) + '\n')) resolve();
-      else stdin.once('drain', resolve);
-    });
+    stdin.write(JSON.stringify(message) + '\n');
+    return Promise.resolve();
   }
 
   /** The stop ladder, bounded: stdin end, SIGTERM to the group, SIGKILL to the group. Idempotent. */

@@ -1,7 +1,7 @@
 /**
  * Backend lifecycle with real child processes (test/fixtures/faulty-server.ts): lazy start, hibernation and wake,
- * kill -9 in the middle of a call, a crash loop, a hung backend, garbage on stdout, a slow start, and no process
- * left behind after any of it, grandchildren included.
+ * kill -9 in the middle of a call, a crash loop, a hung backend, garbage on stdout, a backend that stops reading its
+ * input, a slow start, and no process left behind after any of it, grandchildren included.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -22,7 +22,11 @@ const clients: Client[] = [];
 beforeAll(async () => {
   gw = await startGateway(
     `
+max_body_bytes: 8388608
 backends:
+  deaf:
+    command: ${FAULTY}
+    timeout: 2
   lazy:
     command: ${FAULTY}
     env: { FAULTY_START_DELAY_MS: "300" }
@@ -167,6 +171,32 @@ describe('backend lifecycle with real processes', () => {
     expect(firstText(await c.callTool({ name: 'echo', arguments: { message: 'still fine' } }))).toBe(
       'still fine',
     );
+  });
+
+  it('a backend that stops reading its input: beyond 16 MB unread, calls fail at once; others keep answering', async () => {
+    const deaf = await client('deaf');
+    expect(firstText(await deaf.callTool({ name: 'deaf', arguments: {} }))).toBe('not listening any more');
+    const big = 'x'.repeat(6 << 20);
+    const stuck = [1, 2, 3].map(() =>
+      deaf.callTool({ name: 'echo', arguments: { message: big } }).catch((e: unknown) => e),
+    );
+    await until(() => gw.gateway.registry.callsInFlight === 3, 'the three large calls sent to the backend');
+
+    const started = Date.now();
+    const refused = await deaf
+      .callTool({ name: 'echo', arguments: { message: 'one more' } })
+      .catch((e: unknown) => e);
+    expect((refused as McpError).code).toBe(-32010);
+    expect((refused as McpError).message).toMatch(
+      /backend "deaf".*not reading its input \(1[6-8] MB sent to it/,
+    );
+    expect(Date.now() - started).toBeLessThan(1_000);
+    const healthy = await client('healthy');
+    expect(
+      firstText(await healthy.callTool({ name: 'echo', arguments: { message: 'unaffected' } })),
+    ).toContain('unaffected');
+    // The three that were sent end with their timeout, as calls to a hung backend do.
+    for (const error of await Promise.all(stuck)) expect((error as McpError).code).toBe(-32001);
   });
 
   it('a start that exceeds start_timeout fails naming the backend, and the process is stopped', async () => {
