@@ -19,7 +19,7 @@ import type { ClientSession, SessionTable } from '../passthrough/sessions.js';
 import { CallResponse } from './call-response.js';
 import { META_ENDPOINT } from './meta-route.js';
 import { hostCheck, type OriginPolicy } from './origin.js';
-import { requestIdFrom } from './request-context.js';
+import { recordAnswer, requestIdFrom } from './request-context.js';
 
 export interface FastPathDeps {
   sessions: SessionTable;
@@ -66,13 +66,9 @@ export function withFastPath(deps: FastPathDeps, app: RequestListener): RequestL
       return app(req, res);
     }
 
-    const route = session.endpoint === META_ENDPOINT ? '/mcp' : '/mcp/:backend';
     const status = body.ok ? 200 : body.error.httpStatus;
-    deps.metrics.httpRequest(route, status);
-    if (deps.log.isLevelEnabled('debug')) {
-      const ms = Math.round((performance.now() - started) * 1000) / 1000;
-      deps.log.debug({ req_id: requestId, method: 'POST', route, status, ms }, 'http request');
-    }
+    // The path is `/mcp` or `/mcp/<name>` as it came (endpointOf took no other).
+    recordAnswer(deps, deps.log, { method: 'POST', path: req.url!, status, started, requestId });
   }
 
   return function fastPath(req, res) {

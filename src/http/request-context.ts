@@ -54,12 +54,25 @@ export function requestContext(deps: {
     c.set('requestId', id);
     await next();
     c.res.headers.set(REQUEST_ID_HEADER, id);
-    const route = httpRouteLabel(c.req.path);
-    deps.metrics.httpRequest(route, c.res.status);
-    if (log.isLevelEnabled('debug')) {
-      // For a stream (SSE) this is the time to its first byte, not its length.
-      const ms = Math.round((performance.now() - started) * 1000) / 1000;
-      log.debug({ method: c.req.method, route, status: c.res.status, ms }, 'http request');
-    }
+    recordAnswer(deps, log, { method: c.req.method, path: c.req.path, status: c.res.status, started });
   };
+}
+
+/**
+ * Counts an HTTP answer by route pattern and status and, at debug level, logs it: for the app's requests and the
+ * fast path's alike. For a stream (SSE) the time is to its first byte, not its length.
+ */
+export function recordAnswer(
+  deps: { metrics: Pick<Metrics, 'httpRequest'> },
+  log: Logger,
+  /** `requestId`: for a logger that does not carry the request's `req_id` already. */
+  answer: { method: string; path: string; status: number; started: number; requestId?: string },
+): void {
+  const route = httpRouteLabel(answer.path);
+  deps.metrics.httpRequest(route, answer.status);
+  if (log.isLevelEnabled('debug')) {
+    const ms = Math.round((performance.now() - answer.started) * 1000) / 1000;
+    const id = answer.requestId === undefined ? {} : { req_id: answer.requestId };
+    log.debug({ ...id, method: answer.method, route, status: answer.status, ms }, 'http request');
+  }
 }
