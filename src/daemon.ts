@@ -12,14 +12,13 @@ import type { Logger } from './log.js';
 import { createApp } from './http/app.js';
 import { withFastPath } from './http/fast-path.js';
 import { Registry, type RegistryDeps } from './registry/registry.js';
-import { SessionTable } from './passthrough/sessions.js';
+import { META_ENDPOINT, SessionTable } from './session/session-table.js';
 import { VERSION } from './version.js';
 import { createProcessLedger, reapLeftovers } from './backends/process-ledger.js';
 import { Catalog } from './catalog/catalog.js';
 import { Discovery } from './catalog/discovery.js';
 import { ArgumentChecker } from './meta/arguments.js';
 import { META_TOOL_NAMES } from './meta/definitions.js';
-import { META_ENDPOINT } from './http/meta-route.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 
 /** Tunables that are not (yet) in servers.yaml; all in one place. */
@@ -81,7 +80,7 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
     log,
     clientInfo: { name: 'mcp-gateway', version: VERSION },
     ledger: createProcessLedger(ledgerPath, log),
-    onConnected: (name, upstream) => discovery?.connected(name, upstream),
+    onConnected: (name, connection) => discovery?.connected(name, connection),
     metrics,
     ...options.supervision,
   });

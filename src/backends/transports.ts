@@ -1,9 +1,10 @@
 /**
  * @module transports: builds the client transport that speaks to one backend from its config: our own for stdio
- * children and Streamable HTTP, the SDK's for legacy HTTP+SSE. Nothing here knows about sessions or retries.
+ * children and Streamable HTTP, the SDK's for legacy HTTP+SSE, and what differs between them behind one shape (how
+ * a session ends, which errors end the connection). Nothing here knows about client sessions or retries.
  */
 import { getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { SSEClientTransport, SseError } from '@modelcontextprotocol/sdk/client/sse.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { BackendConfig } from '../config/index.js';
 import { HttpClientTransport } from './http-client.js';
@@ -19,6 +20,10 @@ export interface BackendTransport {
   exit(): ExitInfo | undefined;
   /** Last lines of the child's stderr (empty for remote backends). */
   stderr: StderrRing;
+  /** Ends the backend's session (Streamable HTTP: DELETE); absent where closing the transport says it all. */
+  terminate?(): Promise<void>;
+  /** True for a transport error after which the connection is over though the transport says nothing more. */
+  isFatal?(error: Error): boolean;
 }
 
 export interface TransportHooks {
@@ -47,9 +52,13 @@ export function createBackendTransport(config: BackendConfig, hooks: TransportHo
     return { transport, pid: () => transport.pid, exit: () => transport.exit, stderr };
   }
   const url = new URL(config.url);
-  const transport =
-    config.transport === 'sse'
-      ? new SSEClientTransport(url, { requestInit: { headers: config.headers } })
-      : new HttpClientTransport(url, config.headers);
-  return { transport, pid: () => undefined, exit: () => undefined, stderr };
+  const none = { pid: () => undefined, exit: () => undefined, stderr };
+  if (config.transport === 'sse') {
+    const transport = new SSEClientTransport(url, { requestInit: { headers: config.headers } });
+    // The legacy SSE client reconnects its event stream by itself and never reports a close, so calls in flight
+    // would wait for their timeout: a lost stream ends the connection instead, and the next call opens a new one.
+    return { transport, ...none, isFatal: (error) => error instanceof SseError };
+  }
+  const transport = new HttpClientTransport(url, config.headers);
+  return { transport, ...none, terminate: () => transport.terminateSession() };
 }

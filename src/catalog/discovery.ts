@@ -7,7 +7,7 @@ import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { mapLimit } from '../concurrency.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { Upstream } from '../backends/upstream.js';
+import type { Connection } from '../backends/connection.js';
 import type { Registry } from '../registry/registry.js';
 import { SHARED_CLIENT_CAPABILITIES } from '../registry/supervisor.js';
 import type { Catalog } from './catalog.js';
@@ -41,24 +41,24 @@ export class Discovery {
   constructor(private readonly options: DiscoveryOptions) {}
 
   /** The registry's hook for every new backend connection. */
-  connected(name: string, upstream: Upstream): void {
-    upstream.observe((notification) => {
+  connected(name: string, connection: Connection): void {
+    connection.observe((notification) => {
       if (notification.method !== 'notifications/tools/list_changed') return;
       // Before the clients hear of it: one that lists at once must not get the old list from the catalog.
       this.options.catalog.markStale(name);
-      this.scheduleRead(name, upstream);
+      this.scheduleRead(name, connection);
     });
     const entry = this.options.catalog.get(name);
     const age = entry ? Date.now() - Date.parse(entry.indexed_at) : Infinity;
-    if (age > (this.options.ttlMs ?? DEFAULT_TTL_MS)) void this.read(name, upstream);
+    if (age > (this.options.ttlMs ?? DEFAULT_TTL_MS)) void this.read(name, connection);
   }
 
   /** Reads every page of the backend's tools into the catalog; one read per backend at a time. */
-  read(name: string, upstream: Upstream): Promise<void> {
+  read(name: string, connection: Connection): Promise<void> {
     let reading = this.reading.get(name);
     if (!reading) {
       const announced = this.options.catalog.changesAnnounced(name);
-      reading = readAllTools(upstream)
+      reading = readAllTools(connection)
         .then((tools) => {
           this.options.catalog.set(name, tools, new Date(), announced);
           this.options.log.info({ backend: name, tools: tools.length }, 'tool catalog updated');
@@ -93,35 +93,35 @@ export class Discovery {
   private async discover(name: string): Promise<void> {
     const { registry } = this.options;
     if (registry.isShared(name)) {
-      const upstream = await registry.acquireShared(name);
-      await this.read(name, upstream);
+      const connection = await registry.acquireShared(name);
+      await this.read(name, connection);
       await registry.releaseIfUnused(name);
       return;
     }
-    const upstream = await registry.open(name, SHARED_CLIENT_CAPABILITIES);
+    const connection = await registry.open(name, SHARED_CLIENT_CAPABILITIES);
     try {
-      await this.read(name, upstream);
+      await this.read(name, connection);
     } finally {
-      await upstream.close();
+      await connection.close();
     }
   }
 
-  private scheduleRead(name: string, upstream: Upstream): void {
+  private scheduleRead(name: string, connection: Connection): void {
     clearTimeout(this.debounce.get(name));
     const timer = setTimeout(() => {
       this.debounce.delete(name);
-      if (!this.stopped && !upstream.closed) void this.read(name, upstream);
+      if (!this.stopped && !connection.closed) void this.read(name, connection);
     }, this.options.debounceMs ?? 500);
     timer.unref();
     this.debounce.set(name, timer);
   }
 }
 
-async function readAllTools(upstream: Upstream): Promise<Tool[]> {
+async function readAllTools(connection: Connection): Promise<Tool[]> {
   const tools: Tool[] = [];
   let cursor: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const result = await upstream.request('tools/list', cursor === undefined ? {} : { cursor }, {
+    const result = await connection.request('tools/list', cursor === undefined ? {} : { cursor }, {
       timeoutMs: READ_TIMEOUT_MS,
       maxTotalMs: READ_TIMEOUT_MS,
     });

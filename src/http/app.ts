@@ -13,10 +13,10 @@ import { backendHealthRoute, healthRoute, type HealthDeps } from './health-route
 import { metaRoute } from './meta-route.js';
 import type { MetaContext } from '../meta/context.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { passthroughRoute, type PassthroughDeps } from './passthrough-route.js';
+import { passthroughRoute, type PassthroughRouteDeps } from './passthrough-route.js';
 import { requestContext, type AppEnv } from './request-context.js';
 
-export interface AppDeps extends PassthroughDeps, HealthDeps {
+export interface AppDeps extends PassthroughRouteDeps, HealthDeps {
   origin: OriginPolicy;
   maxBodyBytes: number;
   log: Logger;

@@ -6,7 +6,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import type { CallStream } from '../passthrough/direct-lane.js';
+import type { CallStream } from '../session/direct-lane.js';
 
 /** As the SDK's streams: a comment this often keeps proxies and clients from timing out a quiet call. */
 const KEEP_ALIVE_MS = 15_000;

@@ -1,7 +1,7 @@
 /**
  * @module fast-path: the node:http request listener in front of the Hono app. The common case of the MCP endpoints,
  * a POST carrying one request on an open session, is answered here: read from node:http, handed to the session's
- * direct lane (passthrough/direct-lane.ts) and written on its own response, without Hono's routing and middleware,
+ * direct lane (session/direct-lane.ts) and written on its own response, without Hono's routing and middleware,
  * WHATWG Request/Response objects, or the SDK's server transport and Server (together most of a forwarded call's
  * cost). What the app would check first is checked here first (Host and Origin, the body limit, the SDK transport's
  * header checks); a request that fails a check, or is anything else, goes to the app untouched, which answers it as
@@ -15,10 +15,10 @@ import { isJsonRpcRequest } from '../json-rpc.js';
 import { REQUEST_ID_HEADER, type Logger } from '../log.js';
 import { acceptsJsonAndSse, mediaType } from '../media-type.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { ClientSession, SessionTable } from '../passthrough/sessions.js';
+import { META_ENDPOINT, type ClientSession, type SessionTable } from '../session/session-table.js';
 import { CallResponse } from './call-response.js';
-import { META_ENDPOINT } from './meta-route.js';
 import { hostCheck, type OriginPolicy } from './origin.js';
+import { keepParsedBody } from './parsed-body.js';
 import { recordAnswer, requestIdFrom } from './request-context.js';
 
 export interface FastPathDeps {
@@ -27,14 +27,6 @@ export interface FastPathDeps {
   maxBodyBytes: number;
   metrics: Pick<Metrics, 'httpRequest'>;
   log: Logger;
-}
-
-/** Bodies read here and handed to the app, by request (see parsedBodyOf). */
-const parsedBodies = new WeakMap<IncomingMessage, unknown>();
-
-/** For the app: the body this listener already read and parsed, as the SDK transport's `parsedBody` option. */
-export function parsedBodyOf(incoming: IncomingMessage | undefined): { parsedBody: unknown } | undefined {
-  return incoming && parsedBodies.has(incoming) ? { parsedBody: parsedBodies.get(incoming) } : undefined;
 }
 
 /** `app` behind the fast path: the returned listener answers what it can and passes the rest on. */
@@ -62,7 +54,7 @@ export function withFastPath(deps: FastPathDeps, app: RequestListener): RequestL
       await session.direct!.answer(body.message, stream, requestId);
     } else {
       // The app answers it (with a request id of its own making, from the same header).
-      parsedBodies.set(req, body.message);
+      keepParsedBody(req, body.message);
       return app(req, res);
     }
 

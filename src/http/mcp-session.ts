@@ -5,23 +5,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'hono';
-import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { GatewayError, errorMessage } from '../errors.js';
-import type { DirectLane } from '../passthrough/direct-lane.js';
-import type { SessionTable } from '../passthrough/sessions.js';
-import { parsedBodyOf } from './fast-path.js';
+import type { OpenedSession } from '../session/opened-session.js';
+import type { SessionTable } from '../session/session-table.js';
+import { TappedTransport } from '../transport-tap.js';
 import { errorResponse, fail } from './json-error.js';
 import { readInitialize, type InitializeMessage } from './mcp-request.js';
+import { parsedBodyOf } from './parsed-body.js';
 import { sdkRequest, type AppEnv } from './request-context.js';
-
-export interface OpenedSession {
-  server: Server;
-  /** Takes the session's single requests past the Server (see passthrough/direct-lane.ts). */
-  direct?: DirectLane;
-  /** Releases what the session holds (backend connections); called once when the session ends. */
-  close(): Promise<void>;
-}
 
 export type SessionOpener = (
   init: InitializeMessage,
@@ -68,12 +60,13 @@ export async function handleMcpRequest(
   }
   // Whatever ends the session (DELETE, expiry, shutdown, a failed initialize) releases what it holds, once.
   const session = opened;
-  transport.onclose = () => {
+  // The Server talks through the lane's tap, which takes the messages about the lane's calls.
+  const serverSide = session.direct ? new TappedTransport(transport, session.direct.tap) : transport;
+  serverSide.onclose = () => {
     if (transport.sessionId) sessions.delete(transport.sessionId);
     void session.close();
   };
-  await session.server.connect(transport);
-  session.direct?.attach(transport);
+  await session.server.connect(serverSide);
   const response = await transport.handleRequest(sdkRequest(c), { parsedBody: init });
   if (!transport.sessionId) await transport.close();
   return response;

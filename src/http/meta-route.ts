@@ -5,12 +5,9 @@
 import type { Context } from 'hono';
 import type { MetaContext } from '../meta/context.js';
 import { createMetaSession } from '../meta/meta-server.js';
-import type { SessionTable } from '../passthrough/sessions.js';
+import { META_ENDPOINT, type SessionTable } from '../session/session-table.js';
 import { handleMcpRequest } from './mcp-session.js';
 import type { AppEnv } from './request-context.js';
-
-/** The session table's endpoint name for /mcp (backend names cannot be empty). */
-export const META_ENDPOINT = '';
 
 export function metaRoute(deps: { meta: MetaContext; sessions: SessionTable; version: string }) {
   return async function handleMeta(c: Context<AppEnv>): Promise<Response> {

@@ -5,21 +5,15 @@
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { RpcError } from '../errors.js';
-import type { BackendLink } from '../passthrough/backend-link.js';
-import { forwardRequest, type CallContext } from '../passthrough/forward.js';
-import type { Peer } from '../backends/upstream.js';
+import type { CallContext } from '../session/forward.js';
+import type { SessionBackends } from '../session/session-backends.js';
 import { enabledServers, type MetaContext } from './context.js';
 import { toolError } from './results.js';
 import { findTool } from './target.js';
 
-export interface InvokeSession {
-  link(server: string): BackendLink;
-  peer: Peer;
-}
-
 export async function invoke(
   context: MetaContext,
-  session: InvokeSession,
+  backends: SessionBackends,
   args: Record<string, unknown>,
   meta: Record<string, unknown> | undefined,
   call: CallContext,
@@ -29,11 +23,9 @@ export async function invoke(
   const prepared = context.checker.prepare(args.arguments, target.entry);
   if (!prepared.ok) return toolError(prepared.message, { server: target.server, tool: target.tool });
 
-  const link = session.link(target.server);
   const params = { name: target.tool, arguments: prepared.arguments, ...(meta ? { _meta: meta } : {}) };
   try {
-    const result = await forwardRequest(link.connection, { method: 'tools/call', params }, call, {
-      peer: session.peer,
+    const result = await backends.call({ method: 'tools/call', params }, call, {
       timeoutMs: context.registry.lookup(target.server).timeout * 1000,
       maxTotalMs: context.maxTotalMs,
       log: context.log.child({ backend: target.server }),

@@ -1,6 +1,6 @@
 /**
  * @module meta-server: the MCP server behind `/mcp`, one per client session: four meta-tools over the catalog, and
- * the session's own links to the backends it invokes (opened on first use, closed with the session).
+ * the session's own links to the backends it invokes (session/session-backends.ts).
  */
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
@@ -12,13 +12,12 @@ import {
   type ClientCapabilities,
   type JSONRPCRequest,
 } from '@modelcontextprotocol/sdk/types.js';
-import type { Peer } from '../backends/upstream.js';
-import { SHARED_SCHEMA_VALIDATOR } from '../backends/schema-validator.js';
-import { createBackendLink, type BackendLink } from '../passthrough/backend-link.js';
-import { createDownstreamPeer } from '../passthrough/downstream-peer.js';
-import { DirectLane } from '../passthrough/direct-lane.js';
-import { sdkCallContext, type CallContext } from '../passthrough/forward.js';
-import type { OpenedSession } from '../http/mcp-session.js';
+import { SHARED_SCHEMA_VALIDATOR } from '../schema-validator.js';
+import { createClientPeer } from '../session/client-peer.js';
+import { DirectLane } from '../session/direct-lane.js';
+import { sdkCallContext, type CallContext } from '../session/forward.js';
+import type { OpenedSession } from '../session/opened-session.js';
+import { SessionBackends } from '../session/session-backends.js';
 import type { MetaContext } from './context.js';
 import { META_TOOLS } from './definitions.js';
 import { invoke } from './invoke.js';
@@ -49,23 +48,8 @@ export function createMetaSession(
       jsonSchemaValidator: SHARED_SCHEMA_VALIDATOR,
     },
   );
-  const downstream = createDownstreamPeer(server, transport, context.log);
-  const peer: Peer = {
-    notify: (notification, related) => {
-      if (!NOT_FOR_META.test(notification.method)) downstream.notify(notification, related);
-    },
-    request: downstream.request,
-  };
-  const links = new Map<string, BackendLink>();
-  const link = (name: string): BackendLink => {
-    let existing = links.get(name);
-    if (!existing) {
-      existing = createBackendLink(context.registry, name, capabilities);
-      existing.attach(peer);
-      links.set(name, existing);
-    }
-    return existing;
-  };
+  const peer = createClientPeer(server, transport, context.log, (method) => NOT_FOR_META.test(method));
+  const backends = new SessionBackends(context.registry, capabilities, peer);
 
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: [...META_TOOLS] }));
   const callTool = (
@@ -81,7 +65,7 @@ export function createMetaSession(
       case 'gateway_search_tools':
         return searchTools(context, args);
       case 'gateway_invoke':
-        return invoke(context, { link, peer }, args, params._meta, call);
+        return invoke(context, backends, args, params._meta, call);
       default:
         return toolError(
           `unknown meta-tool "${params.name}": this endpoint has ${META_TOOLS.map((t) => t.name).join(', ')}; ` +
@@ -111,7 +95,7 @@ export function createMetaSession(
     direct,
     async close() {
       direct.close();
-      await Promise.allSettled([...links.values()].map((l) => l.close()));
+      await backends.close();
     },
   };
 }

@@ -9,17 +9,17 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { Request, Result, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../log.js';
 import type { PassthroughMetrics } from '../metrics/metrics.js';
-import type { Upstream, UpstreamInfo } from '../backends/upstream.js';
-import { SHARED_SCHEMA_VALIDATOR } from '../backends/schema-validator.js';
-import type { BackendLink } from './backend-link.js';
-import { createDownstreamPeer } from './downstream-peer.js';
-import { DirectLane } from './direct-lane.js';
-import { forwardRequest, sdkCallContext, type CallContext } from './forward.js';
+import type { Connection, ConnectionInfo } from '../backends/connection.js';
+import { SHARED_SCHEMA_VALIDATOR } from '../schema-validator.js';
+import type { BackendLink } from '../session/backend-link.js';
+import { createClientPeer } from '../session/client-peer.js';
+import { DirectLane } from '../session/direct-lane.js';
+import { forwardRequest, sdkCallContext, type CallContext } from '../session/forward.js';
 import { ToolListCache } from './tool-list-cache.js';
 
 export interface BridgeOptions {
   /** The backend's identity and capabilities, mirrored to the client. */
-  info: UpstreamInfo;
+  info: ConnectionInfo;
   link: BackendLink;
   /** The client's side of the session, for knowing whether it can receive unrelated messages. */
   transport: Transport;
@@ -49,7 +49,7 @@ export function createBridge(options: BridgeOptions): Bridge {
   // The SDK answers logging/setLevel itself when `logging` is declared; the backend must receive it instead.
   server.removeRequestHandler('logging/setLevel');
 
-  const peer = createDownstreamPeer(server, options.transport, log);
+  const peer = createClientPeer(server, options.transport, log);
   link.attach(peer);
   const forward = {
     peer,
@@ -77,7 +77,7 @@ export function createBridge(options: BridgeOptions): Bridge {
       return { tools };
     }
     const askedAfter = lists.changesSeen;
-    let served: Upstream | undefined;
+    let served: Connection | undefined;
     const result = await forwardRequest(
       async () => (served = await lists.connection()),
       request,
@@ -89,8 +89,8 @@ export function createBridge(options: BridgeOptions): Bridge {
   };
   server.fallbackRequestHandler = (request, extra) => answer(request, sdkCallContext(extra));
   server.fallbackNotificationHandler = async (notification) => {
-    const upstream = await link.connection();
-    await upstream.notify(notification);
+    const connection = await link.connection();
+    await connection.notify(notification);
   };
   const direct = new DirectLane(answer);
   return { server, direct };

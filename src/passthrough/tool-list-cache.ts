@@ -6,8 +6,8 @@
  * client's capabilities. A list announced as changed, or read while a change was announced, is never served.
  */
 import type { Result, Tool } from '@modelcontextprotocol/sdk/types.js';
-import type { Upstream } from '../backends/upstream.js';
-import type { BackendLink } from './backend-link.js';
+import type { Connection } from '../backends/connection.js';
+import type { BackendLink } from '../session/backend-link.js';
 
 export interface ToolListSource {
   link: BackendLink;
@@ -19,10 +19,10 @@ export interface ToolListSource {
 }
 
 export class ToolListCache {
-  private last: { upstream: Upstream; tools: Tool[] } | undefined = undefined;
+  private last: { connection: Connection; tools: Tool[] } | undefined = undefined;
   /** list_changed notifications seen on the session's own connections. */
   private changes = 0;
-  private readonly watched = new WeakSet<Upstream>();
+  private readonly watched = new WeakSet<Connection>();
 
   constructor(private readonly source: ToolListSource) {}
 
@@ -30,22 +30,22 @@ export class ToolListCache {
   lookup(): Tool[] | undefined {
     if (!this.source.announcesChanges) return undefined;
     if (this.source.shared) return this.source.catalog();
-    const upstream = this.source.link.current();
-    return upstream && this.last?.upstream === upstream ? this.last.tools : undefined;
+    const connection = this.source.link.current();
+    return connection && this.last?.connection === connection ? this.last.tools : undefined;
   }
 
   /** The connection a tools/list goes to, watched for changes from before the request leaves. */
-  async connection(): Promise<Upstream> {
-    const upstream = await this.source.link.connection();
-    if (!this.source.shared && !this.watched.has(upstream)) {
-      this.watched.add(upstream);
-      upstream.observe((notification) => {
+  async connection(): Promise<Connection> {
+    const connection = await this.source.link.connection();
+    if (!this.source.shared && !this.watched.has(connection)) {
+      this.watched.add(connection);
+      connection.observe((notification) => {
         if (notification.method !== 'notifications/tools/list_changed') return;
         this.changes++;
-        if (this.last?.upstream === upstream) this.last = undefined;
+        if (this.last?.connection === connection) this.last = undefined;
       });
     }
-    return upstream;
+    return connection;
   }
 
   /** Taken before asking: remember() judges the answer's freshness against it. */
@@ -54,14 +54,14 @@ export class ToolListCache {
   }
 
   /**
-   * Keeps a complete answer from the session's own connection `upstream` (the one `connection()` gave), unless a
+   * Keeps a complete answer from the session's own connection `connection` (the one `connection()` gave), unless a
    * change was announced since it was asked or the connection has ended.
    */
-  remember(upstream: Upstream, result: Result, askedAfter: number): void {
-    if (this.source.shared || !this.source.announcesChanges || upstream !== this.source.link.current())
+  remember(connection: Connection, result: Result, askedAfter: number): void {
+    if (this.source.shared || !this.source.announcesChanges || connection !== this.source.link.current())
       return;
     if (askedAfter !== this.changes || result.nextCursor !== undefined || !Array.isArray(result.tools))
       return;
-    this.last = { upstream, tools: result.tools as Tool[] };
+    this.last = { connection, tools: result.tools as Tool[] };
   }
 }

@@ -8,7 +8,8 @@ import type { BackendConfig, GatewayConfig } from '../config/index.js';
 import { GatewayError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { BackendMetrics } from '../metrics/metrics.js';
-import { Upstream, type Peer } from '../backends/upstream.js';
+import type { Connection, Peer } from '../backends/connection.js';
+import { connectBackend } from '../backends/mcp-connection.js';
 import type { ProcessLedger } from '../backends/process-ledger.js';
 import { DEFAULT_RESTART_POLICY, type RestartPolicy } from './backoff.js';
 import { Supervisor, type SupervisorStatus } from './supervisor.js';
@@ -29,7 +30,7 @@ export interface RegistryDeps {
   /** Where started processes are recorded for the next gateway to reap after a crash. */
   ledger?: ProcessLedger;
   /** Told of every new backend connection. */
-  onConnected?: (name: string, upstream: Upstream) => void;
+  onConnected?: (name: string, connection: Connection) => void;
   metrics?: BackendMetrics;
 }
 
@@ -48,10 +49,10 @@ export class Registry {
         policy: deps.policy ?? DEFAULT_RESTART_POLICY,
         ...(deps.now ? { now: deps.now } : {}),
         ...(deps.random ? { random: deps.random } : {}),
-        onConnected: (upstream: Upstream) => deps.onConnected?.(backend.name, upstream),
+        onConnected: (connection: Connection) => deps.onConnected?.(backend.name, connection),
         metrics: deps.metrics,
         connect: (capabilities: ClientCapabilities, peers?: Set<Peer>) =>
-          Upstream.connect(backend, {
+          connectBackend(backend, {
             clientInfo: deps.clientInfo,
             capabilities,
             log: deps.log,
@@ -80,12 +81,12 @@ export class Registry {
   }
 
   /** The shared connection of a stdio backend, started if it is not running. */
-  acquireShared(name: string): Promise<Upstream> {
+  acquireShared(name: string): Promise<Connection> {
     return this.supervisor(name).acquire();
   }
 
   /** A connection of the caller's own (closed by the caller), advertising the caller's client capabilities. */
-  open(name: string, capabilities: ClientCapabilities): Promise<Upstream> {
+  open(name: string, capabilities: ClientCapabilities): Promise<Connection> {
     return this.supervisor(name).open(capabilities);
   }
 

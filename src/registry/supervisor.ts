@@ -8,7 +8,7 @@ import type { BackendConfig } from '../config/index.js';
 import { GatewayError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { BackendMetrics } from '../metrics/metrics.js';
-import { CLOSED_BY_GATEWAY, type Peer, type Upstream } from '../backends/upstream.js';
+import { CLOSED_BY_GATEWAY, type Connection, type Peer } from '../backends/connection.js';
 import { crashLoop, nextDelay, type RestartPolicy } from './backoff.js';
 import type { BackendState, BackendStateName } from './state.js';
 
@@ -16,9 +16,9 @@ export interface SupervisorDeps {
   log: Logger;
   policy: RestartPolicy;
   /** Opens a connection to this backend; `peers` marks the shared connection. */
-  connect(capabilities: ClientCapabilities, peers?: Set<Peer>): Promise<Upstream>;
+  connect(capabilities: ClientCapabilities, peers?: Set<Peer>): Promise<Connection>;
   /** Told of every new connection (the catalog reads the backend's tools from it). */
-  onConnected?: (upstream: Upstream) => void;
+  onConnected?: (connection: Connection) => void;
   now?: () => number;
   random?: () => number;
   /** Told of every state change and lifecycle event, next to the line each writes to the log. */
@@ -53,9 +53,9 @@ export class Supervisor {
   /** Client sessions of a shared backend; kept across restarts of its process. */
   readonly peers = new Set<Peer>();
   private state: BackendState = { kind: 'stopped' };
-  private upstream: Upstream | undefined;
-  private starting: Promise<Upstream> | undefined;
-  private readonly owned = new Set<Upstream>();
+  private connection: Connection | undefined;
+  private starting: Promise<Connection> | undefined;
+  private readonly owned = new Set<Connection>();
   private probe: Promise<unknown> | undefined;
   private failures: number[] = [];
   private consecutiveFailures = 0;
@@ -64,7 +64,7 @@ export class Supervisor {
   private lastError: string | undefined;
   private lastUsed: number | undefined;
   /** The most recent connection, kept after it ends so that its stderr can explain a crash. */
-  private lastConnection: Upstream | undefined;
+  private lastConnection: Connection | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
   private readonly log: Logger;
@@ -83,9 +83,9 @@ export class Supervisor {
   }
 
   /** The shared connection, started if it is not running. */
-  acquire(): Promise<Upstream> {
+  acquire(): Promise<Connection> {
     this.lastUsed = this.now();
-    if (this.upstream && !this.upstream.closed) return Promise.resolve(this.upstream);
+    if (this.connection && !this.connection.closed) return Promise.resolve(this.connection);
     if (this.starting) return this.starting;
     const refusal = this.refusal();
     if (refusal) return Promise.reject(refusal);
@@ -100,7 +100,7 @@ export class Supervisor {
    * After a failure, the first caller past the backoff probes the backend; callers arriving meanwhile wait for its
    * outcome instead of all dialling a backend that is down.
    */
-  async open(capabilities: ClientCapabilities): Promise<Upstream> {
+  async open(capabilities: ClientCapabilities): Promise<Connection> {
     this.lastUsed = this.now();
     while (this.probe) await this.probe.catch(() => {});
     const refusal = this.refusal();
@@ -117,14 +117,14 @@ export class Supervisor {
 
   /** Stops the shared process now if no session uses it and no call is in flight (after discovery). */
   async releaseIfUnused(): Promise<void> {
-    const upstream = this.acquireIfRunning();
-    if (!upstream || this.peers.size > 0 || upstream.callsInFlight > 0) return;
-    await this.hibernate(upstream, 'unused after discovery');
+    const connection = this.acquireIfRunning();
+    if (!connection || this.peers.size > 0 || connection.callsInFlight > 0) return;
+    await this.hibernate(connection, 'unused after discovery');
   }
 
   /** The shared process if it runs now, without starting it. */
-  acquireIfRunning(): Upstream | undefined {
-    return this.upstream && !this.upstream.closed ? this.upstream : undefined;
+  acquireIfRunning(): Connection | undefined {
+    return this.connection && !this.connection.closed ? this.connection : undefined;
   }
 
   /** Clears a failed or backoff state (config reload, explicit restart): the next use tries again at once. */
@@ -138,21 +138,21 @@ export class Supervisor {
   async stop(): Promise<void> {
     clearTimeout(this.idleTimer);
     await this.starting?.catch(() => {});
-    const all = [...this.owned, ...(this.upstream ? [this.upstream] : [])];
-    this.upstream = undefined;
+    const all = [...this.owned, ...(this.connection ? [this.connection] : [])];
+    this.connection = undefined;
     await Promise.allSettled(all.map((u) => u.close()));
     if (this.state.kind === 'running' || this.state.kind === 'starting') this.setState({ kind: 'stopped' });
   }
 
   /** Calls in flight on every connection of this backend (shutdown waits for them). */
   get callsInFlight(): number {
-    let n = this.upstream?.callsInFlight ?? 0;
+    let n = this.connection?.callsInFlight ?? 0;
     for (const u of this.owned) n += u.callsInFlight;
     return n;
   }
 
   status(): SupervisorStatus {
-    const running = this.upstream && !this.upstream.closed ? this.upstream : undefined;
+    const running = this.connection && !this.connection.closed ? this.connection : undefined;
     const live = [...this.owned, ...(running ? [running] : [])];
     const until =
       this.state.kind === 'backoff' || this.state.kind === 'failed' ? this.state.until : undefined;
@@ -187,12 +187,12 @@ export class Supervisor {
     });
   }
 
-  private async start(capabilities: ClientCapabilities, peers?: Set<Peer>): Promise<Upstream> {
+  private async start(capabilities: ClientCapabilities, peers?: Set<Peer>): Promise<Connection> {
     const startedAt = this.now();
     if (peers || this.state.kind !== 'running') this.setState({ kind: 'starting', since: startedAt });
-    let upstream: Upstream;
+    let connection: Connection;
     try {
-      upstream = await this.deps.connect(capabilities, peers);
+      connection = await this.deps.connect(capabilities, peers);
     } catch (error) {
       this.deps.metrics?.backendStartFailed(this.config.name);
       this.recordFailure(errorMessage(error));
@@ -205,31 +205,31 @@ export class Supervisor {
     const ms = this.now() - startedAt;
     this.deps.metrics?.backendStarted(this.config.name, ms / 1000, restart);
     this.log.info(
-      { pid: upstream.pid, ms, restart_count: this.restarts },
+      { pid: connection.pid, ms, restart_count: this.restarts },
       restart ? 'backend restarted' : 'backend started',
     );
-    this.lastConnection = upstream;
-    upstream.onClosed((reason) => this.closed(upstream, reason));
-    this.deps.onConnected?.(upstream);
+    this.lastConnection = connection;
+    connection.onClosed((reason) => this.closed(connection, reason));
+    this.deps.onConnected?.(connection);
     if (peers) {
-      this.upstream = upstream;
+      this.connection = connection;
       this.scheduleIdleCheck();
     } else {
-      this.owned.add(upstream);
+      this.owned.add(connection);
     }
-    return upstream;
+    return connection;
   }
 
-  private closed(upstream: Upstream, reason: string): void {
-    this.owned.delete(upstream);
+  private closed(connection: Connection, reason: string): void {
+    this.owned.delete(connection);
     if (reason === CLOSED_BY_GATEWAY) {
       // The last session of a remote (or per-session) backend ended: nothing of it runs any more.
-      const anyLeft = this.owned.size > 0 || (this.upstream !== undefined && !this.upstream.closed);
+      const anyLeft = this.owned.size > 0 || (this.connection !== undefined && !this.connection.closed);
       if (!anyLeft && this.state.kind === 'running') this.setState({ kind: 'stopped' });
       return;
     }
-    if (upstream === this.upstream) this.upstream = undefined;
-    const stderr = upstream.stderrTail().slice(-10);
+    if (connection === this.connection) this.connection = undefined;
+    const stderr = connection.stderrTail().slice(-10);
     this.deps.metrics?.backendCrashed(this.config.name);
     this.log.warn({ reason, stderr }, 'backend crashed or disconnected');
     this.recordFailure(stderr.length ? `${reason}; stderr: ${stderr.slice(-3).join(' | ')}` : reason);
@@ -263,25 +263,25 @@ export class Supervisor {
   }
 
   private checkIdle(): void {
-    const upstream = this.upstream;
-    if (!upstream || upstream.closed) return;
+    const connection = this.connection;
+    if (!connection || connection.closed) return;
     const idleMs = this.config.idle_timeout * 1000;
-    const lastActive = Math.max(upstream.lastActivity, this.lastUsed ?? 0);
+    const lastActive = Math.max(connection.lastActivity, this.lastUsed ?? 0);
     const remaining = idleMs - (this.now() - lastActive);
-    if (upstream.callsInFlight > 0 || remaining > 0) {
-      this.scheduleIdleCheck(upstream.callsInFlight > 0 ? idleMs : remaining);
+    if (connection.callsInFlight > 0 || remaining > 0) {
+      this.scheduleIdleCheck(connection.callsInFlight > 0 ? idleMs : remaining);
       return;
     }
-    void this.hibernate(upstream, `idle for ${this.config.idle_timeout} s`);
+    void this.hibernate(connection, `idle for ${this.config.idle_timeout} s`);
   }
 
-  private async hibernate(upstream: Upstream, why: string): Promise<void> {
+  private async hibernate(connection: Connection, why: string): Promise<void> {
     clearTimeout(this.idleTimer);
-    this.upstream = undefined;
+    this.connection = undefined;
     this.setState({ kind: 'hibernated', since: this.now() });
     this.deps.metrics?.backendHibernated(this.config.name);
     this.log.info({ why }, 'backend hibernated');
-    await upstream.close();
+    await connection.close();
   }
 
   private setState(next: BackendState): void {

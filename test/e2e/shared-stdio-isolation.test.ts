@@ -226,7 +226,7 @@ describe('one shared stdio backend, fifty clients with colliding ids', () => {
     });
     expect(clientErrors()).toEqual([]);
 
-    // Upstream, each call carried a token of the gateway's own, never the clients' shared one.
+    // Connection, each call carried a token of the gateway's own, never the clients' shared one.
     const seen = (await seenByBackend()).filter((s) => s.tool === 'progress_nonce');
     expect(seen).toHaveLength(CLIENTS);
     const tokens = seen.map((s) => s.progressToken);

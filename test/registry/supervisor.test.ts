@@ -3,15 +3,15 @@
  * and fake timers; real processes are exercised in test/lifecycle.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Upstream } from '../../src/backends/upstream.js';
-import { CLOSED_BY_GATEWAY } from '../../src/backends/upstream.js';
+import type { Connection } from '../../src/backends/connection.js';
+import { CLOSED_BY_GATEWAY } from '../../src/backends/connection.js';
 import { parseConfig } from '../../src/config/index.js';
 import { silentLogger } from '../../src/log.js';
 import { DEFAULT_RESTART_POLICY } from '../../src/registry/backoff.js';
 import { Supervisor } from '../../src/registry/supervisor.js';
 import { GatewayError } from '../../src/errors.js';
 
-/** The part of an Upstream the supervisor uses, driven by the test. */
+/** The part of an Connection the supervisor uses, driven by the test. */
 class FakeConnection {
   closed = false;
   callsInFlight = 0;
@@ -66,7 +66,7 @@ function supervisor(idleTimeout = 10, policy = { ...DEFAULT_RESTART_POLICY, maxF
       }
       const connection = new FakeConnection(1000 + connections.length);
       connections.push(connection);
-      return connection as unknown as Upstream;
+      return connection as unknown as Connection;
     },
   });
 }

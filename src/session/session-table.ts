@@ -4,11 +4,14 @@
  */
 import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { DirectLane } from './direct-lane.js';
-import { hasStandaloneStream } from './downstream-peer.js';
+import { hasStandaloneStream } from './client-peer.js';
+
+/** The table's endpoint name for the meta endpoint `/mcp` (backend names cannot be empty). */
+export const META_ENDPOINT = '';
 
 export interface ClientSession {
   id: string;
-  /** The route it belongs to: a backend name, or '' for the meta endpoint. */
+  /** The route it belongs to: a backend name, or META_ENDPOINT. */
   endpoint: string;
   transport: WebStandardStreamableHTTPServerTransport;
   /** Present on passthrough sessions: the lane their single requests take instead of the transport. */

@@ -4,15 +4,15 @@
  * the session's client capabilities and opened again if it ended (a restarted backend gets a new session).
  */
 import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
-import type { Peer, Upstream } from '../backends/upstream.js';
+import type { Peer, Connection } from '../backends/connection.js';
 import type { Registry } from '../registry/registry.js';
 
 export interface BackendLink {
   readonly name: string;
   /** The connection to use now; may start, wake or re-open one. */
-  connection(): Promise<Upstream>;
+  connection(): Promise<Connection>;
   /** The session's own connection while it is open (a shared one is the registry's: undefined). */
-  current(): Upstream | undefined;
+  current(): Connection | undefined;
   /** Makes `peer` the audience of what the backend sends on its own (notifications, requests). */
   attach(peer: Peer): void;
   /** Detaches the peer and closes a connection of the session's own. */
@@ -27,11 +27,11 @@ export function createBackendLink(
   const shared = registry.isShared(name);
   let peer: Peer | undefined;
   let detachShared: (() => void) | undefined;
-  let owned: Upstream | undefined;
-  let opening: Promise<Upstream> | undefined;
+  let owned: Connection | undefined;
+  let opening: Promise<Connection> | undefined;
   let closed = false;
 
-  function ownConnection(): Promise<Upstream> {
+  function ownConnection(): Promise<Connection> {
     if (owned && !owned.closed) return Promise.resolve(owned);
     opening ??= registry
       .open(name, capabilities)

@@ -1,5 +1,5 @@
 /**
- * @module downstream-peer: a client session as the Upstream sees it (a Peer): notifications and backend-initiated
+ * @module client-peer: a client session as a backend connection sees it (a Peer): notifications and backend-initiated
  * requests go to the session's SDK Server, on the stream of the related request when there is one.
  */
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
@@ -7,14 +7,24 @@ import { ResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { Peer } from '../backends/upstream.js';
+import type { Peer } from '../backends/connection.js';
 
 /** Ceiling for a backend's request to the client (a person may be answering an elicitation). */
 const CLIENT_ANSWER_TIMEOUT_MS = 10 * 60_000;
 
-export function createDownstreamPeer(server: Server, transport: Transport, log: Logger): Peer {
+/**
+ * `transport` is the session's own (for whether it has a stream for unrelated messages); `ignores` names the
+ * notifications this session does not want (the meta endpoint has no lists of a backend's to change).
+ */
+export function createClientPeer(
+  server: Server,
+  transport: Transport,
+  log: Logger,
+  ignores: (method: string) => boolean = () => false,
+): Peer {
   return {
     notify(notification, relatedRequestId) {
+      if (ignores(notification.method)) return;
       server
         .notification(notification, relatedRequestId === undefined ? undefined : { relatedRequestId })
         .catch((error: unknown) =>

@@ -1,15 +1,15 @@
 /**
  * @module forward: one client request sent on to a backend connection: progress carried back on the request's own
- * stream, cancellation passed on, resource subscriptions counted on shared connections, and a request that met a
- * backend session the backend had forgotten sent once more on a fresh one. Every forwarded request, from /mcp or
- * /mcp/<backend>, passes here once: here it is timed, counted and logged.
+ * stream, cancellation passed on, and a request that met a backend session the backend had forgotten sent once more
+ * on a fresh one. Every forwarded request, from /mcp or /mcp/<backend>, passes here once: here it is timed, counted
+ * and logged.
  */
 import type { Notification, Request, RequestId, Result } from '@modelcontextprotocol/sdk/types.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { Cancellation } from '../cancellation.js';
 import { GatewayError, RpcError, errorMessage } from '../errors.js';
 import { REQUEST_ID_HEADER, type Logger } from '../log.js';
-import type { CallOptions, Peer, SubscriptionMethod, Upstream } from '../backends/upstream.js';
+import type { CallOptions, Connection, Peer } from '../backends/connection.js';
 import type { CallOutcome, CallRoute } from '../metrics/labels.js';
 import type { CallMetrics } from '../metrics/metrics.js';
 
@@ -50,7 +50,7 @@ export function sdkCallContext(extra: RequestExtra): CallContext {
 
 /** Forwards on the connection `connect()` gives, and records how it went. */
 export async function forwardRequest(
-  connect: () => Promise<Upstream>,
+  connect: () => Promise<Connection>,
   request: Pick<Request, 'method' | 'params'>,
   call: CallContext,
   options: ForwardOptions,
@@ -77,16 +77,16 @@ export async function forwardRequest(
 
 /** Retries once on a new connection if the backend lost the session. */
 async function forwardWithRetry(
-  connect: () => Promise<Upstream>,
+  connect: () => Promise<Connection>,
   request: Pick<Request, 'method' | 'params'>,
   call: CallContext,
   options: ForwardOptions,
 ): Promise<Result> {
-  const upstream = await connect();
+  const connection = await connect();
   try {
-    return await forwardOnce(upstream, request, call, options);
+    return await forwardOnce(connection, request, call, options);
   } catch (error) {
-    if (!upstream.sessionLost) throw error;
+    if (!connection.sessionLost) throw error;
     // The backend restarted and never saw this request: send it again on a new backend session.
     options.log.info(
       { method: request.method, req_id: call.httpRequestId },
@@ -97,27 +97,19 @@ async function forwardWithRetry(
 }
 
 function forwardOnce(
-  upstream: Upstream,
+  connection: Connection,
   request: Pick<Request, 'method' | 'params'>,
   call: CallContext,
   options: ForwardOptions,
 ): Promise<Result> {
-  const callOptions: CallOptions & { caller: NonNullable<CallOptions['caller']> } = {
+  const callOptions: CallOptions = {
     cancellation: call.cancellation,
     timeoutMs: options.timeoutMs,
     maxTotalMs: options.maxTotalMs,
     caller: { peer: options.peer, requestId: call.requestId },
   };
   if (request.params?._meta?.progressToken !== undefined) callOptions.onProgress = call.progress;
-  const uri = request.params?.uri;
-  if (isSubscription(request.method) && typeof uri === 'string') {
-    return upstream.subscription(request.method, { ...request.params, uri }, callOptions);
-  }
-  return upstream.request(request.method, request.params, callOptions);
-}
-
-function isSubscription(method: string): method is SubscriptionMethod {
-  return method === 'resources/subscribe' || method === 'resources/unsubscribe';
+  return connection.request(request.method, request.params, callOptions);
 }
 
 /**

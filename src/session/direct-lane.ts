@@ -1,13 +1,12 @@
 /**
- * @module direct-lane: requests of a passthrough session answered without the session's SDK Server. The HTTP layer
+ * @module direct-lane: requests of a client session answered without the session's SDK Server. The HTTP layer
  * hands over a POST carrying one request on an open session (nearly every tool call); it is forwarded and its answer
  * written on that POST's own response. What the backend sends about the call meanwhile (progress, log messages,
  * sampling or elicitation requests) still leaves through the SDK Server, which addresses it to the call's request
- * id: the lane takes those frames off the SDK transport's `send` and writes them on the call's response, and takes a
- * client's cancellation of the call off the transport's `onmessage`. Everything else (initialize, ping, GET
+ * id: the lane's tap takes those frames on their way to the SDK transport and writes them on the call's response,
+ * and takes a client's cancellation of the call before the Server sees it. Everything else (initialize, ping, GET
  * streams, the client's answers to the backend's requests, batches) stays with the SDK.
  */
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   ErrorCode,
   type JSONRPCMessage,
@@ -17,6 +16,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { Cancellation } from '../cancellation.js';
 import { cancelledRequest } from '../json-rpc.js';
+import type { Tap } from '../transport-tap.js';
 import type { CallContext } from './forward.js';
 
 /** Where a direct call's messages go: the HTTP response of the POST that carried it. */
@@ -49,24 +49,29 @@ export class DirectLane {
       request.method !== 'initialize' && request.method !== 'ping',
   ) {}
 
-  /** Hooks into the session's SDK transport; once the Server is connected to it (connecting sets `onmessage`). */
-  attach(transport: Transport): void {
-    const send = transport.send.bind(transport);
-    transport.send = async (message, options) => {
+  /**
+   * Put in front of the session's SDK transport (transport-tap.ts): what the SDK Server sends about a call of the
+   * lane goes on the call's own response, and the client's cancellation of such a call stops it here.
+   */
+  readonly tap: Tap = {
+    send: (message, options) => {
       const related = options?.relatedRequestId;
       const call = related === undefined ? undefined : this.calls.get(related);
-      if (call) call.stream.send(message);
-      else await send(message, options);
-    };
-    const receive = transport.onmessage;
-    transport.onmessage = (message, extra) => {
+      call?.stream.send(message);
+      return call !== undefined;
+    },
+    receive: (message) => {
       const cancelled = cancelledRequest(message);
-      const call = cancelled === undefined ? undefined : this.calls.get(cancelled.requestId);
-      if (call) return call.cancellation.cancel(cancelled?.reason ?? 'cancelled by the client');
-      if (cancelled) this.rememberEarlyCancel(cancelled.requestId);
-      receive?.(message, extra);
-    };
-  }
+      if (!cancelled) return false;
+      const call = this.calls.get(cancelled.requestId);
+      if (!call) {
+        this.rememberEarlyCancel(cancelled.requestId);
+        return false;
+      }
+      call.cancellation.cancel(cancelled.reason ?? 'cancelled by the client');
+      return true;
+    },
+  };
 
   /** Forwards the request and ends `stream` with its answer; never throws. */
   async answer(

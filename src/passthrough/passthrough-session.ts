@@ -1,0 +1,59 @@
+/**
+ * @module passthrough-session: a new client session of `/mcp/<backend>`. It gets a link to the backend (its shared
+ * process, or a connection of its own advertising this client's capabilities) and a bridge that mirrors the backend.
+ */
+import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { Catalog } from '../catalog/catalog.js';
+import type { Logger } from '../log.js';
+import type { PassthroughMetrics } from '../metrics/metrics.js';
+import type { Registry } from '../registry/registry.js';
+import { createBackendLink } from '../session/backend-link.js';
+import type { OpenedSession } from '../session/opened-session.js';
+import { createBridge } from './bridge.js';
+
+export interface PassthroughDeps {
+  registry: Registry;
+  catalog: Catalog;
+  log: Logger;
+  /** Hard cap of one forwarded call, however much progress resets its timeout. */
+  maxTotalMs: number;
+  metrics?: PassthroughMetrics;
+}
+
+/** Connects the session to backend `name` (throws a GatewayError if it cannot be reached) and builds its bridge. */
+export async function openPassthroughSession(
+  deps: PassthroughDeps,
+  name: string,
+  capabilities: ClientCapabilities,
+  transport: Transport,
+): Promise<OpenedSession> {
+  const { registry } = deps;
+  const link = createBackendLink(registry, name, capabilities);
+  let connection;
+  try {
+    connection = await link.connection();
+  } catch (error) {
+    await link.close();
+    throw error;
+  }
+  const { server, direct } = createBridge({
+    info: connection.info,
+    link,
+    transport,
+    timeoutMs: registry.lookup(name).timeout * 1000,
+    maxTotalMs: deps.maxTotalMs,
+    shared: registry.isShared(name),
+    catalogTools: () => deps.catalog.currentTools(name),
+    log: deps.log.child({ backend: name }),
+    metrics: deps.metrics,
+  });
+  return {
+    server,
+    direct,
+    close: () => {
+      direct.close();
+      return link.close();
+    },
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * @module session-backends: the backends one client session of the meta endpoint calls, each through a link of the
+ * session's own, opened on first use and closed with the session. What a backend sends about a call comes back to
+ * the session through its peer.
+ */
+import type { ClientCapabilities, Request, Result } from '@modelcontextprotocol/sdk/types.js';
+import type { Peer } from '../backends/connection.js';
+import type { Registry } from '../registry/registry.js';
+import { createBackendLink, type BackendLink } from './backend-link.js';
+import { forwardRequest, type CallContext, type ForwardOptions } from './forward.js';
+
+export class SessionBackends {
+  private readonly links = new Map<string, BackendLink>();
+
+  constructor(
+    private readonly registry: Registry,
+    /** The session's client capabilities, advertised on connections of its own. */
+    private readonly capabilities: ClientCapabilities,
+    private readonly peer: Peer,
+  ) {}
+
+  /** Forwards `request` to the backend `options.backend` on the session's link to it. */
+  call(
+    request: Pick<Request, 'method' | 'params'>,
+    call: CallContext,
+    options: Omit<ForwardOptions, 'peer'>,
+  ): Promise<Result> {
+    return forwardRequest(this.link(options.backend).connection, request, call, {
+      ...options,
+      peer: this.peer,
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.links.values()].map((link) => link.close()));
+    this.links.clear();
+  }
+
+  private link(name: string): BackendLink {
+    let link = this.links.get(name);
+    if (!link) {
+      link = createBackendLink(this.registry, name, this.capabilities);
+      link.attach(this.peer);
+      this.links.set(name, link);
+    }
+    return link;
+  }
+}
