@@ -2,6 +2,90 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The layering of src/ (README "Development"): each folder may import only the folders named in its `may` list, the
+ * leaves (the top-level modules that import nothing of the house), and itself. An import against the picture fails
+ * `npm run lint`, so the picture stays true.
+ */
+const FOLDERS = [
+  'backends',
+  'catalog',
+  'config',
+  'doctor',
+  'http',
+  'meta',
+  'metrics',
+  'passthrough',
+  'registry',
+  'session',
+  'store',
+];
+/** Top-level modules that are not leaves: the composition root and the command line. */
+const ROOTS = ['daemon', 'cli', 'cli-args', 'main', 'index', 'launcher'];
+
+/** @type {Record<string, { may: string[]; also?: string[]; why: string }>} */
+const LAYERS = {
+  config: { may: [], why: 'config/ is a leaf: it imports nothing of the house' },
+  metrics: { may: [], why: 'metrics/ is a leaf: it imports nothing of the house' },
+  backends: {
+    may: ['config'],
+    why: 'backends/ speak to servers and know nothing of sessions, the registry or HTTP',
+  },
+  registry: {
+    may: ['backends', 'config', 'metrics'],
+    why: 'registry/ owns processes and connections; it knows nothing of sessions, meta-tools or HTTP',
+  },
+  store: { may: [], why: 'store/ keeps state; it knows nothing of what the state means' },
+  catalog: {
+    may: ['registry', 'backends', 'store', 'config', 'metrics'],
+    why: 'catalog/ reads backends through the registry and knows nothing of sessions or HTTP',
+  },
+  session: {
+    may: ['registry', 'backends', 'config', 'metrics'],
+    why: 'session/ carries a client session to a backend connection; it does not decide what requests mean',
+  },
+  passthrough: {
+    may: ['session', 'registry', 'catalog', 'config', 'metrics'],
+    also: ['../backends/connection.js'],
+    why: 'passthrough/ reaches backends through session/ and registry/ (and the Connection contract)',
+  },
+  meta: {
+    may: ['session', 'registry', 'catalog', 'config', 'metrics'],
+    why: 'meta/ reaches backends only through session/ and registry/',
+  },
+  http: {
+    may: ['meta', 'passthrough', 'session', 'registry', 'catalog', 'config', 'metrics'],
+    why: 'http/ parses and guards requests; backends are reached through the layers below it',
+  },
+  doctor: { may: ['backends', 'config'], also: ['../cli-args.js'], why: 'doctor/ probes backends by itself' },
+};
+
+function layerRules() {
+  return Object.entries(LAYERS).map(([folder, { may, also = [], why }]) => {
+    const forbidden = FOLDERS.filter((f) => f !== folder && !may.includes(f));
+    return {
+      files: [`src/${folder}/**/*.ts`],
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          {
+            patterns: [
+              {
+                group: [
+                  ...forbidden.map((f) => `../${f}/**`),
+                  ...ROOTS.map((r) => `../${r}.js`),
+                  ...also.map((a) => `!${a}`),
+                ],
+                message: `${why}.`,
+              },
+            ],
+          },
+        ],
+      },
+    };
+  });
+}
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'results/'] },
   js.configs.recommended,
@@ -13,4 +97,23 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  {
+    // The leaves: anyone may import them; they import nothing of the house but each other.
+    files: ['src/*.ts'],
+    ignores: ROOTS.map((r) => `src/${r}.ts`),
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['./*/*', ...ROOTS.map((r) => `./${r}.js`)],
+              message: 'A top-level module is a leaf: it imports nothing of the house but other leaves.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  ...layerRules(),
 );

@@ -17,6 +17,7 @@ import { VERSION } from './version.js';
 import { createProcessLedger, reapLeftovers } from './backends/process-ledger.js';
 import { Catalog } from './catalog/catalog.js';
 import { Discovery } from './catalog/discovery.js';
+import { snapshotFile } from './store/snapshot-file.js';
 import { ArgumentChecker } from './meta/arguments.js';
 import { META_TOOL_NAMES } from './meta/definitions.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
@@ -62,7 +63,7 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
     options;
   const ledgerPath = join(config.state_dir, LEDGER_FILE);
   const descriptions = new Map(Object.values(config.backends).map((b) => [b.name, b.description]));
-  const catalog = new Catalog(join(config.state_dir, CATALOG_FILE), log, descriptions);
+  const catalog = new Catalog(snapshotFile(join(config.state_dir, CATALOG_FILE), log), descriptions);
   catalog.load();
   const sessions = new SessionTable(config.session_idle_timeout * 1000, config.max_sessions);
   const metrics = createMetrics({
@@ -130,6 +131,7 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
       log.warn({ calls: registry.callsInFlight }, 'calls still in flight at shutdown');
     await sessions.closeAll();
     await registry.stopAll();
+    await catalog.flush();
     // The sessions' streams are closed now: responses still being written finish, and each connection is closed
     // once idle; whatever is still busy after a moment (a client that stopped reading) is cut.
     if (listening) {

@@ -4,10 +4,9 @@
  * hash of its definition (name, title, description, schemas), which changes when the backend changes the tool.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
-import type { Logger } from '../log.js';
+import { isObject } from '../json-rpc.js';
+import type { SnapshotStore } from '../store/snapshot-file.js';
 import { createSearchIndex, type IndexedTool, type SearchIndex } from './search-index.js';
 
 const INDEX_BUILD_DELAY_MS = 250;
@@ -36,31 +35,26 @@ export class Catalog {
   private rebuild: NodeJS.Timeout | undefined;
   private readonly listeners: Array<(server: string) => void> = [];
 
-  /** `path` undefined keeps the catalog in memory only. */
   constructor(
-    private readonly path: string | undefined,
-    private readonly log: Logger,
+    /** Where the catalog outlives the process; undefined keeps it in memory only. */
+    private readonly store: SnapshotStore | undefined,
     /** Server name → description, for search context; only these servers are kept. */
     private readonly servers: ReadonlyMap<string, string>,
   ) {}
 
-  /** Reads the persisted catalog, dropping servers no longer configured; a missing or broken file is an empty one. */
+  /** Reads the persisted catalog, dropping servers no longer configured and entries of any other shape. */
   load(): void {
-    if (!this.path) return;
-    let file: CatalogFile;
-    try {
-      file = JSON.parse(readFileSync(this.path, 'utf8')) as CatalogFile;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-        this.log.warn({ path: this.path, err: String(error) }, 'tool catalog unreadable; starting empty');
-      }
-      return;
-    }
-    if (file.version !== 1 || typeof file.servers !== 'object') return;
+    const file = this.store?.load();
+    if (!isObject(file) || file.version !== 1 || !isObject(file.servers)) return;
     for (const [server, entry] of Object.entries(file.servers)) {
-      if (this.servers.has(server) && Array.isArray(entry.tools)) this.entries.set(server, entry);
+      if (this.servers.has(server) && isCatalogEntry(entry)) this.entries.set(server, entry);
     }
     this.invalidateIndex();
+  }
+
+  /** Resolves once the catalog's last change is on disk (shutdown waits for it). */
+  flush(): Promise<void> {
+    return this.store?.flush() ?? Promise.resolve();
   }
 
   get(server: string): CatalogEntry | undefined {
@@ -96,7 +90,7 @@ export class Catalog {
   }
 
   /**
-   * Replaces a server's tools (in the server's order) and persists the catalog when anything changed. `readAfter`:
+   * Replaces a server's tools (in the server's order) and persists the catalog when they changed. `readAfter`:
    * changesAnnounced() when the read began; if a change was announced since, the list stays stale (the read may
    * predate the change) until the next read.
    */
@@ -109,7 +103,8 @@ export class Catalog {
       previous.tools.length === next.length &&
       previous.tools.every((t, i) => t.hash === next[i]!.hash);
     this.entries.set(server, { tools: same ? previous.tools : next, indexed_at: now.toISOString() });
-    if (same) return this.persist();
+    // A list read again unchanged is not written: its new read time matters to this process only.
+    if (same) return;
     this.invalidateIndex();
     this.persist();
     for (const listener of this.listeners) listener(server);
@@ -149,16 +144,20 @@ export class Catalog {
   }
 
   private persist(): void {
-    if (!this.path) return;
     const file: CatalogFile = { version: 1, servers: Object.fromEntries(this.entries) };
-    try {
-      mkdirSync(dirname(this.path), { recursive: true });
-      writeFileSync(`${this.path}.tmp`, JSON.stringify(file));
-      renameSync(`${this.path}.tmp`, this.path);
-    } catch (error) {
-      this.log.warn({ path: this.path, err: String(error) }, 'cannot write the tool catalog');
-    }
+    this.store?.save(file);
   }
+}
+
+function isCatalogEntry(value: unknown): value is CatalogEntry {
+  return (
+    isObject(value) &&
+    typeof value.indexed_at === 'string' &&
+    Array.isArray(value.tools) &&
+    value.tools.every(
+      (t) => isObject(t) && typeof t.hash === 'string' && isObject(t.tool) && typeof t.tool.name === 'string',
+    )
+  );
 }
 
 /** Stable across key order: the hash must not change when a backend serializes the same schema differently. */

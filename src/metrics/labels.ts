@@ -3,8 +3,6 @@
  * it came (a session id, an argument, a method or tool name nobody vetted): anything outside these sets, the
  * configured backends or the catalog's tool names is counted as `other`.
  */
-import type { BackendStateName } from '../registry/state.js';
-
 /** The value of any label whose input was not one of the known values. */
 export const OTHER = 'other';
 
@@ -34,18 +32,9 @@ export type HttpRoute =
   | '/metrics'
   | typeof OTHER;
 
-export const BACKEND_STATES = [
-  'stopped',
-  'starting',
-  'running',
-  'hibernated',
-  'backoff',
-  'failed',
-] as const satisfies readonly BackendStateName[];
-// Fails to compile when a state is added to the union and not here (its gauge series would be missing).
-const _everyState: Exclude<BackendStateName, (typeof BACKEND_STATES)[number]> extends never ? true : never =
-  true;
-void _everyState;
+/** The `state` label of mcp_gateway_backend_state: one series per state (registry/state.ts checks it has them all). */
+export const BACKEND_STATES = ['stopped', 'starting', 'running', 'hibernated', 'backoff', 'failed'] as const;
+export type BackendStateLabel = (typeof BACKEND_STATES)[number];
 
 /** Requests a client sends to a server in MCP (2025-11-25); anything else is counted as `other`. */
 const MCP_METHODS: ReadonlySet<string> = new Set([

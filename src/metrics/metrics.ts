@@ -5,9 +5,9 @@
  * backends or the catalog; child series are looked up once and kept, so recording is a few map lookups.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { BackendStateName } from '../registry/state.js';
 import {
   BACKEND_STATES,
+  type BackendStateLabel,
   OTHER,
   methodLabel,
   type CallOutcome,
@@ -35,7 +35,7 @@ export interface MetricsOptions {
 
 /** What a backend's supervisor reports; the registry layer sees only this. */
 export interface BackendMetrics {
-  backendState(backend: string, state: BackendStateName): void;
+  backendState(backend: string, state: BackendStateLabel): void;
   /** A start (process spawned or connection opened, then initialized) succeeded after `seconds`. */
   backendStarted(backend: string, seconds: number, restart: boolean): void;
   backendStartFailed(backend: string): void;
@@ -240,9 +240,9 @@ export function createMetrics(options: MetricsOptions): Metrics {
   function backendSeries(backend: string) {
     const states = Object.fromEntries(
       BACKEND_STATES.map((state) => [state, backendState.labels(backend, state)]),
-    ) as Record<BackendStateName, Gauge.Internal<string>>;
+    ) as Record<BackendStateLabel, Gauge.Internal<string>>;
     const series = {
-      state: undefined as BackendStateName | undefined,
+      state: undefined as BackendStateLabel | undefined,
       states,
       up: backendUp.labels(backend),
       startsOk: backendStarts.labels(backend, 'ok'),
@@ -294,7 +294,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
     cached((status: number) => httpRequests.labels(route, String(status))),
   );
 
-  function setState(backend: string, state: BackendStateName): void {
+  function setState(backend: string, state: BackendStateLabel): void {
     const s = series(backend);
     if (s.state === state) return;
     if (s.state !== undefined) s.states[s.state].set(0);

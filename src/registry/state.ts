@@ -1,6 +1,7 @@
 /**
  * @module state: what a backend is doing, as one union. Every transition goes through the supervisor's setState.
  */
+import type { BackendStateLabel } from '../metrics/labels.js';
 
 export type BackendState =
   /** Never started, or stopped by the gateway. */
@@ -15,3 +16,7 @@ export type BackendState =
   | { kind: 'failed'; until: number };
 
 export type BackendStateName = BackendState['kind'];
+
+// Fails to compile when a state is added here and not to the metric's label set (its gauge series would be missing).
+const _everyStateHasASeries: Exclude<BackendStateName, BackendStateLabel> extends never ? true : never = true;
+void _everyStateHasASeries;

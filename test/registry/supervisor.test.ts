@@ -3,6 +3,7 @@
  * and fake timers; real processes are exercised in test/lifecycle.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Result } from '@modelcontextprotocol/sdk/types.js';
 import type { Connection } from '../../src/backends/connection.js';
 import { CLOSED_BY_GATEWAY } from '../../src/backends/connection.js';
 import { parseConfig } from '../../src/config/index.js';
@@ -11,8 +12,11 @@ import { DEFAULT_RESTART_POLICY } from '../../src/registry/backoff.js';
 import { Supervisor } from '../../src/registry/supervisor.js';
 import { GatewayError } from '../../src/errors.js';
 
-/** The part of an Connection the supervisor uses, driven by the test. */
-class FakeConnection {
+/** A connection driven by the test: the supervisor sees only the Connection contract. */
+class FakeConnection implements Connection {
+  readonly backend = 'b';
+  readonly info = { capabilities: {}, serverInfo: { name: 'fake', version: '1' }, instructions: undefined };
+  readonly sessionLost = false;
   closed = false;
   callsInFlight = 0;
   lastActivity = Date.now();
@@ -27,7 +31,13 @@ class FakeConnection {
   stderrTail() {
     return ['boom'];
   }
+  async request(): Promise<Result> {
+    return {};
+  }
+  async notify() {}
+  attach() {}
   detach() {}
+  observe() {}
   async close() {
     this.end(CLOSED_BY_GATEWAY);
   }
@@ -66,7 +76,7 @@ function supervisor(idleTimeout = 10, policy = { ...DEFAULT_RESTART_POLICY, maxF
       }
       const connection = new FakeConnection(1000 + connections.length);
       connections.push(connection);
-      return connection as unknown as Connection;
+      return connection;
     },
   });
 }
