@@ -62,15 +62,17 @@ export class Correlator {
     const answered = new Promise<Result>((resolve, reject) => {
       settle = (answer) => ('result' in answer ? resolve(answer.result) : reject(answer.error));
     });
+    let sent = false;
     const giveUp = (error: RpcError, reason: string) => {
       if (!this.pending.delete(id)) return;
       settle({ error });
-      // As the SDK would: the backend may stop working on it.
-      this.sendQuietly({
-        jsonrpc: '2.0',
-        method: 'notifications/cancelled',
-        params: { requestId: id, reason },
-      });
+      // As the SDK would: the backend may stop working on it (if it ever received it).
+      if (sent)
+        this.sendQuietly({
+          jsonrpc: '2.0',
+          method: 'notifications/cancelled',
+          params: { requestId: id, reason },
+        });
     };
     const timer = setTimeout(() => {
       const reason = `backend "${this.deps.backend}" did not answer within ${options.timeoutMs / 1000} s`;
@@ -99,7 +101,10 @@ export class Correlator {
       try {
         // Not awaited before the answer: an HTTP transport's send lasts as long as the answer's stream, and a call
         // that is cancelled or times out must end now.
-        if (this.pending.has(id)) this.sendRequest(id, method, params, settle);
+        if (this.pending.has(id)) {
+          sent = true;
+          this.sendRequest(id, method, params, settle);
+        }
         return await answered;
       } finally {
         stopListening?.();

@@ -127,9 +127,13 @@ class McpConnection implements Connection {
       // Stops a child that started but never answered initialize (the stop ladder, group-wide).
       await this.client.close().catch(() => {});
       const timedOut = error instanceof McpError && error.code === ErrorCode.RequestTimeout;
+      // A child's exit says why; for anything else the error does (an HTTP status, a refused connection), not the
+      // closing of the connection that the SDK does after any failed initialize.
       const cause = timedOut
         ? `it did not answer initialize within ${timeoutMs / 1000} s`
-        : (this.closedReason ?? describeFailure(error));
+        : this.transport.exit()
+          ? this.endedBecause()
+          : describeFailure(error);
       const stderr = this.transport.stderr.lines().slice(-10);
       const tail = stderr.length ? `; its stderr ends with: ${stderr.slice(-3).join(' | ')}` : '';
       throw new GatewayError(
