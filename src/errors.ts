@@ -73,18 +73,35 @@ export class GatewayError extends Error {
 
   /** The JSON-RPC error response body for an HTTP exchange (no request id is known at that point). */
   toJsonRpc(id: string | number | null = null): JsonRpcErrorBody {
-    return {
-      jsonrpc: '2.0',
-      error: { code: this.jsonRpcCode, message: this.message, ...(this.data ? { data: this.data } : {}) },
-      id,
-    };
+    return { jsonrpc: '2.0', error: errorObject(this), id };
   }
 }
 
 export interface JsonRpcErrorBody {
   jsonrpc: '2.0';
-  error: { code: number; message: string; data?: unknown };
+  error: JsonRpcErrorObject;
   id: string | number | null;
+}
+
+export interface JsonRpcErrorObject {
+  code: number;
+  message: string;
+  data?: unknown;
+}
+
+/**
+ * Any thrown error as the `error` of a JSON-RPC response: the gateway's own errors with their code from the table, a
+ * backend's error (RpcError, or anything with a numeric code) as it came, anything else as an internal error.
+ */
+export function errorObject(error: unknown): JsonRpcErrorObject {
+  if (error instanceof GatewayError) {
+    const { jsonRpcCode: code, message, data } = error;
+    return data === undefined ? { code, message } : { code, message, data };
+  }
+  const fields = (typeof error === 'object' && error !== null ? error : {}) as Record<string, unknown>;
+  const code = Number.isSafeInteger(fields.code) ? (fields.code as number) : ERROR_MAPPING.internal.jsonRpc;
+  const message = typeof fields.message === 'string' ? fields.message : 'Internal error';
+  return fields.data === undefined ? { code, message } : { code, message, data: fields.data };
 }
 
 export function errorMessage(error: unknown): string {

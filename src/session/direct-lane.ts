@@ -15,6 +15,7 @@ import {
   type Result,
 } from '@modelcontextprotocol/sdk/types.js';
 import { Cancellation } from '../cancellation.js';
+import { errorObject } from '../errors.js';
 import { cancelledRequest } from '../json-rpc.js';
 import type { Tap } from '../transport-tap.js';
 import type { CallContext } from './forward.js';
@@ -135,12 +136,4 @@ export class DirectLane {
     }
     this.calls.clear();
   }
-}
-
-/** A thrown error as the SDK Server would put it in a response. */
-function errorObject(error: unknown): { code: number; message: string; data?: unknown } {
-  const fields = (typeof error === 'object' && error !== null ? error : {}) as Record<string, unknown>;
-  const code = Number.isSafeInteger(fields.code) ? (fields.code as number) : ErrorCode.InternalError;
-  const message = typeof fields.message === 'string' ? fields.message : 'Internal error';
-  return fields.data === undefined ? { code, message } : { code, message, data: fields.data };
 }
