@@ -50,9 +50,6 @@ export const ERROR_MAPPING: Record<GatewayErrorCode, ErrorMapping> = {
   internal: { http: 500, jsonRpc: -32603 },
 };
 
-/** JSON-RPC code for "the backend could not be reached"; documented in the README. */
-export const BACKEND_UNAVAILABLE_CODE = ERROR_MAPPING.backend_unavailable.jsonRpc;
-
 export class GatewayError extends Error {
   override readonly name = 'GatewayError';
   constructor(

@@ -17,6 +17,7 @@ import { urlToHttpOptions } from 'node:url';
 import { createParser } from 'eventsource-parser';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { clip } from '../clip.js';
 import { cancelledRequest, isJsonRpcMessage, isJsonRpcRequest, isJsonRpcResponse } from '../json-rpc.js';
 import { mediaType } from '../media-type.js';
 
@@ -205,9 +206,7 @@ export class HttpClientTransport implements Transport {
         try {
           message = JSON.parse(event.data);
         } catch {
-          this.onerror?.(
-            new Error(`the backend sent an event that is not JSON: ${event.data.slice(0, 200)}`),
-          );
+          this.onerror?.(new Error(`the backend sent an event that is not JSON: ${clip(event.data, 200)}`));
           return;
         }
         if (id !== undefined && isJsonRpcResponse(message) && message.id === id) answered = true;
@@ -288,7 +287,7 @@ export class HttpClientTransport implements Transport {
 
 async function statusError(res: IncomingMessage, what: string): Promise<HttpStatusError> {
   const text = await readText(res).catch(() => '');
-  const detail = text ? `: ${text.slice(0, 300)}` : '';
+  const detail = text ? `: ${clip(text, 300)}` : '';
   return new HttpStatusError(res.statusCode ?? 0, `the backend refused the ${what}${detail}`);
 }
 
@@ -307,8 +306,7 @@ function readText(res: IncomingMessage): Promise<string> {
 }
 
 function preview(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+  return clip(JSON.stringify(value) ?? String(value), 200);
 }
 
 function delay(ms: number): Promise<void> {

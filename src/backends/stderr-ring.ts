@@ -2,6 +2,7 @@
  * @module stderr-ring: keeps the last lines a backend wrote to stderr, bounded in lines and line length, so that a
  * start failure or a crash can be explained without holding an unbounded log in memory.
  */
+import { clip } from '../clip.js';
 
 export interface StderrRing {
   /** Feed a chunk as it arrives; returns the complete lines it finished (for logging). */
@@ -15,7 +16,7 @@ export function createStderrRing(maxLines = 50, maxLineLength = 2_000): StderrRi
   let partial = '';
 
   const keep = (line: string): string => {
-    const clipped = line.length > maxLineLength ? `${line.slice(0, maxLineLength)}…` : line;
+    const clipped = clip(line, maxLineLength);
     kept.push(clipped);
     if (kept.length > maxLines) kept.shift();
     return clipped;

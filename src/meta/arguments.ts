@@ -6,6 +6,7 @@
 import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/cfworker';
 import type { JsonSchemaType, JsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
 import type { CatalogTool } from '../catalog/catalog.js';
+import { isObject } from '../json-rpc.js';
 
 export type PreparedArguments =
   { ok: true; arguments: Record<string, unknown> } | { ok: false; message: string };
@@ -40,8 +41,7 @@ export class ArgumentChecker {
     for (let depth = 0; depth < 2; depth++) {
       const keys = Object.keys(object);
       const inner = keys.length === 1 ? object[keys[0]!] : undefined;
-      if (!WRAPPERS.includes(keys[0] ?? '') || Object.hasOwn(properties, keys[0]!) || !isPlainObject(inner))
-        break;
+      if (!WRAPPERS.includes(keys[0] ?? '') || Object.hasOwn(properties, keys[0]!) || !isObject(inner)) break;
       object = inner;
     }
     const validate = this.validator(entry);
@@ -77,13 +77,13 @@ export class ArgumentChecker {
  */
 function withoutPatterns(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(withoutPatterns);
-  if (!isPlainObject(schema)) return schema;
+  if (!isObject(schema)) return schema;
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(schema)) {
     if (key === 'pattern' || key === 'patternProperties' || key === '$schema') continue;
     // In these the keys are names (a parameter may well be called "pattern"), the values schemas.
     out[key] =
-      NAME_MAPS.has(key) && isPlainObject(value) ? mapValues(value, withoutPatterns) : withoutPatterns(value);
+      NAME_MAPS.has(key) && isObject(value) ? mapValues(value, withoutPatterns) : withoutPatterns(value);
   }
   return out;
 }
@@ -92,8 +92,4 @@ const NAME_MAPS = new Set(['properties', '$defs', 'definitions', 'dependentSchem
 
 function mapValues(object: Record<string, unknown>, fn: (v: unknown) => unknown): Record<string, unknown> {
   return Object.fromEntries(Object.entries(object).map(([k, v]) => [k, fn(v)]));
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -10,7 +10,6 @@ export const META_TOOL_NAMES = [
   'gateway_list_tools',
   'gateway_search_tools',
 ] as const;
-export type MetaToolName = (typeof META_TOOL_NAMES)[number];
 
 const server = { type: 'string', description: 'Server name, as gateway_list_servers shows it.' } as const;
 

@@ -12,6 +12,7 @@ import {
   type ClientCapabilities,
   type JSONRPCRequest,
 } from '@modelcontextprotocol/sdk/types.js';
+import { isObject } from '../json-rpc.js';
 import { SHARED_SCHEMA_VALIDATOR } from '../schema-validator.js';
 import { createClientPeer } from '../session/client-peer.js';
 import { DirectLane } from '../session/direct-lane.js';
@@ -107,6 +108,6 @@ function isToolCall(request: JSONRPCRequest): boolean {
   return (
     request.method === 'tools/call' &&
     typeof params?.name === 'string' &&
-    (args === undefined || (typeof args === 'object' && args !== null && !Array.isArray(args)))
+    (args === undefined || isObject(args))
   );
 }

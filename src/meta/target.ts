@@ -6,7 +6,7 @@
 import { closest } from '../suggest.js';
 import type { Catalog, CatalogTool } from '../catalog/catalog.js';
 
-export interface ServerNames {
+interface ServerNames {
   /** Enabled backend names. */
   names: readonly string[];
 }
