@@ -6,11 +6,6 @@
 import { closest } from '../suggest.js';
 import type { Catalog, CatalogTool } from '../catalog/catalog.js';
 
-interface ServerNames {
-  /** Enabled backend names. */
-  names: readonly string[];
-}
-
 export type ServerLookup = { ok: true; server: string } | { ok: false; message: string };
 export type ToolLookup =
   { ok: true; server: string; tool: string; entry: CatalogTool | undefined } | { ok: false; message: string };
