@@ -1,5 +1,5 @@
 /**
- * @module bridge: joins one downstream client session (an SDK Server) to one backend, so that the client sees the
+ * @module bridge: joins one client session (an SDK Server) to one backend, so that the client sees the
  * backend itself: its capabilities and server info, every request forwarded generically (tools/list answered from a
  * cache while it is known to be current), notifications and backend-initiated requests (sampling, elicitation,
  * roots) carried back on the right stream.
