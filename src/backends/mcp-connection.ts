@@ -15,6 +15,7 @@ import {
   type Result,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { BackendConfig } from '../config/index.js';
+import { withDeadline } from '../deadline.js';
 import { GatewayError, RpcError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { SHARED_SCHEMA_VALIDATOR } from '../schema-validator.js';
@@ -232,7 +233,11 @@ class McpConnection implements Connection {
     this.ended(CLOSED_BY_GATEWAY);
     if (!alreadyClosed && !this.lostSession && this.transport.terminate) {
       // Bounded: a backend that hangs must not hold up the session's teardown.
-      await withTimeout(this.transport.terminate(), TERMINATE_TIMEOUT_MS).catch(() => {});
+      await withDeadline(
+        this.transport.terminate(),
+        TERMINATE_TIMEOUT_MS,
+        () => new Error('no answer'),
+      ).catch(() => {});
     }
     await this.client.close();
   }
@@ -274,12 +279,4 @@ class McpConnection implements Connection {
     this.correlator.failAll(RpcError.from(unavailable(this.backend, reason)));
     for (const listener of this.closeListeners.splice(0)) listener(reason);
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -10,6 +10,7 @@ import { HttpClientTransport } from '../backends/http-client.js';
 import type { BackendConfig } from '../config/index.js';
 import { VERSION } from '../version.js';
 import { isAlive } from '../backends/pid.js';
+import { withDeadline } from '../deadline.js';
 
 export type ProbeResult = { ok: true; status: number } | { ok: false; status?: number; reason: string };
 
@@ -117,21 +118,17 @@ export async function tryInitialize(
   }
 
   const client = new Client({ name: 'mcp-gateway-doctor', version: VERSION });
-  let timer: NodeJS.Timeout | undefined;
   try {
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`no answer to initialize within ${timeoutMs / 1000} s`)),
-        timeoutMs,
-      );
-    });
-    await Promise.race([client.connect(transport, { timeout: timeoutMs }), deadline]);
+    await withDeadline(
+      client.connect(transport, { timeout: timeoutMs }),
+      timeoutMs,
+      () => new Error(`no answer to initialize within ${timeoutMs / 1000} s`),
+    );
     const info = client.getServerVersion();
     return { ok: true, server: info ? `${info.name} ${info.version}` : 'unnamed server' };
   } catch (error) {
     return { ok: false, reason: describeStartError(error, timeoutMs), stderr: stderr.trim() };
   } finally {
-    clearTimeout(timer);
     if (transport instanceof HttpClientTransport && transport.sessionId) {
       await transport.terminateSession().catch(() => {});
     }
