@@ -8,12 +8,15 @@ import type { Context } from 'hono';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { GatewayError, errorMessage } from '../errors.js';
 import type { OpenedSession } from '../session/opened-session.js';
-import type { SessionTable } from '../session/session-table.js';
+import type { Admission, SessionTable } from '../session/session-table.js';
 import { TappedTransport } from '../transport-tap.js';
 import { errorResponse, fail } from './json-error.js';
 import { readInitialize, type InitializeMessage } from './mcp-request.js';
 import { parsedBodyOf } from './parsed-body.js';
 import { sdkRequest, type AppEnv } from './request-context.js';
+
+/** When every session is busy, a client is asked to come back this much later. */
+const SESSIONS_FULL_RETRY_S = 1;
 
 export type SessionOpener = (
   init: InitializeMessage,
@@ -38,17 +41,37 @@ export async function handleMcpRequest(
   const check = await readInitialize(c);
   if (!check.ok) return errorResponse(c, check.error, check.id ?? null);
   const init = check.message;
-  if (sessions.full) {
-    // Before anything is started for it: a client opening sessions in a loop cannot exhaust backends or memory.
-    const message = `Service Unavailable: ${sessions.capacity} client sessions are open (max_sessions); close some first`;
-    return errorResponse(c, new GatewayError('too_many_sessions', message), init.id);
+  // Before anything is started for it: a client opening sessions in a loop cannot exhaust backends or memory.
+  const admission = sessions.admit();
+  if (!admission) {
+    const message =
+      `Service Unavailable: ${sessions.capacity} client sessions are open and busy (max_sessions); ` +
+      `retry in ${SESSIONS_FULL_RETRY_S} s`;
+    c.header('retry-after', String(SESSIONS_FULL_RETRY_S));
+    const error = new GatewayError('too_many_sessions', message, { retry_after_s: SESSIONS_FULL_RETRY_S });
+    return errorResponse(c, error, init.id);
   }
+  try {
+    return await openSession(c, sessions, endpoint, open, init, admission);
+  } finally {
+    // Added to the table by now, or never will be.
+    admission.release();
+  }
+}
 
+async function openSession(
+  c: Context<AppEnv>,
+  sessions: SessionTable,
+  endpoint: string,
+  open: SessionOpener,
+  init: InitializeMessage,
+  admission: Admission,
+): Promise<Response> {
   let opened: OpenedSession | undefined;
   const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
     sessionIdGenerator: randomUUID,
     onsessioninitialized: (id) =>
-      sessions.add({ id, endpoint, transport, direct: opened?.direct, lastSeen: Date.now() }),
+      sessions.add({ id, endpoint, transport, direct: opened?.direct, lastSeen: Date.now() }, admission),
   });
   try {
     opened = await open(init, transport);
@@ -58,7 +81,7 @@ export async function handleMcpRequest(
     c.var.log.warn({ endpoint, err: failure.message }, 'session not opened');
     return errorResponse(c, failure, init.id);
   }
-  // Whatever ends the session (DELETE, expiry, shutdown, a failed initialize) releases what it holds, once.
+  // Whatever ends the session (DELETE, expiry, eviction, shutdown, a failed initialize) releases what it holds, once.
   const session = opened;
   // The Server talks through the lane's tap, which takes the messages about the lane's calls.
   const serverSide = session.direct ? new TappedTransport(transport, session.direct.tap) : transport;

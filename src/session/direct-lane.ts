@@ -50,6 +50,11 @@ export class DirectLane {
       request.method !== 'initialize' && request.method !== 'ping',
   ) {}
 
+  /** True while a call of the lane is in flight. */
+  get busy(): boolean {
+    return this.calls.size > 0;
+  }
+
   /**
    * Put in front of the session's SDK transport (transport-tap.ts): what the SDK Server sends about a call of the
    * lane goes on the call's own response, and the client's cancellation of such a call stops it here.

@@ -19,8 +19,15 @@ export interface ClientSession {
   lastSeen: number;
 }
 
+/** A place in the table held for a session being opened; released when it is added, or when opening fails. */
+export interface Admission {
+  release(): void;
+}
+
 export class SessionTable {
   private readonly sessions = new Map<string, ClientSession>();
+  /** Sessions admitted and still being opened: they count against the capacity from the moment they are admitted. */
+  private opening = 0;
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(
@@ -29,8 +36,22 @@ export class SessionTable {
     readonly capacity = Infinity,
   ) {}
 
-  get full(): boolean {
-    return this.sessions.size >= this.capacity;
+  /**
+   * Holds a place for a session about to be opened. A full table first ends its least recently used idle session (no
+   * call in flight on its lane, no open GET stream: a client that went away without ending it); undefined when every
+   * session is busy.
+   */
+  admit(): Admission | undefined {
+    if (this.sessions.size + this.opening >= this.capacity && !this.evictIdle()) return undefined;
+    this.opening++;
+    let held = true;
+    return {
+      release: () => {
+        if (!held) return;
+        held = false;
+        this.opening--;
+      },
+    };
   }
 
   get(id: string, endpoint: string): ClientSession | undefined {
@@ -46,7 +67,9 @@ export class SessionTable {
     return this.sessions.has(id);
   }
 
-  add(session: ClientSession): void {
+  /** Adds an opened session in the place its admission held. */
+  add(session: ClientSession, admission: Admission): void {
+    admission.release();
     this.sessions.set(session.id, session);
   }
 
@@ -59,6 +82,19 @@ export class SessionTable {
     let n = 0;
     for (const session of this.sessions.values()) if (session.endpoint === endpoint) n++;
     return n;
+  }
+
+  /** Ends the least recently used idle session; false if there is none. */
+  private evictIdle(): boolean {
+    let oldest: ClientSession | undefined;
+    for (const session of this.sessions.values()) {
+      if (session.direct?.busy || hasStandaloneStream(session.transport)) continue;
+      if (!oldest || session.lastSeen < oldest.lastSeen) oldest = session;
+    }
+    if (!oldest) return false;
+    this.sessions.delete(oldest.id);
+    void oldest.transport.close();
+    return true;
   }
 
   /** Closes sessions idle for longer than the TTL; returns how many. */

@@ -5,6 +5,7 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectClient, firstText, startGateway, type RunningGateway } from '../helpers/gateway.js';
+import { until } from '../helpers/processes.js';
 
 let gw: RunningGateway;
 const MAX_BODY = 64 * 1024;
@@ -197,7 +198,15 @@ describe('bad input at the HTTP edge', () => {
 });
 
 describe('a session flood', () => {
-  it('refuses sessions beyond max_sessions with 503, before starting anything, and recovers when one ends', async () => {
+  const initialize = (url: string) =>
+    fetch(url, { method: 'POST', headers: MCP_HEADERS, body: JSON.stringify(INIT) }).then(async (res) => ({
+      status: res.status,
+      retryAfter: res.headers.get('retry-after'),
+      session: res.headers.get('mcp-session-id'),
+      body: await res.text(),
+    }));
+
+  it('refuses sessions beyond max_sessions with 503 and when to retry while every session is busy, and recovers when one ends', async () => {
     const capped = await startGateway(`
 max_sessions: 2
 backends:
@@ -205,16 +214,15 @@ backends:
     command: node dist/examples/backends/toolbox.js
 `);
     try {
+      // SDK clients hold a GET stream open: busy sessions, never evicted.
       const first = await connectClient(`${capped.url}/mcp/toolbox`);
       await connectClient(`${capped.url}/mcp/toolbox`);
-      const refused = await fetch(`${capped.url}/mcp/toolbox`, {
-        method: 'POST',
-        headers: MCP_HEADERS,
-        body: JSON.stringify(INIT),
-      });
+      await until(() => capped.gateway.sessions.count() === 2, 'two sessions');
+      const refused = await initialize(`${capped.url}/mcp/toolbox`);
       expect(refused.status).toBe(503);
-      expect(await refused.json()).toMatchObject({
-        error: { message: expect.stringMatching(/max_sessions/) },
+      expect(refused.retryAfter).toBe('1');
+      expect(JSON.parse(refused.body)).toMatchObject({
+        error: { message: expect.stringMatching(/max_sessions.*retry in 1 s/), data: { retry_after_s: 1 } },
         id: 1,
       });
       expect(capped.gateway.sessions.count()).toBe(2);
@@ -224,6 +232,56 @@ backends:
       expect(
         firstText(await again.client.callTool({ name: 'echo', arguments: { message: 'room again' } })),
       ).toContain('room again');
+    } finally {
+      await capped.close();
+    }
+  });
+
+  it('counts a session from the moment it is admitted: 40 concurrent initializes, 10 places', async () => {
+    const capped = await startGateway(`
+max_sessions: 10
+backends:
+  toolbox:
+    command: node dist/examples/backends/toolbox.js
+    scope: session
+`);
+    try {
+      const outcomes = await Promise.all(
+        Array.from({ length: 40 }, () => initialize(`${capped.url}/mcp/toolbox`)),
+      );
+      expect(outcomes.filter((o) => o.status === 200)).toHaveLength(10);
+      expect(outcomes.filter((o) => o.status === 503)).toHaveLength(30);
+      expect(capped.gateway.sessions.count()).toBe(10);
+      expect(capped.gateway.registry.status()[0]!.pids.length).toBeLessThanOrEqual(10);
+    } finally {
+      await capped.close();
+    }
+  });
+
+  it('makes room by ending the least recently used idle session', async () => {
+    const capped = await startGateway(`
+max_sessions: 2
+backends:
+  toolbox:
+    command: node dist/examples/backends/toolbox.js
+`);
+    try {
+      const url = `${capped.url}/mcp/toolbox`;
+      // Sessions opened and left without a stream or a call: what a client that went away leaves behind.
+      const oldest = await initialize(url);
+      const newer = await initialize(url);
+      const newest = await initialize(url);
+      expect([oldest.status, newer.status, newest.status]).toEqual([200, 200, 200]);
+      expect(capped.gateway.sessions.count()).toBe(2);
+      const ping = (session: string | null) =>
+        fetch(url, {
+          method: 'POST',
+          headers: { ...MCP_HEADERS, 'mcp-session-id': session!, 'mcp-protocol-version': '2025-11-25' },
+          body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'ping' }),
+        }).then((res) => res.status);
+      expect(await ping(oldest.session)).toBe(404);
+      expect(await ping(newer.session)).toBe(200);
+      expect(await ping(newest.session)).toBe(200);
     } finally {
       await capped.close();
     }
