@@ -1,8 +1,9 @@
 /**
  * @module peer-router: who hears what a backend sends on its own, on one connection. A message goes to the client
- * session whose call is in flight when that is unambiguous (the only call in flight); change notifications about the
- * backend's lists go to every attached session; `resources/updated` on a shared connection goes to the URI's
- * subscribers; a backend's request with nobody to relate it to is refused at once rather than left to time out.
+ * session whose call is in flight when that is unambiguous (the only call in flight), else to the connection's only
+ * session, else to nobody; change notifications about the backend's lists go to every attached session;
+ * `resources/updated` on a shared connection goes to the URI's subscribers; a backend's request with nobody to relate
+ * it to is refused at once rather than left to time out.
  */
 import type { Notification, Request, Result } from '@modelcontextprotocol/sdk/types.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
@@ -41,12 +42,20 @@ export class PeerRouter {
         for (const peer of this.subscriptions.subscribers(uri)) peer.notify(notification, undefined);
       return;
     }
-    const caller = CONNECTION_WIDE.test(notification.method) ? undefined : this.soleCaller();
+    if (CONNECTION_WIDE.test(notification.method)) {
+      for (const peer of this.peers) peer.notify(notification, undefined);
+      return;
+    }
+    const caller = this.soleCaller();
     if (caller) {
       caller.peer.notify(notification, caller.requestId);
       return;
     }
-    for (const peer of this.peers) peer.notify(notification, undefined);
+    // Not about the one call in flight: it goes to the connection's only client, if it has one. On a process that
+    // several clients share it could be any one's (a log line, a progress of its own), and one client's messages
+    // must not reach the others.
+    const [only, ...others] = this.peers;
+    if (only && others.length === 0) only.notify(notification, undefined);
   }
 
   /** A request from the backend (sampling, elicitation, roots), passed to the client it is for. */

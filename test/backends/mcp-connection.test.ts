@@ -168,6 +168,22 @@ describe('McpConnection', () => {
     expect(b.heard.at(-1)?.notification.method).toBe('notifications/tools/list_changed');
   });
 
+  it('sends a message it cannot relate to one call only to a connection with one client', async () => {
+    const backend = backendServer();
+    const a = recordingPeer();
+    const b = recordingPeer();
+    const peers = new Set([a.peer]);
+    await connect(backend, { peers, shared: true });
+    await backend.server.sendLoggingMessage({ level: 'info', data: 'alone' });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(a.heard.map((h) => h.notification.params?.data)).toEqual(['alone']);
+    peers.add(b.peer);
+    await backend.server.sendLoggingMessage({ level: 'info', data: 'whose?' });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(a.heard.map((h) => h.notification.params?.data)).toEqual(['alone']);
+    expect(b.heard).toEqual([]);
+  });
+
   it("passes the backend's request to the client whose call is in flight, and its answer back", async () => {
     const a = recordingPeer('decline');
     const b = recordingPeer('accept');
