@@ -17,6 +17,7 @@ import { acceptsJsonAndSse, mediaType } from '../media-type.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { META_ENDPOINT, type ClientSession, type SessionTable } from '../session/session-table.js';
 import { CallResponse } from './call-response.js';
+import { parseJsonBody, type JsonBody } from './json-body.js';
 import { hostCheck, type OriginPolicy } from './origin.js';
 import { keepParsedBody } from './parsed-body.js';
 import { recordAnswer, requestIdFrom } from './request-context.js';
@@ -115,9 +116,7 @@ function firstHost(req: IncomingMessage): string | undefined {
 }
 
 /** The body, parsed; or the error to answer with (a client gone mid-body reads none, but nothing is logged). */
-async function readJson(
-  req: IncomingMessage,
-): Promise<{ ok: true; message: unknown } | { ok: false; error: GatewayError }> {
+async function readJson(req: IncomingMessage): Promise<JsonBody> {
   let text: string;
   try {
     text = await readBody(req);
@@ -127,11 +126,7 @@ async function readJson(
       error: new GatewayError('invalid_request', 'Bad Request: the request body ended early'),
     };
   }
-  try {
-    return { ok: true, message: JSON.parse(text) };
-  } catch {
-    return { ok: false, error: new GatewayError('parse_error', 'Parse error: Invalid JSON') };
-  }
+  return parseJsonBody(text);
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {

@@ -11,6 +11,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { GatewayError } from '../errors.js';
 import { isObject } from '../json-rpc.js';
+import { parseJsonBody } from './json-body.js';
 import { acceptsJsonAndSse, mediaType } from '../media-type.js';
 
 export type InitializeMessage = JSONRPCRequest & InitializeRequest;
@@ -31,12 +32,9 @@ export async function readInitialize(c: Context): Promise<InitializeCheck> {
     const message = 'Unsupported Media Type: Content-Type must be application/json';
     return { ok: false, error: new GatewayError('unsupported_media_type', message) };
   }
-  let body: unknown;
-  try {
-    body = await c.req.json();
-  } catch {
-    return { ok: false, error: new GatewayError('parse_error', 'Parse error: Invalid JSON') };
-  }
+  const parsed = parseJsonBody(await c.req.text());
+  if (!parsed.ok) return parsed;
+  const body = parsed.message;
   if (!isInitializeRequest(body)) {
     const id =
       isObject(body) && (typeof body.id === 'string' || typeof body.id === 'number') ? body.id : null;

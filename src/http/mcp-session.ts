@@ -11,6 +11,7 @@ import type { OpenedSession } from '../session/opened-session.js';
 import type { Admission, SessionTable } from '../session/session-table.js';
 import { TappedTransport } from '../transport-tap.js';
 import { errorResponse, fail } from './json-error.js';
+import { parseJsonBody } from './json-body.js';
 import { readInitialize, type InitializeMessage } from './mcp-request.js';
 import { parsedBodyOf } from './parsed-body.js';
 import { sdkRequest, type AppEnv } from './request-context.js';
@@ -35,7 +36,14 @@ export async function handleMcpRequest(
     const session = sessions.get(sessionId, endpoint);
     if (!session) return fail(c, 'session_not_found', 'Session not found');
     // The fast path may have read the body already (it was not for the lane): it comes along parsed.
-    return session.transport.handleRequest(sdkRequest(c), parsedBodyOf(c.env?.incoming));
+    let body = parsedBodyOf(c.env?.incoming);
+    if (!body && c.req.method === 'POST') {
+      // Read here rather than by the SDK transport, so that a body nested too deep is refused like on the fast path.
+      const parsed = parseJsonBody(await c.req.text());
+      if (!parsed.ok) return errorResponse(c, parsed.error);
+      body = { parsedBody: parsed.message };
+    }
+    return session.transport.handleRequest(sdkRequest(c), body);
   }
 
   const check = await readInitialize(c);

@@ -205,6 +205,12 @@ describe('a session flood', () => {
       session: res.headers.get('mcp-session-id'),
       body: await res.text(),
     }));
+  const ping = (url: string, session: string | null) =>
+    fetch(url, {
+      method: 'POST',
+      headers: { ...MCP_HEADERS, 'mcp-session-id': session!, 'mcp-protocol-version': '2025-11-25' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'ping' }),
+    }).then((res) => res.status);
 
   it('refuses sessions beyond max_sessions with 503 and when to retry while every session is busy, and recovers when one ends', async () => {
     const capped = await startGateway(`
@@ -246,13 +252,15 @@ backends:
     scope: session
 `);
     try {
-      const outcomes = await Promise.all(
-        Array.from({ length: 40 }, () => initialize(`${capped.url}/mcp/toolbox`)),
-      );
-      expect(outcomes.filter((o) => o.status === 200)).toHaveLength(10);
-      expect(outcomes.filter((o) => o.status === 503)).toHaveLength(30);
-      expect(capped.gateway.sessions.count()).toBe(10);
-      expect(capped.gateway.registry.status()[0]!.pids.length).toBeLessThanOrEqual(10);
+      const url = `${capped.url}/mcp/toolbox`;
+      const outcomes = await Promise.all(Array.from({ length: 40 }, () => initialize(url)));
+      const opened = outcomes.filter((o) => o.status === 200);
+      expect(opened.length + outcomes.filter((o) => o.status === 503).length).toBe(40);
+      // Places free up only by ending idle sessions: never more than 10 open, nor 10 processes, at once.
+      expect(capped.gateway.sessions.count()).toBeLessThanOrEqual(10);
+      const live = await Promise.all(opened.map((o) => ping(url, o.session)));
+      expect(live.filter((status) => status === 200)).toHaveLength(capped.gateway.sessions.count());
+      await until(() => capped.gateway.registry.status()[0]!.pids.length <= 10, 'at most 10 processes');
     } finally {
       await capped.close();
     }
@@ -273,17 +281,70 @@ backends:
       const newest = await initialize(url);
       expect([oldest.status, newer.status, newest.status]).toEqual([200, 200, 200]);
       expect(capped.gateway.sessions.count()).toBe(2);
-      const ping = (session: string | null) =>
-        fetch(url, {
-          method: 'POST',
-          headers: { ...MCP_HEADERS, 'mcp-session-id': session!, 'mcp-protocol-version': '2025-11-25' },
-          body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'ping' }),
-        }).then((res) => res.status);
-      expect(await ping(oldest.session)).toBe(404);
-      expect(await ping(newer.session)).toBe(200);
-      expect(await ping(newest.session)).toBe(200);
+      expect(await ping(url, oldest.session)).toBe(404);
+      expect(await ping(url, newer.session)).toBe(200);
+      expect(await ping(url, newest.session)).toBe(200);
     } finally {
       await capped.close();
+    }
+  });
+});
+
+describe('JSON nested too deep', () => {
+  const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+
+  it('is refused with 400 on every path, and nothing is started or counted against a backend', async () => {
+    const http = await startGateway(`
+backends:
+  toolbox:
+    command: node dist/examples/backends/toolbox.js
+    scope: session
+`);
+    try {
+      const url = `${http.url}/mcp/toolbox`;
+      const deepInit = { ...INIT, params: { ...INIT.params, capabilities: { experimental: { x: '@' } } } };
+      const text = JSON.stringify(deepInit).replace('"@"', nested(5_000));
+      for (let i = 0; i < 12; i++) {
+        const res = await fetch(url, { method: 'POST', headers: MCP_HEADERS, body: text });
+        expect(res.status).toBe(400);
+        expect(await res.json()).toMatchObject({
+          error: { code: -32600, message: 'Bad Request: the JSON body is nested deeper than 64 levels' },
+        });
+      }
+      expect(http.gateway.registry.status()[0]).toMatchObject({
+        state: 'stopped',
+        restart_count: 0,
+        pids: [],
+      });
+
+      // On an open session: a call through the fast path, and a batch through the app.
+      const { client, transport } = await connectClient(url);
+      const headers = {
+        ...MCP_HEADERS,
+        'mcp-session-id': transport.sessionId!,
+        'mcp-protocol-version': '2025-11-25',
+      };
+      const call = {
+        jsonrpc: '2.0',
+        id: 9,
+        method: 'tools/call',
+        params: { name: 'echo', arguments: { message: '@' } },
+      };
+      for (const body of [JSON.stringify(call), JSON.stringify([call])]) {
+        const res = await fetch(url, { method: 'POST', headers, body: body.replace('"@"', nested(5_000)) });
+        expect(res.status).toBe(400);
+        expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(
+          /nested deeper than 64/,
+        );
+      }
+      // Brackets inside strings are text.
+      const deepButLegal = JSON.stringify({ message: `${'['.repeat(100)}` });
+      const echoed = await client.callTool({ name: 'echo', arguments: JSON.parse(deepButLegal) });
+      expect(firstText(echoed)).toContain('[[[[');
+      expect(http.gateway.registry.callsInFlight).toBe(0);
+      await client.close();
+    } finally {
+      await http.close();
     }
   });
 });
