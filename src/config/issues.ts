@@ -97,7 +97,10 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], input: unkno
 }
 
 function tooSmall(issue: z.core.$ZodIssueTooSmall): string {
-  if (issue.origin === 'string') return 'must not be empty';
+  if (issue.origin === 'string')
+    return Number(issue.minimum) <= 1
+      ? 'must not be empty'
+      : `must be at least ${String(issue.minimum)} characters`;
   if (issue.minimum === 0) return 'must not be negative';
   return `must be at least ${String(issue.minimum)}`;
 }

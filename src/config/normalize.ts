@@ -29,6 +29,7 @@ export function normalizeConfig(file: ConfigFile, configDir: string, env: NodeJS
     max_sessions: file.max_sessions ?? CONFIG_DEFAULTS.max_sessions,
     state_dir: file.state_dir ? resolve(configDir, file.state_dir) : defaultStateDir(env),
     log_level: file.log_level ?? CONFIG_DEFAULTS.log_level,
+    admin: { token: file.admin?.token, allow_stdio: file.admin?.allow_stdio ?? false },
     backends,
   };
 }

@@ -63,6 +63,11 @@ export function redactConfig(
     max_sessions: show(config.max_sessions, ['max_sessions']),
     state_dir: show(config.state_dir, ['state_dir']),
     log_level: show(config.log_level, ['log_level']),
+    admin: {
+      token:
+        config.admin.token === undefined ? undefined : (templates.get(pathKey(['admin', 'token'])) ?? MASK),
+      allow_stdio: show(config.admin.allow_stdio, ['admin', 'allow_stdio']),
+    },
     backends,
   };
 }
@@ -92,6 +97,7 @@ function mask(values: Record<string, string>): Record<string, string> {
  */
 export function collectSecrets(fromEnv: readonly string[], config: GatewayConfig): string[] {
   const found = new Set(fromEnv);
+  if (config.admin.token !== undefined) found.add(config.admin.token);
   for (const b of Object.values(config.backends)) {
     for (const v of Object.values(b.transport === 'stdio' ? b.env : b.headers)) found.add(v);
   }

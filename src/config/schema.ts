@@ -6,6 +6,9 @@ export const TRANSPORTS = ['stdio', 'http', 'sse'] as const;
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export const SCOPES = ['shared', 'session'] as const;
 /** Backend names appear in URLs (/mcp/<name>) and metric labels, so they are kept to a safe alphabet. */
+/** Paths under /mcp/ that the gateway serves itself: no backend may take them. */
+export const RESERVED_NAMES: readonly string[] = ['admin', 'flat', 'p', 'pipelines'];
+
 export const BACKEND_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 export const BACKEND_NAME_RULE =
   `must match ${BACKEND_NAME_PATTERN.source} (lowercase letters, digits, "_" and "-", starting with a letter ` +
@@ -176,6 +179,13 @@ const backends = z.record(z.string(), BackendEntrySchema).superRefine(
           message: `backend name ${BACKEND_NAME_RULE}`,
           params: { at: 'key' } satisfies IssueParams,
         });
+      } else if (RESERVED_NAMES.includes(name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: `backend name "${name}" is reserved: /mcp/${name} is the gateway's own (reserved: ${RESERVED_NAMES.join(', ')})`,
+          params: { at: 'key' } satisfies IssueParams,
+        });
       }
     }
   },
@@ -194,6 +204,18 @@ const ROOT_SHAPE = {
   max_sessions: whole(1).optional(),
   state_dir: z.string().min(1).optional(),
   log_level: z.enum(LOG_LEVELS).optional(),
+  admin: z.preprocess(
+    fromNull,
+    z
+      .strictObject({
+        token: z
+          .string()
+          .min(16, { message: 'must be at least 16 characters (a long random string)' })
+          .optional(),
+        allow_stdio: flag().optional(),
+      })
+      .optional(),
+  ),
   backends: z.preprocess(fromNull, backends.optional()),
 };
 

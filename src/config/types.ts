@@ -53,8 +53,16 @@ export interface GatewayConfig {
   /** Absolute; what outlives the process (tool catalog, backend process ledger). */
   state_dir: string;
   log_level: 'debug' | 'info' | 'warn' | 'error';
+  /** The admin API (/api/v1, /mcp/admin): off while `token` is undefined. */
+  admin: AdminConfig;
   /** Every configured backend, disabled ones included. */
   backends: Record<string, BackendConfig>;
+}
+
+export interface AdminConfig {
+  token: string | undefined;
+  /** Whether an admin may add or change a stdio backend (that runs a program of the caller's choice). */
+  allow_stdio: boolean;
 }
 
 export interface LoadedConfig {

@@ -20,6 +20,25 @@ const NAME_RULE =
 
 const cases: { name: string; yaml: string[]; env?: NodeJS.ProcessEnv; problems: string[] }[] = [
   {
+    name: 'a backend under a name the gateway serves itself',
+    yaml: [
+      'backends:',
+      '  admin:',
+      '    command: node admin.js',
+      '  flat:',
+      '    http_url: http://127.0.0.1:1/mcp',
+    ],
+    problems: [
+      `servers.yaml:2:3 backends.admin: backend name "admin" is reserved: /mcp/admin is the gateway's own (reserved: admin, flat, p, pipelines)`,
+      `servers.yaml:4:3 backends.flat: backend name "flat" is reserved: /mcp/flat is the gateway's own (reserved: admin, flat, p, pipelines)`,
+    ],
+  },
+  {
+    name: 'an admin token too short to be one',
+    yaml: ['admin:', '  token: short'],
+    problems: ['servers.yaml:2:10 admin.token: must be at least 16 characters'],
+  },
+  {
     name: 'unknown top-level key',
     yaml: ['port: 39400', 'colour: blue'],
     problems: ['servers.yaml:2:1 colour: unknown key'],

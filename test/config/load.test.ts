@@ -28,6 +28,7 @@ describe('defaults', () => {
       max_sessions: 4096,
       state_dir: expect.stringMatching(/mcp-gateway$/),
       log_level: 'info',
+      admin: { token: undefined, allow_stdio: false },
       backends: {},
     });
     expect(config.port).toBe(CONFIG_DEFAULTS.port);

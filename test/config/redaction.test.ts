@@ -52,6 +52,7 @@ describe('secrets and redaction', () => {
       max_sessions: 4096,
       state_dir: expect.stringMatching(/mcp-gateway$/),
       log_level: 'info',
+      admin: { token: undefined, allow_stdio: false },
       backends: {
         tavily: {
           name: 'tavily',
@@ -124,5 +125,21 @@ describe('secrets and redaction', () => {
     const { message, problems } = error as ConfigError;
     expect(problems.length).toBeGreaterThanOrEqual(7);
     expect(message).not.toMatch(/canary/i);
+  });
+});
+
+describe('the admin token', () => {
+  it('is printed as its template, or masked, and scrubbed from the logs', () => {
+    const env = { ADMIN_TOKEN: 'CANARY-admin-token-1234567' };
+    const fromEnv = parseConfig('admin:\n  token: ${ADMIN_TOKEN}\n', { path: 'servers.yaml', env });
+    expect(fromEnv.config.admin).toEqual({ token: 'CANARY-admin-token-1234567', allow_stdio: false });
+    expect(fromEnv.redacted).toMatchObject({ admin: { token: '${ADMIN_TOKEN}' } });
+    expect(fromEnv.secrets).toContain('CANARY-admin-token-1234567');
+    const literal = parseConfig('admin:\n  token: literal-admin-token-0001\n  allow_stdio: true\n', {
+      path: 'servers.yaml',
+      env: {},
+    });
+    expect(literal.redacted).toMatchObject({ admin: { token: '***', allow_stdio: true } });
+    expect(literal.secrets).toContain('literal-admin-token-0001');
   });
 });
