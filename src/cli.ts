@@ -126,7 +126,7 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
   const log = createLogger({ level: config.log_level, secrets: loaded.secrets });
   log.info({ config: loaded.path, version: VERSION }, 'configuration loaded');
 
-  const gateway = createGateway(config, log);
+  const gateway = createGateway(config, log, { secrets: loaded.secrets });
   let url: string;
   try {
     url = await gateway.listen();

@@ -42,6 +42,8 @@ export interface GatewayOptions {
   shutdownGraceMs?: number;
   /** Index the backends the catalog does not know when the gateway starts (default true). */
   discover?: boolean;
+  /** Values no client may read (`LoadedConfig.secrets`); by default the config's env and header values. */
+  secrets?: readonly string[];
   /** Restart policy, clock and randomness of the backend supervisors (tests make them small and fake). */
   supervision?: Pick<RegistryDeps, 'policy' | 'now' | 'random'>;
 }
@@ -83,6 +85,7 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
     ledger: createProcessLedger(ledgerPath, log),
     onConnected: (name, upstream) => discovery?.connected(name, upstream),
     metrics,
+    ...(options.secrets ? { secrets: options.secrets } : {}),
     ...options.supervision,
   });
   discovery = new Discovery({ catalog, registry, log });

@@ -1,4 +1,5 @@
 /** @module config/redact — what of a loaded config may be printed, and what the logger must scrub. */
+import { createScrubber } from '../scrub.js';
 import { CONFIG_DEFAULTS } from './defaults.js';
 import { pathKey, type PathSegment } from './env.js';
 import type { ConfigFile } from './schema.js';
@@ -98,4 +99,32 @@ export function collectSecrets(fromEnv: readonly string[], config: GatewayConfig
   return [...found]
     .filter((s) => s.length >= CONFIG_DEFAULTS.min_secret_length)
     .sort((a, b) => b.length - a.length || (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * What a client (a /health reader, an MCP caller) may see of a backend's stderr: fewer and shorter lines than the
+ * logs get, because stderr is where backends print tokens, URLs with credentials and stack traces.
+ */
+export const CLIENT_STDERR = Object.freeze({ lines: 10, lineLength: 200 });
+
+export interface ClientRedactor {
+  /** The text with every secret of the config (env and header values, expanded `${VAR}`s) replaced. */
+  text(value: string): string;
+  /** The last CLIENT_STDERR.lines lines, each cut to CLIENT_STDERR.lineLength characters, secrets replaced. */
+  stderr(lines: readonly string[]): string[];
+}
+
+/**
+ * The one way text reaches a client when it may hold a secret or a backend's stderr: health fields, supervisor
+ * errors, and the connect-error message built in backends/upstream.ts. `secrets` is `LoadedConfig.secrets` (or
+ * `collectSecrets`). Scrubbing happens before cutting, so that a cut never leaves the head of a secret behind.
+ */
+export function createClientRedactor(secrets: readonly string[]): ClientRedactor {
+  const scrub = createScrubber(secrets);
+  const clip = (line: string) =>
+    line.length > CLIENT_STDERR.lineLength ? `${line.slice(0, CLIENT_STDERR.lineLength)}…` : line;
+  return {
+    text: scrub,
+    stderr: (lines) => lines.slice(-CLIENT_STDERR.lines).map((line) => clip(scrub(line))),
+  };
 }

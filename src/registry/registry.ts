@@ -5,6 +5,7 @@
  */
 import type { ClientCapabilities, Implementation } from '@modelcontextprotocol/sdk/types.js';
 import type { BackendConfig, GatewayConfig } from '../config/index.js';
+import { collectSecrets, createClientRedactor } from '../config/redact.js';
 import { GatewayError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { BackendMetrics } from '../metrics/metrics.js';
@@ -31,6 +32,11 @@ export interface RegistryDeps {
   /** Told of every new backend connection. */
   onConnected?: (name: string, upstream: Upstream) => void;
   metrics?: BackendMetrics;
+  /**
+   * Values no client may read (`LoadedConfig.secrets`: expanded `${VAR}`s, env and header values); by default the
+   * config's env and header values only.
+   */
+  secrets?: readonly string[];
 }
 
 export class Registry {
@@ -42,6 +48,7 @@ export class Registry {
     private readonly config: GatewayConfig,
     deps: RegistryDeps,
   ) {
+    const redact = createClientRedactor(deps.secrets ?? collectSecrets([], config));
     for (const backend of Object.values(config.backends)) {
       const supervisor = new Supervisor(backend, {
         log: deps.log,
@@ -50,6 +57,7 @@ export class Registry {
         ...(deps.random ? { random: deps.random } : {}),
         onConnected: (upstream: Upstream) => deps.onConnected?.(backend.name, upstream),
         metrics: deps.metrics,
+        redact,
         connect: (capabilities: ClientCapabilities, peers?: Set<Peer>) =>
           Upstream.connect(backend, {
             clientInfo: deps.clientInfo,

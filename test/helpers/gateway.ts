@@ -35,7 +35,7 @@ export async function startGateway(
     stateDir?: string;
   } = {},
 ) {
-  const { config } = parseConfig(yaml, {
+  const { config, secrets } = parseConfig(yaml, {
     path: resolve(REPO_ROOT, 'servers.yaml'),
     env: options.env ?? process.env,
   });
@@ -44,6 +44,7 @@ export async function startGateway(
     { ...config, port: 0, host: '127.0.0.1', state_dir: stateDir },
     options.log ?? createLogger({ level: process.env.TEST_LOG_LEVEL === 'debug' ? 'debug' : 'silent' }),
     {
+      secrets,
       discover: options.discover ?? false,
       ...(options.supervision ? { supervision: options.supervision } : {}),
     },
