@@ -126,6 +126,8 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
   const log = createLogger({ level: config.log_level, secrets: loaded.secrets });
   log.info({ config: loaded.path, version: VERSION }, 'configuration loaded');
 
+  // Listened for before anything starts: a SIGTERM that arrives just after the port opens must still stop backends.
+  const stopped = io.stopSignal();
   const gateway = createGateway(config, log, { secrets: loaded.secrets });
   let url: string;
   try {
@@ -143,7 +145,7 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
     return EXIT.failure;
   }
   log.info({ url, backends: gateway.registry.names() }, 'mcp-gateway listening');
-  const signal = await io.stopSignal();
+  const signal = await stopped;
   log.info({ signal }, 'stopping');
   await gateway.close();
   return EXIT.ok;
