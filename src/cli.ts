@@ -5,7 +5,7 @@
 import { parseCommandLine, type CommandSpec } from './cli-args.js';
 import { ConfigError, findConfigFile, loadConfigFile, type LoadedConfig } from './config/index.js';
 import { createLogger, type LogLevel } from './log.js';
-import { createGateway } from './daemon.js';
+import { createGateway, STATE_DIR_LOCKED } from './daemon.js';
 import { DOCTOR_OPTIONS, runDoctorCommand } from './doctor/command.js';
 import type { ServiceKind } from './doctor/service-env.js';
 import { VERSION } from './version.js';
@@ -134,6 +134,11 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
     url = await gateway.listen();
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
+    if (code === STATE_DIR_LOCKED) {
+      io.stderr(`mcp-gateway: cannot start: ${(error as Error).message}\n`);
+      await gateway.close();
+      return EXIT.failure;
+    }
     const reason =
       code === 'EADDRINUSE'
         ? `port ${config.port} on ${config.host} is already in use`

@@ -15,6 +15,7 @@ import { Registry, type RegistryDeps } from './registry/registry.js';
 import { SessionTable } from './passthrough/sessions.js';
 import { VERSION } from './version.js';
 import { createProcessLedger, reapLeftovers } from './backends/process-ledger.js';
+import { lockStateDir, type StateDirLock } from './store/state-dir.js';
 import { Catalog } from './catalog/catalog.js';
 import { Discovery } from './catalog/discovery.js';
 import { ArgumentChecker } from './meta/arguments.js';
@@ -34,6 +35,8 @@ export const RUNTIME_DEFAULTS = {
 const RESPONSE_FLUSH_MS = 2_000;
 /** In the state directory: the backend processes running now, for the next start to reap after a crash. */
 const LEDGER_FILE = 'backend-processes.json';
+/** The `code` of the error listen() rejects with when another gateway holds the state directory. */
+export const STATE_DIR_LOCKED = 'ESTATEDIRLOCKED';
 /** In the state directory: every backend's tool list. */
 const CATALOG_FILE = 'catalog.json';
 
@@ -114,6 +117,7 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
 
   let server: Server | undefined;
   let closing: Promise<void> | undefined;
+  let releaseStateDir: (() => void) | undefined;
 
   function started(): void {
     sessions.startSweeping();
@@ -147,6 +151,7 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
       listening.closeAllConnections();
     }
     await stopped;
+    releaseStateDir?.();
     log.info('gateway stopped');
   }
 
@@ -156,7 +161,6 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
     sessions,
     metrics,
     listen() {
-      reapLeftovers(ledgerPath, log);
       return new Promise((resolve, reject) => {
         const listener = withFastPath(
           { sessions, origin, maxBodyBytes: config.max_body_bytes, metrics, log },
@@ -164,6 +168,23 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
         );
         const listening = createServer(listener);
         listening.listen(config.port, config.host, () => {
+          // Locked once the port is ours (a port in use is the likelier mistake, and is named first), and before
+          // this turn ends: no request is read before it, so nothing starts a backend in a directory we do not hold.
+          let lock: StateDirLock;
+          try {
+            lock = lockStateDir(config.state_dir);
+          } catch (error) {
+            listening.close();
+            reject(error instanceof Error ? error : new Error(String(error)));
+            return;
+          }
+          if (!lock.ok) {
+            listening.close();
+            reject(Object.assign(new Error(lock.message), { code: STATE_DIR_LOCKED }));
+            return;
+          }
+          releaseStateDir = lock.release;
+          reapLeftovers(ledgerPath, log);
           const info = listening.address() as AddressInfo;
           const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
           started();

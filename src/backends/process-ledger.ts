@@ -3,9 +3,10 @@
  * running. A gateway killed with SIGKILL cannot stop its children; the next one to start reads the file and stops
  * whatever the dead one left behind.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { Logger } from '../log.js';
+import { PROCESS_STARTED, writePrivateFile } from '../store/state-dir.js';
 import { isAlive } from './pid.js';
 
 export interface ProcessLedger {
@@ -20,8 +21,6 @@ interface LedgerFile {
   processes: Array<{ pid: number; argv: string[] }>;
 }
 
-const PROCESS_STARTED = Math.floor(Date.now() - process.uptime() * 1000);
-
 /** A ledger that records nothing (library use, tests that do not care). */
 export const NO_LEDGER: ProcessLedger = { add() {}, remove() {} };
 
@@ -34,10 +33,8 @@ export function createProcessLedger(path: string, log: Logger): ProcessLedger {
       processes: [...processes].map(([pid, argv]) => ({ pid, argv })),
     };
     try {
-      mkdirSync(dirname(path), { recursive: true });
-      // Write then rename: a crash mid-write must not leave a torn file for the next start.
-      writeFileSync(`${path}.tmp`, JSON.stringify(content));
-      renameSync(`${path}.tmp`, path);
+      // Only this user may read it (command lines may carry secrets); written whole or not at all.
+      writePrivateFile(path, JSON.stringify(content));
     } catch (error) {
       log.warn({ err: String(error), path }, 'cannot write the backend process ledger');
     }
