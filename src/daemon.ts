@@ -2,6 +2,7 @@
  * @module daemon: the composition root. It builds the real things (catalog, metrics, registry, session table, HTTP
  * app, listening server) from a loaded config and is the only place that knows the order of start and shutdown.
  */
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -67,6 +68,7 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
   const { maxCallMs = RUNTIME_DEFAULTS.maxCallMs, shutdownGraceMs = RUNTIME_DEFAULTS.shutdownGraceMs } =
     options;
   const ledgerPath = join(config.state_dir, LEDGER_FILE);
+  const instance = randomUUID();
   const descriptions = new Map(Object.values(config.backends).map((b) => [b.name, b.description]));
   const catalog = new Catalog(join(config.state_dir, CATALOG_FILE), log, descriptions);
   catalog.load();
@@ -85,7 +87,8 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
   const registry = new Registry(config, {
     log,
     clientInfo: { name: 'mcp-gateway', version: VERSION },
-    ledger: createProcessLedger(ledgerPath, log),
+    ledger: createProcessLedger(ledgerPath, log, instance),
+    instance,
     onConnected: (name, upstream) => discovery?.connected(name, upstream),
     metrics,
     ...(options.secrets ? { secrets: options.secrets } : {}),

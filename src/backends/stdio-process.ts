@@ -1,7 +1,9 @@
 /**
  * @module stdio-process: the transport to a stdio backend, a child process speaking newline-delimited JSON-RPC.
  * The SDK's StdioClientTransport does the protocol part; this one also owns the process the way a supervisor must:
- * the child leads its own process group (so that stopping it reaches the grandchildren `npx` and shells spawn),
+ * the child leads its own process group (so that stopping it reaches the grandchildren `npx` and shells spawn) and
+ * stopping it also reaches every process carrying its MCP_GATEWAY_BACKEND marker (descendants.ts: those that left
+ * the group),
  * non-protocol lines on stdout are logged and skipped instead of ending the session, line length is bounded, and
  * the exit code and signal are kept to explain a crash.
  */
@@ -11,6 +13,7 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { isJsonRpcMessage } from '../json-rpc.js';
 import type { ProcessLedger } from './process-ledger.js';
 import { createThrottle, type Throttle } from './log-throttle.js';
+import { BACKEND_MARKER, signalMarked } from './descendants.js';
 
 export interface StdioProcessOptions {
   command: string;
@@ -94,7 +97,7 @@ export class StdioProcessTransport implements Transport {
       child.once('exit', (code, signal) => {
         this.exitInfo = { code, signal };
         if (child.pid !== undefined) {
-          reapGroup(child.pid);
+          this.reap(child.pid);
           this.options.ledger?.remove(child.pid);
         }
       });
@@ -158,15 +161,31 @@ export class StdioProcessTransport implements Transport {
     if (!this.exitInfo) {
       child.stdin?.end();
       if (!(await waitExit(STOP_WAITS_MS.afterStdinEnd))) {
-        signalGroup(child.pid, 'SIGTERM');
+        this.signalAll(child.pid, 'SIGTERM');
         if (!(await waitExit(STOP_WAITS_MS.afterTerm))) {
-          signalGroup(child.pid, 'SIGKILL');
+          this.signalAll(child.pid, 'SIGKILL');
           await exited;
         }
       }
     }
-    // The leader is gone; whatever it left in its group (a grandchild ignoring stdin) goes too.
-    signalGroup(child.pid, 'SIGKILL');
+    // The leader is gone; whatever it left (a grandchild ignoring stdin, in its group or out of it) goes too.
+    this.signalAll(child.pid, 'SIGKILL');
+  }
+
+  /**
+   * Signals the child's process group and every process carrying its marker: descendants that called setsid, or
+   * whose parent exited, are out of the group but still carry the marker they inherited.
+   */
+  private signalAll(pid: number, signal: NodeJS.Signals): void {
+    signalGroup(pid, signal);
+    const marker = this.options.env[BACKEND_MARKER];
+    if (marker !== undefined) signalMarked((value) => value === marker, signal);
+  }
+
+  /** A leader that died (or crashed) may leave descendants behind: they get SIGTERM, then SIGKILL. */
+  private reap(pid: number): void {
+    this.signalAll(pid, 'SIGTERM');
+    setTimeout(() => this.signalAll(pid, 'SIGKILL'), REAP_GRACE_MS).unref();
   }
 
   private read(chunk: Buffer): void {
@@ -214,12 +233,6 @@ export class StdioProcessTransport implements Transport {
     }
     this.onmessage?.(message);
   }
-}
-
-/** A leader that died (or crashed) may leave members of its group behind: they get SIGTERM, then SIGKILL. */
-function reapGroup(pid: number): void {
-  signalGroup(pid, 'SIGTERM');
-  setTimeout(() => signalGroup(pid, 'SIGKILL'), REAP_GRACE_MS).unref();
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {

@@ -3,6 +3,7 @@
  * process, started on first use; remote backends, and stdio backends with `scope: session`, get a connection per
  * client session. Unknown and disabled names are refused here, once, with the list of known ones.
  */
+import { randomUUID } from 'node:crypto';
 import type { ClientCapabilities, Implementation } from '@modelcontextprotocol/sdk/types.js';
 import type { BackendConfig, GatewayConfig } from '../config/index.js';
 import { collectSecrets, createClientRedactor } from '../config/redact.js';
@@ -11,6 +12,7 @@ import type { Logger } from '../log.js';
 import type { BackendMetrics } from '../metrics/metrics.js';
 import { Upstream, type Peer } from '../backends/upstream.js';
 import type { ProcessLedger } from '../backends/process-ledger.js';
+import { BACKEND_MARKER, backendMarker } from '../backends/descendants.js';
 import { DEFAULT_RESTART_POLICY, type RestartPolicy } from './backoff.js';
 import { Supervisor, type SupervisorStatus } from './supervisor.js';
 
@@ -37,6 +39,11 @@ export interface RegistryDeps {
    * config's env and header values only.
    */
   secrets?: readonly string[];
+  /**
+   * This gateway's id in the MCP_GATEWAY_BACKEND marker every stdio process gets (and its descendants inherit), so
+   * that a stop, or the next gateway after a crash, finds all of them.
+   */
+  instance?: string;
 }
 
 export class Registry {
@@ -49,6 +56,16 @@ export class Registry {
     deps: RegistryDeps,
   ) {
     const redact = createClientRedactor(deps.secrets ?? collectSecrets([], config));
+    const instance = deps.instance ?? randomUUID();
+    let spawned = 0;
+    // The config as connected: a stdio backend gets its marker, a new one per process.
+    const marked = (backend: BackendConfig): BackendConfig =>
+      backend.transport === 'stdio'
+        ? {
+            ...backend,
+            env: { ...backend.env, [BACKEND_MARKER]: backendMarker(instance, backend.name, ++spawned) },
+          }
+        : backend;
     for (const backend of Object.values(config.backends)) {
       const supervisor = new Supervisor(backend, {
         log: deps.log,
@@ -59,7 +76,7 @@ export class Registry {
         metrics: deps.metrics,
         redact,
         connect: (capabilities: ClientCapabilities, peers?: Set<Peer>) =>
-          Upstream.connect(backend, {
+          Upstream.connect(marked(backend), {
             clientInfo: deps.clientInfo,
             capabilities,
             log: deps.log,
