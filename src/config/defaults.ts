@@ -26,6 +26,7 @@ export const CONFIG_DEFAULTS = Object.freeze({
     timeout: 60,
     start_timeout: 30,
     warm: false,
+    stateful: false,
     scope: 'shared' as const,
   }),
   /** Where `findConfigFile` looks, in this order (the first two are relative to cwd and the XDG config home). */

@@ -47,6 +47,7 @@ function normalizeBackend(
     timeout: b.timeout ?? CONFIG_DEFAULTS.backend.timeout,
     start_timeout: b.start_timeout ?? CONFIG_DEFAULTS.backend.start_timeout,
     warm: b.warm ?? CONFIG_DEFAULTS.backend.warm,
+    stateful: b.stateful ?? CONFIG_DEFAULTS.backend.stateful,
   };
   if (b.command !== undefined) {
     const split = splitCommand(b.command);

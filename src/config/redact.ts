@@ -34,6 +34,7 @@ export function redactConfig(
       timeout: show(b.timeout, at('timeout')),
       start_timeout: show(b.start_timeout, at('start_timeout')),
       warm: show(b.warm, at('warm')),
+      stateful: show(b.stateful, at('stateful')),
     };
     if (b.transport === 'stdio') {
       const listedCount = file.backends?.[name]?.args?.length ?? 0;

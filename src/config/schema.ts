@@ -120,6 +120,7 @@ const BACKEND_SHAPE = {
   timeout: whole(1).optional(),
   start_timeout: whole(1).optional(),
   warm: flag().optional(),
+  stateful: flag().optional(),
 };
 
 const STDIO_ONLY = ['args', 'env', 'cwd', 'scope'] as const;

@@ -15,6 +15,11 @@ export interface BackendCommon {
   start_timeout: number;
   /** Started when the gateway starts instead of on first use. */
   warm: boolean;
+  /**
+   * The server keeps state per client (a browser, a REPL, a login): a process of its own for each client session,
+   * kept while the session lives and never shared. For stdio backends it implies what `scope: session` does.
+   */
+  stateful: boolean;
 }
 
 export interface StdioBackendConfig extends BackendCommon {

@@ -1,7 +1,7 @@
 /**
  * @module registry: the gateway's backends by name, each under a supervisor. A stdio backend runs as one shared
- * process, started on first use; remote backends, and stdio backends with `scope: session`, get a connection per
- * client session. Unknown and disabled names are refused here, once, with the list of known ones.
+ * process, started on first use; remote backends, and stdio backends with `scope: session` or `stateful: true`, get a
+ * connection per client session. Unknown and disabled names are refused here, once, with the list of known ones.
  */
 import { randomUUID } from 'node:crypto';
 import type { ClientCapabilities, Implementation } from '@modelcontextprotocol/sdk/types.js';
@@ -75,6 +75,7 @@ export class Registry {
         onConnected: (upstream: Upstream) => deps.onConnected?.(backend.name, upstream),
         metrics: deps.metrics,
         redact,
+        sessionIdleMs: config.session_idle_timeout * 1000,
         connect: (capabilities: ClientCapabilities, peers?: Set<Peer>) =>
           Upstream.connect(marked(backend), {
             clientInfo: deps.clientInfo,
@@ -99,7 +100,7 @@ export class Registry {
     return this.supervisor(name).config;
   }
 
-  /** Whether client sessions of this backend share one connection (stdio, unless `scope: session`). */
+  /** Whether client sessions of this backend share one connection (stdio, unless `scope: session` or `stateful`). */
   isShared(name: string): boolean {
     return this.supervisor(name).shared;
   }

@@ -25,6 +25,11 @@ export interface SupervisorDeps {
   /** Told of every state change and lifecycle event, next to the line each writes to the log. */
   metrics?: BackendMetrics | undefined;
   /**
+   * How long an attached client session counts as live without using the backend (session_idle_timeout): a shared
+   * process is not hibernated under a session that may still rely on what it set up there.
+   */
+  sessionIdleMs?: number;
+  /**
    * Scrubs secrets from, and shortens, what clients read of this backend (last_error, the stderr tail, start
    * errors). Without it only the stderr tail is shortened.
    */
@@ -85,9 +90,9 @@ export class Supervisor {
     this.redact = deps.redact ?? createClientRedactor([]);
   }
 
-  /** One process for every client session (stdio, unless `scope: session`). */
+  /** One process for every client session (stdio, unless `scope: session` or `stateful: true`). */
   get shared(): boolean {
-    return this.config.transport === 'stdio' && this.config.scope === 'shared';
+    return this.config.transport === 'stdio' && this.config.scope === 'shared' && !this.config.stateful;
   }
 
   /** The shared connection, started if it is not running. */
@@ -295,9 +300,15 @@ export class Supervisor {
     if (!upstream || upstream.closed) return;
     const idleMs = this.config.idle_timeout * 1000;
     const lastActive = Math.max(upstream.lastActivity, this.lastUsed ?? 0);
-    const remaining = idleMs - (this.now() - lastActive);
+    // A client session attached may rely on what it set up in the process (subscriptions, a log level, state the
+    // server keeps): hibernating would reset it silently. So while one is attached, the process waits as long as an
+    // abandoned session lives (it is closed after session_idle_timeout, and detached then).
+    const attached = this.peers.size > 0;
+    const limit = attached ? Math.max(idleMs, this.deps.sessionIdleMs ?? 0) : idleMs;
+    const remaining = limit - (this.now() - lastActive);
     if (upstream.callsInFlight > 0 || remaining > 0) {
-      this.scheduleIdleCheck(upstream.callsInFlight > 0 ? idleMs : remaining);
+      // Checked again at least every idle_timeout: the last session may detach before `remaining` ends.
+      this.scheduleIdleCheck(upstream.callsInFlight > 0 ? idleMs : Math.min(idleMs, remaining));
       return;
     }
     void this.hibernate(upstream, `idle for ${this.config.idle_timeout} s`);

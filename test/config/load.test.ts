@@ -56,6 +56,7 @@ describe('defaults', () => {
       timeout: 60,
       start_timeout: 30,
       warm: false,
+      stateful: false,
       scope: 'shared',
     });
     expect(config.backends.b).toMatchObject({
@@ -176,6 +177,7 @@ describe('transport inference', () => {
       timeout: 60,
       start_timeout: 30,
       warm: false,
+      stateful: false,
       transport: 'http',
       url: 'http://localhost:8080/mcp',
       headers: { Authorization: 'Bearer tok-123456', 'X-Num': '1' },

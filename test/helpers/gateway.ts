@@ -67,6 +67,16 @@ export async function connectClient(
   return { client, transport };
 }
 
+/**
+ * Ends the client's session at the gateway (DELETE), then closes the client, as a client does when it is done:
+ * Client.close() alone leaves the session open until session_idle_timeout.
+ */
+export async function endSession(client: Client): Promise<void> {
+  const transport = client.transport;
+  if (transport instanceof StreamableHTTPClientTransport) await transport.terminateSession();
+  await client.close();
+}
+
 /** Text of the first content block of a tool result. */
 export function firstText(result: unknown): string {
   const content = (result as { content?: Array<{ type: string; text?: string }> }).content;

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { connectClient, firstText, REPO_ROOT, startGateway } from '../helpers/gateway.js';
+import { connectClient, firstText, REPO_ROOT, startGateway, endSession } from '../helpers/gateway.js';
 import { isAlive, stopChild, until } from '../helpers/processes.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'mcp-gateway-orphans-'));
@@ -54,7 +54,7 @@ describe.skipIf(process.platform !== 'linux')('grandchildren that left the proce
       let { client } = await connectClient(`${gw.url}/mcp/escapes`);
       let { pid, grandchild } = await pids(client);
       escaped(pid, grandchild);
-      await client.close();
+      await endSession(client);
       await until(() => !isAlive(pid) && !isAlive(grandchild), 'hibernation to stop both', 10_000);
 
       // A crash.
