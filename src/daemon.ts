@@ -30,7 +30,22 @@ export const RUNTIME_DEFAULTS = {
   maxCallMs: 10 * 60_000,
   /** How long shutdown lets calls in flight finish before it closes everything. */
   shutdownGraceMs: 10_000,
+  /**
+   * The HTTP server's clocks, instead of Node's (300 s for a request body): a client sending its headers or body a
+   * byte at a time must not hold a connection for minutes. SSE responses are not bounded by them: they apply while
+   * the request is being received.
+   */
+  http: {
+    /** From the connection (or the end of the previous request) to the end of the headers. */
+    headersTimeoutMs: 10_000,
+    /** From the connection to the end of the request body. */
+    requestTimeoutMs: 30_000,
+    /** An idle keep-alive connection is closed after this. */
+    keepAliveTimeoutMs: 5_000,
+  },
 } as const;
+
+export type HttpTimeouts = { [K in keyof (typeof RUNTIME_DEFAULTS)['http']]: number };
 
 /** At shutdown, how long responses already being written may take to reach their clients. */
 const RESPONSE_FLUSH_MS = 2_000;
@@ -46,6 +61,8 @@ export interface GatewayOptions {
   shutdownGraceMs?: number;
   /** Index the backends the catalog does not know when the gateway starts (default true). */
   discover?: boolean;
+  /** Overrides of RUNTIME_DEFAULTS.http (tests make them short). */
+  http?: Partial<HttpTimeouts>;
   /** Values no client may read (`LoadedConfig.secrets`); by default the config's env and header values. */
   secrets?: readonly string[];
   /** Restart policy, clock and randomness of the backend supervisors (tests make them small and fake). */
@@ -169,7 +186,19 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
           { sessions, origin, maxBodyBytes: config.max_body_bytes, metrics, log },
           getRequestListener(app.fetch, { hostname: config.host }),
         );
-        const listening = createServer(listener);
+        const timeouts = { ...RUNTIME_DEFAULTS.http, ...options.http };
+        const listening = createServer(
+          {
+            headersTimeout: timeouts.headersTimeoutMs,
+            requestTimeout: timeouts.requestTimeoutMs,
+            keepAliveTimeout: timeouts.keepAliveTimeoutMs,
+            // Node checks the two timeouts above only this often (30 s by default).
+            connectionsCheckingInterval: Math.min(1_000, timeouts.headersTimeoutMs / 2),
+          },
+          listener,
+        );
+        // Beyond it, Node closes a new connection at once: a flood of connections cannot exhaust file descriptors.
+        listening.maxConnections = config.max_connections;
         listening.listen(config.port, config.host, () => {
           // Locked once the port is ours (a port in use is the likelier mistake, and is named first), and before
           // this turn ends: no request is read before it, so nothing starts a backend in a directory we do not hold.

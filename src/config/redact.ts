@@ -63,6 +63,7 @@ export function redactConfig(
     max_body_bytes: show(config.max_body_bytes, ['max_body_bytes']),
     session_idle_timeout: show(config.session_idle_timeout, ['session_idle_timeout']),
     max_sessions: show(config.max_sessions, ['max_sessions']),
+    max_connections: show(config.max_connections, ['max_connections']),
     state_dir: show(config.state_dir, ['state_dir']),
     log_level: show(config.log_level, ['log_level']),
     backends,

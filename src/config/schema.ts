@@ -193,6 +193,7 @@ const ROOT_SHAPE = {
   max_body_bytes: whole(1).optional(),
   session_idle_timeout: whole(1).optional(),
   max_sessions: whole(1).optional(),
+  max_connections: whole(1).optional(),
   state_dir: z.string().min(1).optional(),
   log_level: z.enum(LOG_LEVELS).optional(),
   backends: z.preprocess(fromNull, backends.optional()),

@@ -55,6 +55,8 @@ export interface GatewayConfig {
   session_idle_timeout: number;
   /** Client sessions open at once, all endpoints together; an initialize beyond it gets 503. */
   max_sessions: number;
+  /** TCP connections open at once; beyond it a new connection is closed at once. */
+  max_connections: number;
   /** Absolute; what outlives the process (tool catalog, backend process ledger). */
   state_dir: string;
   log_level: 'debug' | 'info' | 'warn' | 'error';

@@ -26,6 +26,7 @@ describe('defaults', () => {
       max_body_bytes: 4194304,
       session_idle_timeout: 1800,
       max_sessions: 4096,
+      max_connections: 768,
       state_dir: expect.stringMatching(/mcp-gateway$/),
       log_level: 'info',
       backends: {},

@@ -33,6 +33,7 @@ export async function startGateway(
     /** Cold-start discovery starts backends by itself; off unless a test is about it. */
     discover?: boolean;
     stateDir?: string;
+    http?: GatewayOptions['http'];
   } = {},
 ) {
   const { config, secrets } = parseConfig(yaml, {
@@ -46,6 +47,7 @@ export async function startGateway(
     {
       secrets,
       discover: options.discover ?? false,
+      ...(options.http ? { http: options.http } : {}),
       ...(options.supervision ? { supervision: options.supervision } : {}),
     },
   );
