@@ -28,7 +28,7 @@ const LAYERS = {
   config: { may: [], why: 'config/ is a leaf: it imports nothing of the house' },
   metrics: { may: [], why: 'metrics/ is a leaf: it imports nothing of the house' },
   backends: {
-    may: ['config'],
+    may: ['config', 'store'],
     why: 'backends/ speak to servers and know nothing of sessions, the registry or HTTP',
   },
   registry: {

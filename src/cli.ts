@@ -5,7 +5,7 @@
 import { parseCommandLine, type CommandSpec } from './cli-args.js';
 import { ConfigError, findConfigFile, loadConfigFile, type LoadedConfig } from './config/index.js';
 import { createLogger, type LogLevel } from './log.js';
-import { createGateway } from './daemon.js';
+import { createGateway, STATE_DIR_LOCKED } from './daemon.js';
 import { DOCTOR_OPTIONS, runDoctorCommand } from './doctor/command.js';
 import type { ServiceKind } from './doctor/service-env.js';
 import { VERSION } from './version.js';
@@ -126,12 +126,19 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
   const log = createLogger({ level: config.log_level, secrets: loaded.secrets });
   log.info({ config: loaded.path, version: VERSION }, 'configuration loaded');
 
-  const gateway = createGateway(config, log);
+  // Listened for before anything starts: a SIGTERM that arrives just after the port opens must still stop backends.
+  const stopped = io.stopSignal();
+  const gateway = createGateway(config, log, { secrets: loaded.secrets });
   let url: string;
   try {
     url = await gateway.listen();
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
+    if (code === STATE_DIR_LOCKED) {
+      io.stderr(`mcp-gateway: cannot start: ${(error as Error).message}\n`);
+      await gateway.close();
+      return EXIT.failure;
+    }
     const reason =
       code === 'EADDRINUSE'
         ? `port ${config.port} on ${config.host} is already in use`
@@ -143,7 +150,7 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
     return EXIT.failure;
   }
   log.info({ url, backends: gateway.registry.names() }, 'mcp-gateway listening');
-  const signal = await io.stopSignal();
+  const signal = await stopped;
   log.info({ signal }, 'stopping');
   await gateway.close();
   return EXIT.ok;

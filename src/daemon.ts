@@ -2,6 +2,7 @@
  * @module daemon: the composition root. It builds the real things (catalog, metrics, registry, session table, HTTP
  * app, listening server) from a loaded config and is the only place that knows the order of start and shutdown.
  */
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -15,6 +16,7 @@ import { Registry, type RegistryDeps } from './registry/registry.js';
 import { META_ENDPOINT, SessionTable } from './session/session-table.js';
 import { VERSION } from './version.js';
 import { createProcessLedger, reapLeftovers } from './backends/process-ledger.js';
+import { lockStateDir, type StateDirLock } from './store/state-dir.js';
 import { Catalog } from './catalog/catalog.js';
 import { Discovery } from './catalog/discovery.js';
 import { snapshotFile } from './store/snapshot-file.js';
@@ -28,12 +30,29 @@ export const RUNTIME_DEFAULTS = {
   maxCallMs: 10 * 60_000,
   /** How long shutdown lets calls in flight finish before it closes everything. */
   shutdownGraceMs: 10_000,
+  /**
+   * The HTTP server's clocks, instead of Node's (300 s for a request body): a client sending its headers or body a
+   * byte at a time must not hold a connection for minutes. SSE responses are not bounded by them: they apply while
+   * the request is being received.
+   */
+  http: {
+    /** From the connection (or the end of the previous request) to the end of the headers. */
+    headersTimeoutMs: 10_000,
+    /** From the connection to the end of the request body. */
+    requestTimeoutMs: 30_000,
+    /** An idle keep-alive connection is closed after this. */
+    keepAliveTimeoutMs: 5_000,
+  },
 } as const;
+
+export type HttpTimeouts = { [K in keyof (typeof RUNTIME_DEFAULTS)['http']]: number };
 
 /** At shutdown, how long responses already being written may take to reach their clients. */
 const RESPONSE_FLUSH_MS = 2_000;
 /** In the state directory: the backend processes running now, for the next start to reap after a crash. */
 const LEDGER_FILE = 'backend-processes.json';
+/** The `code` of the error listen() rejects with when another gateway holds the state directory. */
+export const STATE_DIR_LOCKED = 'ESTATEDIRLOCKED';
 /** In the state directory: every backend's tool list. */
 const CATALOG_FILE = 'catalog.json';
 
@@ -42,6 +61,10 @@ export interface GatewayOptions {
   shutdownGraceMs?: number;
   /** Index the backends the catalog does not know when the gateway starts (default true). */
   discover?: boolean;
+  /** Overrides of RUNTIME_DEFAULTS.http (tests make them short). */
+  http?: Partial<HttpTimeouts>;
+  /** Values no client may read (`LoadedConfig.secrets`); by default the config's env and header values. */
+  secrets?: readonly string[];
   /** Restart policy, clock and randomness of the backend supervisors (tests make them small and fake). */
   supervision?: Pick<RegistryDeps, 'policy' | 'now' | 'random'>;
 }
@@ -62,6 +85,7 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
   const { maxCallMs = RUNTIME_DEFAULTS.maxCallMs, shutdownGraceMs = RUNTIME_DEFAULTS.shutdownGraceMs } =
     options;
   const ledgerPath = join(config.state_dir, LEDGER_FILE);
+  const instance = randomUUID();
   const descriptions = new Map(Object.values(config.backends).map((b) => [b.name, b.description]));
   const catalog = new Catalog(snapshotFile(join(config.state_dir, CATALOG_FILE), log), descriptions);
   catalog.load();
@@ -80,9 +104,11 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
   const registry = new Registry(config, {
     log,
     clientInfo: { name: 'mcp-gateway', version: VERSION },
-    ledger: createProcessLedger(ledgerPath, log),
+    ledger: createProcessLedger(ledgerPath, log, instance),
+    instance,
     onConnected: (name, connection) => discovery?.connected(name, connection),
     metrics,
+    ...(options.secrets ? { secrets: options.secrets } : {}),
     ...options.supervision,
   });
   discovery = new Discovery({ catalog, registry, log });
@@ -111,6 +137,7 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
 
   let server: Server | undefined;
   let closing: Promise<void> | undefined;
+  let releaseStateDir: (() => void) | undefined;
 
   function started(): void {
     sessions.startSweeping();
@@ -145,6 +172,7 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
       listening.closeAllConnections();
     }
     await stopped;
+    releaseStateDir?.();
     log.info('gateway stopped');
   }
 
@@ -154,14 +182,42 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
     sessions,
     metrics,
     listen() {
-      reapLeftovers(ledgerPath, log);
       return new Promise((resolve, reject) => {
         const listener = withFastPath(
           { sessions, origin, maxBodyBytes: config.max_body_bytes, metrics, log },
           getRequestListener(app.fetch, { hostname: config.host }),
         );
-        const listening = createServer(listener);
+        const timeouts = { ...RUNTIME_DEFAULTS.http, ...options.http };
+        const listening = createServer(
+          {
+            headersTimeout: timeouts.headersTimeoutMs,
+            requestTimeout: timeouts.requestTimeoutMs,
+            keepAliveTimeout: timeouts.keepAliveTimeoutMs,
+            // Node checks the two timeouts above only this often (30 s by default).
+            connectionsCheckingInterval: Math.min(1_000, timeouts.headersTimeoutMs / 2),
+          },
+          listener,
+        );
+        // Beyond it, Node closes a new connection at once: a flood of connections cannot exhaust file descriptors.
+        listening.maxConnections = config.max_connections;
         listening.listen(config.port, config.host, () => {
+          // Locked once the port is ours (a port in use is the likelier mistake, and is named first), and before
+          // this turn ends: no request is read before it, so nothing starts a backend in a directory we do not hold.
+          let lock: StateDirLock;
+          try {
+            lock = lockStateDir(config.state_dir);
+          } catch (error) {
+            listening.close();
+            reject(error instanceof Error ? error : new Error(String(error)));
+            return;
+          }
+          if (!lock.ok) {
+            listening.close();
+            reject(Object.assign(new Error(lock.message), { code: STATE_DIR_LOCKED }));
+            return;
+          }
+          releaseStateDir = lock.release;
+          reapLeftovers(ledgerPath, log);
           const info = listening.address() as AddressInfo;
           const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
           started();

@@ -2,6 +2,7 @@
  * @module log: JSON lines on stderr (pino), with every configured secret scrubbed from each line before it is written.
  */
 import { pino, type Logger as PinoLogger, type DestinationStream } from 'pino';
+import { createScrubber } from './scrub.js';
 
 export type Logger = PinoLogger;
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -26,19 +27,6 @@ export function createLogger(options: LoggerOptions): Logger {
     },
     options.destination ?? pino.destination({ fd: 2, sync: true }),
   );
-}
-
-/** Replaces every secret (and its JSON-escaped form, as it appears inside a log line) with a marker. */
-export function createScrubber(secrets: readonly string[]): (line: string) => string {
-  const needles = [...new Set(secrets.flatMap((s) => [s, JSON.stringify(s).slice(1, -1)]))]
-    .filter((s) => s.length > 0)
-    .sort((a, b) => b.length - a.length);
-  if (needles.length === 0) return (line) => line;
-  return (line) => {
-    let out = line;
-    for (const needle of needles) if (out.includes(needle)) out = out.split(needle).join('[redacted]');
-    return out;
-  };
 }
 
 /** A logger that writes nothing, for tests and library use. */

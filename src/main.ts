@@ -14,30 +14,29 @@ function stopSignal(): Promise<string> {
     };
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
-    // Reserved for configuration reload; ignored until then so that it does not kill the daemon.
+    // Reserved for configuration reload; ignored until then so that it does not kill the daemon. Said as a JSON
+    // line: stderr is the daemon's log, one JSON object per line for journald and log shippers.
     process.on('SIGHUP', () =>
-      process.stderr.write('mcp-gateway: SIGHUP (config reload) is not supported yet\n'),
+      logLine('warn', 'SIGHUP ignored: configuration reload is not supported yet', { signal: 'SIGHUP' }),
     );
   });
 }
 
 /** One JSON log line on stderr, for what happens outside the gateway's own logger. */
-function logLine(level: 'warn' | 'error', msg: string, err: string): void {
-  process.stderr.write(`${JSON.stringify({ level, time: new Date().toISOString(), msg, err })}\n`);
+function logLine(level: 'warn' | 'error', msg: string, fields: Record<string, string>): void {
+  process.stderr.write(`${JSON.stringify({ level, time: new Date().toISOString(), msg, ...fields })}\n`);
 }
 
 // A daemon serving many backends must not die of one stray rejection; it is logged and serving goes on.
 process.on('unhandledRejection', (reason) => {
-  logLine(
-    'error',
-    'unhandled rejection',
-    reason instanceof Error ? (reason.stack ?? reason.message) : String(reason),
-  );
+  logLine('error', 'unhandled rejection', {
+    err: reason instanceof Error ? (reason.stack ?? reason.message) : String(reason),
+  });
 });
 // Node's own warnings (MaxListenersExceededWarning and the like) as JSON lines too,
 // so that stderr stays one JSON object per line for journald and log shippers.
 process.removeAllListeners('warning');
-process.on('warning', (warning) => logLine('warn', `node ${warning.name}`, warning.message));
+process.on('warning', (warning) => logLine('warn', `node ${warning.name}`, { err: warning.message }));
 
 // Not a top-level await: the executable is bundled as CommonJS, to be loaded with a compile cache.
 void runCli(process.argv.slice(2), {

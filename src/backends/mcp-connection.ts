@@ -42,6 +42,8 @@ export interface ConnectOptions {
   shared?: boolean;
   /** The audience of what the backend sends on its own; a shared backend keeps one set across its restarts. */
   peers?: Set<Peer>;
+  /** Takes what a client must not read (the config's secrets) out of the reasons its calls fail with. */
+  scrub?: (text: string) => string;
 }
 
 const TERMINATE_TIMEOUT_MS = 2_000;
@@ -182,7 +184,7 @@ class McpConnection implements Connection {
   }
 
   async request(method: string, params: Request['params'], options: CallOptions): Promise<Result> {
-    if (this.closedReason) throw RpcError.from(unavailable(this.backend, this.closedReason));
+    if (this.closedReason) throw this.unavailable(this.closedReason);
     const caller = options.caller;
     const uri = params?.uri;
     if (this.router.shared && caller && typeof uri === 'string') {
@@ -257,11 +259,14 @@ class McpConnection implements Connection {
     if (isSessionGone(error)) {
       this.lostSession = true;
       void this.close();
-      return RpcError.from(
-        unavailable(this.backend, 'the backend no longer knows this session (it restarted?)'),
-      );
+      return this.unavailable('the backend no longer knows this session (it restarted?)');
     }
-    return RpcError.from(unavailable(this.backend, this.closedReason ?? describeFailure(error)));
+    return this.unavailable(this.closedReason ?? describeFailure(error));
+  }
+
+  /** A call's failure as its caller reads it: scrubbed, since a backend's own words may carry a configured secret. */
+  private unavailable(reason: string): RpcError {
+    return RpcError.from(unavailable(this.backend, this.options.scrub?.(reason) ?? reason));
   }
 
   /** Why the connection ended on its own: the exit of a child, else a closed connection. */
@@ -276,7 +281,7 @@ class McpConnection implements Connection {
   private ended(reason: string): void {
     if (this.closedReason) return;
     this.closedReason = reason;
-    this.correlator.failAll(RpcError.from(unavailable(this.backend, reason)));
+    this.correlator.failAll(this.unavailable(reason));
     for (const listener of this.closeListeners.splice(0)) listener(reason);
   }
 }

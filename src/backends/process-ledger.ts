@@ -1,12 +1,15 @@
 /**
  * @module process-ledger: a file in the state directory listing the backend process groups this gateway has
- * running. A gateway killed with SIGKILL cannot stop its children; the next one to start reads the file and stops
- * whatever the dead one left behind.
+ * running, and its instance id (the MCP_GATEWAY_BACKEND marker its backends and their descendants carry). A gateway
+ * killed with SIGKILL cannot stop its children; the next one to start reads the file and stops whatever the dead one
+ * left behind: the recorded groups, and every process with its marker (a grandchild whose parent already exited).
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { Logger } from '../log.js';
-import { isAlive } from './pid.js';
+import { PROCESS_STARTED, writePrivateFile } from '../store/state-dir.js';
+import { isAlive } from '../pid.js';
+import { signalMarked } from './descendants.js';
 
 export interface ProcessLedger {
   add(pid: number, argv: readonly string[]): void;
@@ -17,27 +20,26 @@ interface LedgerFile {
   gateway_pid: number;
   /** When that gateway's process started (epoch ms): tells a recycled pid from the same process. */
   gateway_started: number;
+  /** The prefix of the markers its backends carry (absent in files of earlier versions). */
+  instance?: string;
   processes: Array<{ pid: number; argv: string[] }>;
 }
-
-const PROCESS_STARTED = Math.floor(Date.now() - process.uptime() * 1000);
 
 /** A ledger that records nothing (library use, tests that do not care). */
 export const NO_LEDGER: ProcessLedger = { add() {}, remove() {} };
 
-export function createProcessLedger(path: string, log: Logger): ProcessLedger {
+export function createProcessLedger(path: string, log: Logger, instance?: string): ProcessLedger {
   const processes = new Map<number, string[]>();
   const write = () => {
     const content: LedgerFile = {
       gateway_pid: process.pid,
       gateway_started: PROCESS_STARTED,
+      ...(instance !== undefined ? { instance } : {}),
       processes: [...processes].map(([pid, argv]) => ({ pid, argv })),
     };
     try {
-      mkdirSync(dirname(path), { recursive: true });
-      // Write then rename: a crash mid-write must not leave a torn file for the next start.
-      writeFileSync(`${path}.tmp`, JSON.stringify(content));
-      renameSync(`${path}.tmp`, path);
+      // Only this user may read it (command lines may carry secrets); written whole or not at all.
+      writePrivateFile(path, JSON.stringify(content));
     } catch (error) {
       log.warn({ err: String(error), path }, 'cannot write the backend process ledger');
     }
@@ -79,6 +81,13 @@ export function reapLeftovers(path: string, log: Logger): number {
     } catch {
       // Already gone.
     }
+  }
+  const instance = ledger.instance;
+  if (instance) {
+    // Descendants out of those groups (setsid), or whose backend had already exited: found by their marker alone.
+    const marked = signalMarked((value) => value.startsWith(`${instance}/`), 'SIGKILL');
+    if (marked > 0) log.warn({ processes: marked }, 'stopped processes left running by a previous gateway');
+    reaped += marked;
   }
   return reaped;
 }

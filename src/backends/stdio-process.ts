@@ -1,7 +1,9 @@
 /**
  * @module stdio-process: the transport to a stdio backend, a child process speaking newline-delimited JSON-RPC.
  * The SDK's StdioClientTransport does the protocol part; this one also owns the process the way a supervisor must:
- * the child leads its own process group (so that stopping it reaches the grandchildren `npx` and shells spawn),
+ * the child leads its own process group (so that stopping it reaches the grandchildren `npx` and shells spawn) and
+ * stopping it also reaches every process carrying its MCP_GATEWAY_BACKEND marker (descendants.ts: those that left
+ * the group),
  * non-protocol lines on stdout are logged and skipped instead of ending the session, line length is bounded, and
  * the exit code and signal are kept to explain a crash.
  */
@@ -10,6 +12,8 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { isJsonRpcMessage } from '../json-rpc.js';
 import type { ProcessLedger } from './process-ledger.js';
+import { createThrottle, type Throttle } from './log-throttle.js';
+import { BACKEND_MARKER, signalMarked } from './descendants.js';
 
 export interface StdioProcessOptions {
   command: string;
@@ -19,7 +23,10 @@ export interface StdioProcessOptions {
   /** A longer stdout line is dropped whole (with a log line), never buffered without bound. */
   maxLineBytes?: number;
   onStderr?: (chunk: Buffer) => void;
-  /** A stdout line that is not a JSON-RPC message (banners, debug prints). */
+  /**
+   * A stdout line that is not a JSON-RPC message (banners, debug prints): the first GARBAGE_PER_SECOND lines of each
+   * second, then one line counting the others of that second.
+   */
   onGarbage?: (preview: string) => void;
   /** Told of the child's process group while it runs, so that a later gateway can stop it after a crash. */
   ledger?: ProcessLedger;
@@ -34,6 +41,8 @@ export interface ExitInfo {
 export const STOP_WAITS_MS = { afterStdinEnd: 2_000, afterTerm: 3_000 } as const;
 const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
 const REAP_GRACE_MS = 1_000;
+/** Non-protocol stdout lines reported one by one per second; the rest are counted. */
+export const GARBAGE_PER_SECOND = 5;
 /**
  * Input sent to a child and not yet read by it, beyond which new messages fail at once: a child that stopped reading
  * must not make the gateway buffer without end. One message of any size still goes when less is waiting.
@@ -52,8 +61,16 @@ export class StdioProcessTransport implements Transport {
   private pendingBytes = 0;
   private discarding = false;
   private corked = false;
+  private readonly garbage: Throttle;
 
-  constructor(private readonly options: StdioProcessOptions) {}
+  constructor(private readonly options: StdioProcessOptions) {
+    this.garbage = createThrottle({
+      perWindow: GARBAGE_PER_SECOND,
+      windowMs: 1_000,
+      emit: (text) => this.options.onGarbage?.(text),
+      summary: (n) => `${n} more non-protocol lines skipped in the last second (not logged one by one)`,
+    });
+  }
 
   get pid(): number | undefined {
     return this.child?.pid;
@@ -80,7 +97,7 @@ export class StdioProcessTransport implements Transport {
       child.once('exit', (code, signal) => {
         this.exitInfo = { code, signal };
         if (child.pid !== undefined) {
-          reapGroup(child.pid);
+          this.reap(child.pid);
           this.options.ledger?.remove(child.pid);
         }
       });
@@ -97,7 +114,11 @@ export class StdioProcessTransport implements Transport {
         this.options.ledger?.add(child.pid!, [this.options.command, ...this.options.args]);
         resolve();
       });
-      child.once('close', () => this.onclose?.());
+      child.once('close', () => {
+        // Its stdout is drained now: what was held back of it is reported before the end.
+        this.garbage.flush();
+        this.onclose?.();
+      });
       child.stdout!.on('data', (chunk: Buffer) => this.read(chunk));
       child.stderr!.on('data', (chunk: Buffer) => this.options.onStderr?.(chunk));
       // EPIPE when the child dies mid-write is reported by 'exit'; nothing to add here.
@@ -140,15 +161,31 @@ export class StdioProcessTransport implements Transport {
     if (!this.exitInfo) {
       child.stdin?.end();
       if (!(await waitExit(STOP_WAITS_MS.afterStdinEnd))) {
-        signalGroup(child.pid, 'SIGTERM');
+        this.signalAll(child.pid, 'SIGTERM');
         if (!(await waitExit(STOP_WAITS_MS.afterTerm))) {
-          signalGroup(child.pid, 'SIGKILL');
+          this.signalAll(child.pid, 'SIGKILL');
           await exited;
         }
       }
     }
-    // The leader is gone; whatever it left in its group (a grandchild ignoring stdin) goes too.
-    signalGroup(child.pid, 'SIGKILL');
+    // The leader is gone; whatever it left (a grandchild ignoring stdin, in its group or out of it) goes too.
+    this.signalAll(child.pid, 'SIGKILL');
+  }
+
+  /**
+   * Signals the child's process group and every process carrying its marker: descendants that called setsid, or
+   * whose parent exited, are out of the group but still carry the marker they inherited.
+   */
+  private signalAll(pid: number, signal: NodeJS.Signals): void {
+    signalGroup(pid, signal);
+    const marker = this.options.env[BACKEND_MARKER];
+    if (marker !== undefined) signalMarked((value) => value === marker, signal);
+  }
+
+  /** A leader that died (or crashed) may leave descendants behind: they get SIGTERM, then SIGKILL. */
+  private reap(pid: number): void {
+    this.signalAll(pid, 'SIGTERM');
+    setTimeout(() => this.signalAll(pid, 'SIGKILL'), REAP_GRACE_MS).unref();
   }
 
   private read(chunk: Buffer): void {
@@ -170,7 +207,7 @@ export class StdioProcessTransport implements Transport {
     if (rest.length === 0 || this.discarding) return;
     this.pendingBytes += rest.length;
     if (this.pendingBytes > max) {
-      this.options.onGarbage?.(`a stdout line longer than ${max} bytes was dropped`);
+      this.garbage.take(`a stdout line longer than ${max} bytes was dropped`);
       this.pending = [];
       this.pendingBytes = 0;
       this.discarding = true;
@@ -191,17 +228,11 @@ export class StdioProcessTransport implements Transport {
     }
     // A structural check only: the SDK's schema parse cost more than the rest of a forwarded call.
     if (!isJsonRpcMessage(message)) {
-      this.options.onGarbage?.(text.length > 200 ? `${text.slice(0, 200)}…` : text);
+      this.garbage.take(text.length > 200 ? `${text.slice(0, 200)}…` : text);
       return;
     }
     this.onmessage?.(message);
   }
-}
-
-/** A leader that died (or crashed) may leave members of its group behind: they get SIGTERM, then SIGKILL. */
-function reapGroup(pid: number): void {
-  signalGroup(pid, 'SIGTERM');
-  setTimeout(() => signalGroup(pid, 'SIGKILL'), REAP_GRACE_MS).unref();
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {

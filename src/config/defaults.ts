@@ -18,6 +18,11 @@ export const CONFIG_DEFAULTS = Object.freeze({
   session_idle_timeout: 1800,
   /** Bounds what a client opening sessions in a loop can hold (each may hold a backend session too). */
   max_sessions: 4096,
+  /**
+   * TCP connections open at once: each holds a file descriptor, and a gateway out of them can no longer spawn a
+   * backend. Under the common soft limit of 1024 descriptors, with room left for backends' pipes.
+   */
+  max_connections: 768,
   log_level: 'info' as const,
   backend: Object.freeze({
     description: '',
@@ -26,6 +31,7 @@ export const CONFIG_DEFAULTS = Object.freeze({
     timeout: 60,
     start_timeout: 30,
     warm: false,
+    stateful: false,
     scope: 'shared' as const,
   }),
   /** Where `findConfigFile` looks, in this order (the first two are relative to cwd and the XDG config home). */

@@ -27,6 +27,7 @@ export function normalizeConfig(file: ConfigFile, configDir: string, env: NodeJS
     max_body_bytes: file.max_body_bytes ?? CONFIG_DEFAULTS.max_body_bytes,
     session_idle_timeout: file.session_idle_timeout ?? CONFIG_DEFAULTS.session_idle_timeout,
     max_sessions: file.max_sessions ?? CONFIG_DEFAULTS.max_sessions,
+    max_connections: file.max_connections ?? CONFIG_DEFAULTS.max_connections,
     state_dir: file.state_dir ? resolve(configDir, file.state_dir) : defaultStateDir(env),
     log_level: file.log_level ?? CONFIG_DEFAULTS.log_level,
     admin: { token: file.admin?.token, allow_stdio: file.admin?.allow_stdio ?? false },
@@ -48,6 +49,7 @@ function normalizeBackend(
     timeout: b.timeout ?? CONFIG_DEFAULTS.backend.timeout,
     start_timeout: b.start_timeout ?? CONFIG_DEFAULTS.backend.start_timeout,
     warm: b.warm ?? CONFIG_DEFAULTS.backend.warm,
+    stateful: b.stateful ?? CONFIG_DEFAULTS.backend.stateful,
   };
   if (b.command !== undefined) {
     const split = splitCommand(b.command);

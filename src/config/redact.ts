@@ -1,4 +1,6 @@
 /** @module config/redact — what of a loaded config may be printed, and what the logger must scrub. */
+import { createScrubber } from '../scrub.js';
+import { clip } from '../clip.js';
 import { CONFIG_DEFAULTS } from './defaults.js';
 import { pathKey, type PathSegment } from './env.js';
 import type { ConfigFile } from './schema.js';
@@ -33,6 +35,7 @@ export function redactConfig(
       timeout: show(b.timeout, at('timeout')),
       start_timeout: show(b.start_timeout, at('start_timeout')),
       warm: show(b.warm, at('warm')),
+      stateful: show(b.stateful, at('stateful')),
     };
     if (b.transport === 'stdio') {
       const listedCount = file.backends?.[name]?.args?.length ?? 0;
@@ -61,6 +64,7 @@ export function redactConfig(
     max_body_bytes: show(config.max_body_bytes, ['max_body_bytes']),
     session_idle_timeout: show(config.session_idle_timeout, ['session_idle_timeout']),
     max_sessions: show(config.max_sessions, ['max_sessions']),
+    max_connections: show(config.max_connections, ['max_connections']),
     state_dir: show(config.state_dir, ['state_dir']),
     log_level: show(config.log_level, ['log_level']),
     admin: {
@@ -104,4 +108,31 @@ export function collectSecrets(fromEnv: readonly string[], config: GatewayConfig
   return [...found]
     .filter((s) => s.length >= CONFIG_DEFAULTS.min_secret_length)
     .sort((a, b) => b.length - a.length || (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * What a client (a /health reader, an MCP caller) may see of a backend's stderr: fewer and shorter lines than the
+ * logs get, because stderr is where backends print tokens, URLs with credentials and stack traces.
+ */
+export const CLIENT_STDERR = Object.freeze({ lines: 10, lineLength: 200 });
+
+export interface ClientRedactor {
+  /** The text with every secret of the config (env and header values, expanded `${VAR}`s) replaced. */
+  text(value: string): string;
+  /** The last CLIENT_STDERR.lines lines, each cut to CLIENT_STDERR.lineLength characters, secrets replaced. */
+  stderr(lines: readonly string[]): string[];
+}
+
+/**
+ * The one way text reaches a client when it may hold a secret or a backend's stderr: health fields, supervisor
+ * errors, and the connect-error message built in backends/upstream.ts. `secrets` is `LoadedConfig.secrets` (or
+ * `collectSecrets`). Scrubbing happens before cutting, so that a cut never leaves the head of a secret behind.
+ */
+export function createClientRedactor(secrets: readonly string[]): ClientRedactor {
+  const scrub = createScrubber(secrets);
+  return {
+    text: scrub,
+    stderr: (lines) =>
+      lines.slice(-CLIENT_STDERR.lines).map((line) => clip(scrub(line), CLIENT_STDERR.lineLength)),
+  };
 }

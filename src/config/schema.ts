@@ -123,6 +123,7 @@ const BACKEND_SHAPE = {
   timeout: whole(1).optional(),
   start_timeout: whole(1).optional(),
   warm: flag().optional(),
+  stateful: flag().optional(),
 };
 
 const STDIO_ONLY = ['args', 'env', 'cwd', 'scope'] as const;
@@ -202,6 +203,7 @@ const ROOT_SHAPE = {
   max_body_bytes: whole(1).optional(),
   session_idle_timeout: whole(1).optional(),
   max_sessions: whole(1).optional(),
+  max_connections: whole(1).optional(),
   state_dir: z.string().min(1).optional(),
   log_level: z.enum(LOG_LEVELS).optional(),
   admin: z.preprocess(

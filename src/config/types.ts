@@ -15,6 +15,11 @@ export interface BackendCommon {
   start_timeout: number;
   /** Started when the gateway starts instead of on first use. */
   warm: boolean;
+  /**
+   * The server keeps state per client (a browser, a REPL, a login): a process of its own for each client session,
+   * kept while the session lives and never shared. For stdio backends it implies what `scope: session` does.
+   */
+  stateful: boolean;
 }
 
 export interface StdioBackendConfig extends BackendCommon {
@@ -50,6 +55,8 @@ export interface GatewayConfig {
   session_idle_timeout: number;
   /** Client sessions open at once, all endpoints together; an initialize beyond it gets 503. */
   max_sessions: number;
+  /** TCP connections open at once; beyond it a new connection is closed at once. */
+  max_connections: number;
   /** Absolute; what outlives the process (tool catalog, backend process ledger). */
   state_dir: string;
   log_level: 'debug' | 'info' | 'warn' | 'error';

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { ConfigError, loadConfigFile, type LoadedConfig } from '../config/index.js';
-import { createScrubber } from '../log.js';
+import { createScrubber } from '../scrub.js';
 import { mapLimit } from '../concurrency.js';
 import { checkBackend, checkNode } from './backend-checks.js';
 import { GATEWAY_ROW, row, type CheckStatus, type DoctorOptions, type DoctorRow } from './rows.js';

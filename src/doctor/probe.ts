@@ -9,7 +9,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { HttpClientTransport } from '../backends/http-client.js';
 import type { BackendConfig } from '../config/index.js';
 import { VERSION } from '../version.js';
-import { isAlive } from '../backends/pid.js';
+import { isAlive } from '../pid.js';
 import { withDeadline } from '../deadline.js';
 
 export type ProbeResult = { ok: true; status: number } | { ok: false; status?: number; reason: string };

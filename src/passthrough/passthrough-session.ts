@@ -29,7 +29,13 @@ export async function openPassthroughSession(
   transport: Transport,
 ): Promise<OpenedSession> {
   const { registry } = deps;
-  const link = createBackendLink(registry, name, capabilities);
+  // A stateful backend's state dies with its process: the client session ends with it (the client gets 404 and
+  // starts over) instead of going on, unaware, with a fresh process. After the answers to the calls that failed with
+  // the process have left.
+  const onLost = registry.lookup(name).stateful
+    ? () => void setImmediate(() => void transport.close())
+    : undefined;
+  const link = createBackendLink(registry, name, capabilities, onLost);
   let connection;
   try {
     connection = await link.connection();

@@ -1,16 +1,19 @@
 /**
  * @module registry: the gateway's backends by name, each under a supervisor. A stdio backend runs as one shared
- * process, started on first use; remote backends, and stdio backends with `scope: session`, get a connection per
- * client session. Unknown and disabled names are refused here, once, with the list of known ones.
+ * process, started on first use; remote backends, and stdio backends with `scope: session` or `stateful: true`, get a
+ * connection per client session. Unknown and disabled names are refused here, once, with the list of known ones.
  */
+import { randomUUID } from 'node:crypto';
 import type { ClientCapabilities, Implementation } from '@modelcontextprotocol/sdk/types.js';
 import type { BackendConfig, GatewayConfig } from '../config/index.js';
+import { collectSecrets, createClientRedactor } from '../config/redact.js';
 import { GatewayError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { BackendMetrics } from '../metrics/metrics.js';
 import type { Connection, Peer } from '../backends/connection.js';
 import { connectBackend } from '../backends/mcp-connection.js';
 import type { ProcessLedger } from '../backends/process-ledger.js';
+import { BACKEND_MARKER, backendMarker } from '../backends/descendants.js';
 import { DEFAULT_RESTART_POLICY, type RestartPolicy } from './backoff.js';
 import { Supervisor, type SupervisorStatus } from './supervisor.js';
 
@@ -32,6 +35,16 @@ export interface RegistryDeps {
   /** Told of every new backend connection. */
   onConnected?: (name: string, connection: Connection) => void;
   metrics?: BackendMetrics;
+  /**
+   * Values no client may read (`LoadedConfig.secrets`: expanded `${VAR}`s, env and header values); by default the
+   * config's env and header values only.
+   */
+  secrets?: readonly string[];
+  /**
+   * This gateway's id in the MCP_GATEWAY_BACKEND marker every stdio process gets (and its descendants inherit), so
+   * that a stop, or the next gateway after a crash, finds all of them.
+   */
+  instance?: string;
 }
 
 export class Registry {
@@ -43,6 +56,17 @@ export class Registry {
     private readonly config: GatewayConfig,
     deps: RegistryDeps,
   ) {
+    const redact = createClientRedactor(deps.secrets ?? collectSecrets([], config));
+    const instance = deps.instance ?? randomUUID();
+    let spawned = 0;
+    // The config as connected: a stdio backend gets its marker, a new one per process.
+    const marked = (backend: BackendConfig): BackendConfig =>
+      backend.transport === 'stdio'
+        ? {
+            ...backend,
+            env: { ...backend.env, [BACKEND_MARKER]: backendMarker(instance, backend.name, ++spawned) },
+          }
+        : backend;
     for (const backend of Object.values(config.backends)) {
       const supervisor = new Supervisor(backend, {
         log: deps.log,
@@ -51,12 +75,15 @@ export class Registry {
         ...(deps.random ? { random: deps.random } : {}),
         onConnected: (connection: Connection) => deps.onConnected?.(backend.name, connection),
         metrics: deps.metrics,
+        redact,
+        sessionIdleMs: config.session_idle_timeout * 1000,
         connect: (capabilities: ClientCapabilities, peers?: Set<Peer>) =>
-          connectBackend(backend, {
+          connectBackend(marked(backend), {
             clientInfo: deps.clientInfo,
             capabilities,
             log: deps.log,
             connectTimeoutMs: backend.start_timeout * 1000,
+            scrub: redact.text,
             ...(peers ? { peers, shared: true } : {}),
             ...(deps.ledger ? { ledger: deps.ledger } : {}),
           }),
@@ -75,7 +102,7 @@ export class Registry {
     return this.supervisor(name).config;
   }
 
-  /** Whether client sessions of this backend share one connection (stdio, unless `scope: session`). */
+  /** Whether client sessions of this backend share one connection (stdio, unless `scope: session` or `stateful`). */
   isShared(name: string): boolean {
     return this.supervisor(name).shared;
   }

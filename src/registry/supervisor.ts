@@ -5,6 +5,7 @@
  */
 import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import type { BackendConfig } from '../config/index.js';
+import { createClientRedactor, type ClientRedactor } from '../config/redact.js';
 import { GatewayError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { BackendMetrics } from '../metrics/metrics.js';
@@ -23,6 +24,16 @@ export interface SupervisorDeps {
   random?: () => number;
   /** Told of every state change and lifecycle event, next to the line each writes to the log. */
   metrics?: BackendMetrics | undefined;
+  /**
+   * How long an attached client session counts as live without using the backend (session_idle_timeout): a shared
+   * process is not hibernated under a session that may still rely on what it set up there.
+   */
+  sessionIdleMs?: number;
+  /**
+   * Scrubs secrets from, and shortens, what clients read of this backend (last_error, the stderr tail, start
+   * errors). Without it only the stderr tail is shortened.
+   */
+  redact?: ClientRedactor;
 }
 
 export interface SupervisorStatus {
@@ -63,11 +74,12 @@ export class Supervisor {
   private restarts = 0;
   private lastError: string | undefined;
   private lastUsed: number | undefined;
-  /** The most recent connection, kept after it ends so that its stderr can explain a crash. */
-  private lastConnection: Connection | undefined;
+  /** The stderr of the most recent process (a connection kept after it ends, or a failed start's), to explain it. */
+  private lastStderr: () => string[] = () => [];
   private idleTimer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
   private readonly log: Logger;
+  private readonly redact: ClientRedactor;
 
   constructor(
     readonly config: BackendConfig,
@@ -75,11 +87,12 @@ export class Supervisor {
   ) {
     this.now = deps.now ?? Date.now;
     this.log = deps.log.child({ backend: config.name });
+    this.redact = deps.redact ?? createClientRedactor([]);
   }
 
-  /** One process for every client session (stdio, unless `scope: session`). */
+  /** One process for every client session (stdio, unless `scope: session` or `stateful: true`). */
   get shared(): boolean {
-    return this.config.transport === 'stdio' && this.config.scope === 'shared';
+    return this.config.transport === 'stdio' && this.config.scope === 'shared' && !this.config.stateful;
   }
 
   /** The shared connection, started if it is not running. */
@@ -111,8 +124,9 @@ export class Supervisor {
     return attempt;
   }
 
+  /** What a client may read of the stderr of the current (or last) process: shortened, secrets scrubbed. */
   stderrTail(): string[] {
-    return this.lastConnection?.stderrTail() ?? [];
+    return this.redact.stderr(this.lastStderr());
   }
 
   /** Stops the shared process now if no session uses it and no call is in flight (after discovery). */
@@ -195,8 +209,10 @@ export class Supervisor {
       connection = await this.deps.connect(capabilities, peers);
     } catch (error) {
       this.deps.metrics?.backendStartFailed(this.config.name);
+      const stderr = error instanceof GatewayError ? error.data?.stderr : undefined;
+      if (Array.isArray(stderr)) this.lastStderr = () => stderr as string[];
       this.recordFailure(errorMessage(error));
-      throw error;
+      throw this.forClient(error);
     }
     const restart = this.consecutiveFailures > 0;
     if (restart) this.restarts++;
@@ -208,7 +224,7 @@ export class Supervisor {
       { pid: connection.pid, ms, restart_count: this.restarts },
       restart ? 'backend restarted' : 'backend started',
     );
-    this.lastConnection = connection;
+    this.lastStderr = () => connection.stderrTail();
     connection.onClosed((reason) => this.closed(connection, reason));
     this.deps.onConnected?.(connection);
     if (peers) {
@@ -231,8 +247,25 @@ export class Supervisor {
     if (connection === this.connection) this.connection = undefined;
     const stderr = connection.stderrTail().slice(-10);
     this.deps.metrics?.backendCrashed(this.config.name);
+    // The log (scrubbed by the logger) gets ten whole lines; last_error, which clients read, three short ones.
     this.log.warn({ reason, stderr }, 'backend crashed or disconnected');
-    this.recordFailure(stderr.length ? `${reason}; stderr: ${stderr.slice(-3).join(' | ')}` : reason);
+    const shown = this.redact.stderr(stderr).slice(-3);
+    this.recordFailure(shown.length ? `${reason}; stderr: ${shown.join(' | ')}` : reason);
+  }
+
+  /**
+   * A start error as a client may see it: the connect error carries the backend's stderr in its message and data,
+   * and it is answered to the caller as it is.
+   */
+  private forClient(error: unknown): unknown {
+    if (!(error instanceof GatewayError)) return error;
+    const data = error.data && {
+      ...error.data,
+      ...(Array.isArray(error.data.stderr)
+        ? { stderr: this.redact.stderr(error.data.stderr as string[]) }
+        : {}),
+    };
+    return new GatewayError(error.code, this.redact.text(error.message), data);
   }
 
   private recordFailure(message: string): void {
@@ -242,7 +275,7 @@ export class Supervisor {
       this.consecutiveFailures = 0;
     this.runningSince = undefined;
     this.consecutiveFailures++;
-    this.lastError = message;
+    this.lastError = this.redact.text(message);
     const loop = crashLoop([...this.failures, now], now, policy);
     this.failures = loop.recent;
     if (loop.clearsAt !== undefined) {
@@ -267,9 +300,15 @@ export class Supervisor {
     if (!connection || connection.closed) return;
     const idleMs = this.config.idle_timeout * 1000;
     const lastActive = Math.max(connection.lastActivity, this.lastUsed ?? 0);
-    const remaining = idleMs - (this.now() - lastActive);
+    // A client session attached may rely on what it set up in the process (subscriptions, a log level, state the
+    // server keeps): hibernating would reset it silently. So while one is attached, the process waits as long as an
+    // abandoned session lives (it is closed after session_idle_timeout, and detached then).
+    const attached = this.peers.size > 0;
+    const limit = attached ? Math.max(idleMs, this.deps.sessionIdleMs ?? 0) : idleMs;
+    const remaining = limit - (this.now() - lastActive);
     if (connection.callsInFlight > 0 || remaining > 0) {
-      this.scheduleIdleCheck(connection.callsInFlight > 0 ? idleMs : remaining);
+      // Checked again at least every idle_timeout: the last session may detach before `remaining` ends.
+      this.scheduleIdleCheck(connection.callsInFlight > 0 ? idleMs : Math.min(idleMs, remaining));
       return;
     }
     void this.hibernate(connection, `idle for ${this.config.idle_timeout} s`);

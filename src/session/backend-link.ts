@@ -4,7 +4,7 @@
  * the session's client capabilities and opened again if it ended (a restarted backend gets a new session).
  */
 import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
-import type { Peer, Connection } from '../backends/connection.js';
+import { CLOSED_BY_GATEWAY, type Connection, type Peer } from '../backends/connection.js';
 import type { Registry } from '../registry/registry.js';
 
 export interface BackendLink {
@@ -23,6 +23,11 @@ export function createBackendLink(
   registry: Registry,
   name: string,
   capabilities: ClientCapabilities,
+  /**
+   * Called when the session's own connection ended by itself (the process crashed). Given for a `stateful` backend,
+   * whose state died with it: the session ends rather than go on, unaware, with a fresh process.
+   */
+  onLost?: (reason: string) => void,
 ): BackendLink {
   const shared = registry.isShared(name);
   let peer: Peer | undefined;
@@ -38,6 +43,7 @@ export function createBackendLink(
       .then((fresh) => {
         if (closed) void fresh.close();
         if (peer) fresh.attach(peer);
+        if (onLost) fresh.onClosed((reason) => reason !== CLOSED_BY_GATEWAY && !closed && onLost(reason));
         return (owned = fresh);
       })
       .finally(() => (opening = undefined));

@@ -111,6 +111,28 @@ describe('the mcp-gateway process', () => {
     expect((await once(second, 'exit'))[0]).toBe(0);
   });
 
+  it('SIGHUP is ignored with a JSON log line, like every other line on stderr', async () => {
+    const config = join(scratch, 'hup.yaml');
+    writeFileSync(config, 'backends: {}\n');
+    const child = run(['-c', config, '--port', '0']);
+    const lines: string[] = [];
+    createInterface({ input: child.stderr! }).on('line', (line) => lines.push(line));
+    const url = await listeningUrl(child);
+    child.kill('SIGHUP');
+    await until(() => lines.some((l) => l.includes('SIGHUP')), 'the SIGHUP line');
+    expect((await fetch(`${url}/livez`)).status).toBe(200);
+    child.kill('SIGTERM');
+    expect((await once(child, 'exit'))[0]).toBe(0);
+    const entries = lines.map((line) => JSON.parse(line) as { level: string; msg: string; signal?: string });
+    expect(entries).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        msg: expect.stringMatching(/^SIGHUP ignored/),
+        signal: 'SIGHUP',
+      }),
+    );
+  });
+
   it('refuses an invalid config with exit 1 and every problem at its place', async () => {
     const config = join(scratch, 'broken.yaml');
     writeFileSync(config, 'port: nope\nbackends:\n  Bad Name:\n    comand: x\n');

@@ -26,6 +26,7 @@ describe('defaults', () => {
       max_body_bytes: 4194304,
       session_idle_timeout: 1800,
       max_sessions: 4096,
+      max_connections: 768,
       state_dir: expect.stringMatching(/mcp-gateway$/),
       log_level: 'info',
       admin: { token: undefined, allow_stdio: false },
@@ -57,6 +58,7 @@ describe('defaults', () => {
       timeout: 60,
       start_timeout: 30,
       warm: false,
+      stateful: false,
       scope: 'shared',
     });
     expect(config.backends.b).toMatchObject({
@@ -177,6 +179,7 @@ describe('transport inference', () => {
       timeout: 60,
       start_timeout: 30,
       warm: false,
+      stateful: false,
       transport: 'http',
       url: 'http://localhost:8080/mcp',
       headers: { Authorization: 'Bearer tok-123456', 'X-Num': '1' },

@@ -11,7 +11,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { CallToolResultSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { startNotesServer } from '../../examples/backends/notes-http.js';
 import { startUnitsServer } from '../../examples/backends/units-sse.js';
-import { connectClient, startGateway, type RunningGateway } from '../helpers/gateway.js';
+import { connectClient, endSession, startGateway, type RunningGateway } from '../helpers/gateway.js';
 import { until } from '../helpers/processes.js';
 import { countTokens } from '../helpers/tokens.js';
 
@@ -62,6 +62,14 @@ async function meta(url = gw.url): Promise<Client> {
   const { client } = await connectClient(`${url}/mcp`);
   clients.push(client);
   return client;
+}
+
+/**
+ * Ends every /mcp session opened so far: a session that invoked a backend stays attached to it, and a backend is not
+ * hibernated under an attached session.
+ */
+async function endSessions(): Promise<void> {
+  await Promise.allSettled(clients.splice(0).map((c) => endSession(c)));
 }
 
 async function call(c: Client, name: string, args: Record<string, unknown>): Promise<CallToolResult> {
@@ -202,11 +210,13 @@ describe('/mcp meta-tools', () => {
     });
     expect(JSON.stringify(elsewhere.content)).toContain('is a tool of \\"units\\"');
 
+    await endSessions();
+    const fresh = await meta();
     await until(
       () => gw.gateway.registry.status().find((s) => s.name === 'toolbox')!.state === 'hibernated',
       'hibernation',
     );
-    const wrong = await call(c, 'gateway_invoke', {
+    const wrong = await call(fresh, 'gateway_invoke', {
       server: 'toolbox',
       tool: 'calculate',
       arguments: { expr: '1' },
@@ -219,11 +229,12 @@ describe('/mcp meta-tools', () => {
   });
 
   it('wakes a hibernated backend on invoke', async () => {
-    const c = await meta();
+    await endSessions();
     await until(
       () => gw.gateway.registry.status().find((s) => s.name === 'toolbox')!.state === 'hibernated',
       'hibernation',
     );
+    const c = await meta();
     const result = await call(c, 'gateway_invoke', {
       server: 'toolbox',
       tool: 'echo',

@@ -33,9 +33,10 @@ export async function startGateway(
     /** Cold-start discovery starts backends by itself; off unless a test is about it. */
     discover?: boolean;
     stateDir?: string;
+    http?: GatewayOptions['http'];
   } = {},
 ) {
-  const { config } = parseConfig(yaml, {
+  const { config, secrets } = parseConfig(yaml, {
     path: resolve(REPO_ROOT, 'servers.yaml'),
     env: options.env ?? process.env,
   });
@@ -44,7 +45,9 @@ export async function startGateway(
     { ...config, port: 0, host: '127.0.0.1', state_dir: stateDir },
     options.log ?? createLogger({ level: process.env.TEST_LOG_LEVEL === 'debug' ? 'debug' : 'silent' }),
     {
+      secrets,
       discover: options.discover ?? false,
+      ...(options.http ? { http: options.http } : {}),
       ...(options.supervision ? { supervision: options.supervision } : {}),
     },
   );
@@ -64,6 +67,16 @@ export async function connectClient(
   const transport = new StreamableHTTPClientTransport(new URL(url));
   await client.connect(transport);
   return { client, transport };
+}
+
+/**
+ * Ends the client's session at the gateway (DELETE), then closes the client, as a client does when it is done:
+ * Client.close() alone leaves the session open until session_idle_timeout.
+ */
+export async function endSession(client: Client): Promise<void> {
+  const transport = client.transport;
+  if (transport instanceof StreamableHTTPClientTransport) await transport.terminateSession();
+  await client.close();
 }
 
 /** Text of the first content block of a tool result. */

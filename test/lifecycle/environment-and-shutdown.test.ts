@@ -23,7 +23,17 @@ describe('backend environment', () => {
       const names = environ.map((entry) => entry.slice(0, entry.indexOf('=')));
       expect(environ).toContain('MY_SETTING=canary-e7c2-configured');
       expect(names).not.toContain('MCP_GATEWAY_TEST_CANARY');
-      const allowed = new Set(['HOME', 'LOGNAME', 'PATH', 'SHELL', 'TERM', 'USER', 'MY_SETTING']);
+      const allowed = new Set([
+        'HOME',
+        'LOGNAME',
+        'PATH',
+        'SHELL',
+        'TERM',
+        'USER',
+        'MY_SETTING',
+        // The gateway's own marker, which finds this process's descendants when it is stopped.
+        'MCP_GATEWAY_BACKEND',
+      ]);
       expect(names.filter((n) => !allowed.has(n))).toEqual([]);
       await client.close();
     } finally {

@@ -10,7 +10,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_RESTART_POLICY } from '../../src/registry/backoff.js';
-import { connectClient, firstText, startGateway, type RunningGateway } from '../helpers/gateway.js';
+import {
+  connectClient,
+  firstText,
+  startGateway,
+  type RunningGateway,
+  endSession,
+} from '../helpers/gateway.js';
 import { isAlive, until } from '../helpers/processes.js';
 
 const FAULTY = 'node dist/test/fixtures/faulty-server.js';
@@ -91,12 +97,14 @@ describe('backend lifecycle with real processes', () => {
     expect(new Set(answers.map((a) => a.pid)).size).toBe(1);
   });
 
-  it('hibernates an idle backend, wakes it on the next call, and leaves no process behind', async () => {
+  it('hibernates an idle backend once no session is attached, wakes it on the next call, and leaves no process behind', async () => {
     const c = await client('sleepy');
     const { pid } = await pidsOf(c);
+    // Kept while the session is attached (test/lifecycle/stateful.test.ts); it ends here.
+    await endSession(c);
     await until(() => status('sleepy').state === 'hibernated', 'hibernation', 5_000);
     await until(() => !isAlive(pid), `process ${pid} to exit`);
-    const woken = await pidsOf(c);
+    const woken = await pidsOf(await client('sleepy'));
     expect(woken.pid).not.toBe(pid);
     expect(status('sleepy')).toMatchObject({ state: 'running', restart_count: 0 });
   });

@@ -6,7 +6,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { DEFAULT_RESTART_POLICY } from '../../src/registry/backoff.js';
-import { connectClient, firstText, startGateway, type RunningGateway } from '../helpers/gateway.js';
+import {
+  connectClient,
+  firstText,
+  startGateway,
+  type RunningGateway,
+  endSession,
+} from '../helpers/gateway.js';
 import { until } from '../helpers/processes.js';
 import { scrape, type Scrape } from '../helpers/scrape.js';
 
@@ -84,6 +90,8 @@ describe('backend metrics through a real lifecycle', () => {
     const c = await client('sleepy');
     expect(firstText(await c.callTool({ name: 'echo', arguments: { message: 'a' } }))).toBe('a');
     expect(stateOf(await scrape(gw.url), 'sleepy')).toEqual(['running']);
+    // Hibernation waits for the session to end.
+    await endSession(c);
 
     await until(async () => stateOf(await scrape(gw.url), 'sleepy').includes('hibernated'), 'hibernation');
     const asleep = await scrape(gw.url);
@@ -91,7 +99,8 @@ describe('backend metrics through a real lifecycle', () => {
     expect(asleep.value('mcp_gateway_backend_up', { backend: 'sleepy' })).toBe(0);
     expect(asleep.value('mcp_gateway_backend_hibernations_total', { backend: 'sleepy' })).toBe(1);
 
-    expect(firstText(await c.callTool({ name: 'echo', arguments: { message: 'b' } }))).toBe('b');
+    const again = await client('sleepy');
+    expect(firstText(await again.callTool({ name: 'echo', arguments: { message: 'b' } }))).toBe('b');
     const awake = await scrape(gw.url);
     expect(stateOf(awake, 'sleepy')).toEqual(['running']);
     expect(awake.value('mcp_gateway_backend_starts_total', { backend: 'sleepy', outcome: 'ok' })).toBe(2);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { DEFAULT_RESTART_POLICY } from '../../src/registry/backoff.js';
-import { connectClient, startGateway, type RunningGateway } from '../helpers/gateway.js';
+import { connectClient, startGateway, type RunningGateway, endSession } from '../helpers/gateway.js';
 import { until } from '../helpers/processes.js';
 
 const TOOLBOX = 'node dist/examples/backends/toolbox.js';
@@ -144,7 +144,8 @@ describe('/health in every backend state, waking nothing', () => {
 
   it('hibernated: stopped for idleness, not woken by being asked about', async () => {
     const { client } = await connectClient(`${gw.url}/mcp/sleepy`);
-    clients.push(client);
+    // Hibernation waits for the session to end.
+    await endSession(client);
     await until(
       () => gw.gateway.registry.status().find((s) => s.name === 'sleepy')!.state === 'hibernated',
       'hibernation',

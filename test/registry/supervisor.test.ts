@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Result } from '@modelcontextprotocol/sdk/types.js';
-import type { Connection } from '../../src/backends/connection.js';
+import type { Peer, Connection } from '../../src/backends/connection.js';
 import { CLOSED_BY_GATEWAY } from '../../src/backends/connection.js';
 import { parseConfig } from '../../src/config/index.js';
 import { silentLogger } from '../../src/log.js';
@@ -67,6 +67,7 @@ function supervisor(idleTimeout = 10, policy = { ...DEFAULT_RESTART_POLICY, maxF
   return new Supervisor(backend(idleTimeout), {
     log: silentLogger(),
     policy,
+    sessionIdleMs: 60_000,
     random: () => 0.5,
     connect: async () => {
       await Promise.resolve();
@@ -127,6 +128,26 @@ describe('Supervisor', () => {
     await vi.advanceTimersByTimeAsync(9_000);
     expect(s.status().state).toBe('running');
     await vi.advanceTimersByTimeAsync(11_000);
+    expect(s.status().state).toBe('hibernated');
+  });
+
+  it('with a session attached, waits for it to detach, or for session idleness, before hibernating', async () => {
+    const s = supervisor();
+    await s.acquire();
+    const peer = {} as Peer;
+    s.peers.add(peer);
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(s.status().state).toBe('running');
+    s.peers.delete(peer);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(s.status().state).toBe('hibernated');
+
+    // A session that stays attached and unused for session_idle_timeout no longer holds the process.
+    await s.acquire();
+    s.peers.add(peer);
+    await vi.advanceTimersByTimeAsync(55_000);
+    expect(s.status().state).toBe('running');
+    await vi.advanceTimersByTimeAsync(10_000);
     expect(s.status().state).toBe('hibernated');
   });
 
