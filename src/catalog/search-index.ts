@@ -8,44 +8,16 @@
  * This module is the entry point: it checks the options and hands the query to text-search (over the index that
  * text-index builds) or to regex-search; hits holds what both share.
  */
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { compareStrings } from './hits.js';
 import { searchRegex } from './regex-search.js';
 import { buildTextIndex } from './text-index.js';
 import { searchText } from './text-search.js';
+import type { IndexedTool, SearchIndex, SearchOptions, SearchResult } from './search-types.js';
 
 export { MAX_PATTERN_LENGTH } from './regex-search.js';
 export { MAX_QUERY_LENGTH, MAX_QUERY_TERMS } from './text-search.js';
 
-export interface IndexedTool {
-  server: string;
-  serverDescription: string;
-  tool: Tool;
-}
-
-export interface SearchHit {
-  server: string;
-  tool: string;
-  /** Higher is better. BM25+ score rounded to 6 decimals; in regex mode 1 for a name match, else 0.5. */
-  score: number;
-  entry: IndexedTool;
-}
-
-export interface SearchOptions {
-  /** How many hits to return: default 5, clamped to 1..50. */
-  limit?: number;
-  /** Only tools of this server. */
-  server?: string;
-  /** Treat the query as a case-insensitive RE2 pattern matched against server, tool name, title and description. */
-  regex?: boolean;
-}
-
-export type SearchResult = { ok: true; hits: SearchHit[] } | { ok: false; message: string };
-
-export interface SearchIndex {
-  search(query: string, options?: SearchOptions): SearchResult;
-  readonly size: number;
-}
+export type { IndexedTool, SearchHit, SearchIndex, SearchOptions, SearchResult } from './search-types.js';
 
 export const DEFAULT_LIMIT = 5;
 export const MAX_LIMIT = 50;

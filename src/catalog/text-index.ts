@@ -4,7 +4,7 @@
  * description are indexed once per server. Built once per catalog change; text-search only reads it.
  */
 import { compareStrings, titleOf } from './hits.js';
-import type { IndexedTool } from './search-index.js';
+import type { IndexedTool } from './search-types.js';
 import { normalizeTerm, splitWords } from './tokenize.js';
 
 /** The indexed fields of a tool, in index order (a field's id is its position here); text-search weighs them. */

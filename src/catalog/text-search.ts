@@ -4,7 +4,7 @@
  * multiplied by how many query terms it matched, and only the top `limit` hits are kept.
  */
 import { insertTop, roundScore, toHit } from './hits.js';
-import type { IndexedTool, SearchHit, SearchResult } from './search-index.js';
+import type { IndexedTool, SearchHit, SearchResult } from './search-types.js';
 import { FIELDS, type Field, type TextIndex } from './text-index.js';
 import { tokenize } from './tokenize.js';
 
