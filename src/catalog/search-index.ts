@@ -12,22 +12,33 @@ import { compareStrings } from './hits.js';
 import { searchRegex } from './regex-search.js';
 import { buildTextIndex } from './text-index.js';
 import { searchText } from './text-search.js';
-import type { IndexedTool, SearchIndex, SearchOptions, SearchResult } from './search-types.js';
+import { shorten } from './search-answer.js';
+import type { IndexedTool, NoMatch, SearchIndex, SearchOptions, SearchResult } from './search-types.js';
 
 export { MAX_PATTERN_LENGTH } from './regex-search.js';
 export { MAX_QUERY_LENGTH, MAX_QUERY_TERMS } from './text-search.js';
 
-export type { IndexedTool, SearchHit, SearchIndex, SearchOptions, SearchResult } from './search-types.js';
+export type {
+  IndexedTool,
+  NoMatch,
+  SearchHit,
+  SearchIndex,
+  SearchOptions,
+  SearchResult,
+} from './search-types.js';
 
 export const DEFAULT_LIMIT = 5;
 export const MAX_LIMIT = 50;
 /** How many server names an "unknown server" message lists before summarising the rest. */
 const MAX_LISTED_SERVERS = 20;
+/** How many servers a request that matched nothing in one server is pointed to. */
+const MAX_SUGGESTED_SERVERS = 5;
 
 /** Builds the index. Tools are referenced, not copied: do not mutate them while the index is in use. */
 export function createSearchIndex(tools: readonly IndexedTool[]): SearchIndex {
   const entries = [...tools];
   const text = buildTextIndex(entries);
+  const descriptions = new Map(entries.map((e) => [e.server, e.serverDescription]));
 
   function search(query: string, options: SearchOptions = {}): SearchResult {
     const limit = clampLimit(options.limit);
@@ -38,9 +49,35 @@ export function createSearchIndex(tools: readonly IndexedTool[]): SearchIndex {
         return { ok: false, message: unknownServerMessage(options.server, text.serverIds) };
       }
     }
-    return options.regex === true
-      ? searchRegex(entries, query, limit, options.server)
-      : searchText(text, entries, query, limit, serverId);
+    if (options.regex === true) return searchRegex(entries, query, limit, options.server);
+    const result = searchText(text, entries, query, limit, serverId);
+    if (!result.ok || result.hits.length > 0) return result;
+    return { ...result, noMatch: noMatch(query, options.server) };
+  }
+
+  /**
+   * No tool matched. Within one server: the other servers whose tools do match. Else (no word of the request is in
+   * any tool or server text): every server, so the caller can pick one to list, and a hint to reword.
+   */
+  function noMatch(query: string, server: string | undefined): NoMatch {
+    const describe = (name: string) => ({ name, description: shorten(descriptions.get(name) ?? '', 120) });
+    if (server !== undefined) {
+      const wider = searchText(text, entries, query, MAX_LISTED_SERVERS, undefined);
+      const others = wider.ok ? [...new Set(wider.hits.map((h) => h.server))] : [];
+      if (others.length > 0) {
+        return {
+          servers: others.slice(0, MAX_SUGGESTED_SERVERS).map(describe),
+          hint: `No tool of "${server}" matches; these servers have tools that do. Search again without "server".`,
+        };
+      }
+    }
+    const all = [...descriptions.keys()].sort(compareStrings);
+    return {
+      servers: all.slice(0, MAX_LISTED_SERVERS).map(describe),
+      hint:
+        'No tool matched. Say what the tool should do in other words (an action and a thing, e.g. "create issue"), ' +
+        `or list one server's tools with gateway_list_tools.${all.length > MAX_LISTED_SERVERS ? ` ${all.length - MAX_LISTED_SERVERS} more servers are not listed here.` : ''}`,
+    };
   }
 
   return {

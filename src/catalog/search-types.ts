@@ -28,7 +28,14 @@ export interface SearchOptions {
   regex?: boolean;
 }
 
-export type SearchResult = { ok: true; hits: SearchHit[] } | { ok: false; message: string };
+/** When nothing matched: the servers that might hold the tool, and what to do next. */
+export interface NoMatch {
+  servers: { name: string; description: string }[];
+  hint: string;
+}
+
+export type SearchResult =
+  { ok: true; hits: SearchHit[]; noMatch?: NoMatch } | { ok: false; message: string };
 
 export interface SearchIndex {
   search(query: string, options?: SearchOptions): SearchResult;

@@ -213,7 +213,11 @@ export function phraseKey(words: readonly string[]): string {
 
 /** What the words `words` (already split, lowercase) also mean, as lists of search terms; empty if nothing. */
 export function equivalentsOf(words: readonly string[]): readonly string[][] {
-  return EXPANSIONS.get(phraseKey(words)) ?? [];
+  const found = EXPANSIONS.get(phraseKey(words));
+  if (found) return found;
+  // The stemmer leaves short words alone (they are mostly abbreviations): fold their plural here ("PRs", "DMs").
+  const word = words.length === 1 ? words[0]! : '';
+  return word.length > 2 && word.endsWith('s') ? (EXPANSIONS.get(phraseKey([word.slice(0, -1)])) ?? []) : [];
 }
 
 function build(table: string): Map<string, string[][]> {
