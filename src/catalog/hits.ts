@@ -3,7 +3,7 @@
  * scored, ordered deterministically (score, then server, then tool name, in code-unit order) and kept to the top k.
  */
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
-import type { IndexedTool, SearchHit } from './search-index.js';
+import type { IndexedTool, SearchHit } from './search-types.js';
 
 /** The display title: `title`, or the older `annotations.title` that many servers still set instead. */
 export function titleOf(tool: Tool): string | undefined {

@@ -5,7 +5,7 @@
  */
 import { RE2JS } from 're2js';
 import { insertTop, titleOf, toHit } from './hits.js';
-import type { IndexedTool, SearchHit, SearchResult } from './search-index.js';
+import type { IndexedTool, SearchHit, SearchResult } from './search-types.js';
 
 /** Longer patterns are refused. */
 export const MAX_PATTERN_LENGTH = 200;

@@ -8,54 +8,37 @@
  * This module is the entry point: it checks the options and hands the query to text-search (over the index that
  * text-index builds) or to regex-search; hits holds what both share.
  */
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { compareStrings } from './hits.js';
 import { searchRegex } from './regex-search.js';
 import { buildTextIndex } from './text-index.js';
 import { searchText } from './text-search.js';
+import { shorten } from './search-answer.js';
+import type { IndexedTool, NoMatch, SearchIndex, SearchOptions, SearchResult } from './search-types.js';
 
 export { MAX_PATTERN_LENGTH } from './regex-search.js';
 export { MAX_QUERY_LENGTH, MAX_QUERY_TERMS } from './text-search.js';
 
-export interface IndexedTool {
-  server: string;
-  serverDescription: string;
-  tool: Tool;
-}
-
-export interface SearchHit {
-  server: string;
-  tool: string;
-  /** Higher is better. BM25+ score rounded to 6 decimals; in regex mode 1 for a name match, else 0.5. */
-  score: number;
-  entry: IndexedTool;
-}
-
-export interface SearchOptions {
-  /** How many hits to return: default 5, clamped to 1..50. */
-  limit?: number;
-  /** Only tools of this server. */
-  server?: string;
-  /** Treat the query as a case-insensitive RE2 pattern matched against server, tool name, title and description. */
-  regex?: boolean;
-}
-
-export type SearchResult = { ok: true; hits: SearchHit[] } | { ok: false; message: string };
-
-export interface SearchIndex {
-  search(query: string, options?: SearchOptions): SearchResult;
-  readonly size: number;
-}
+export type {
+  IndexedTool,
+  NoMatch,
+  SearchHit,
+  SearchIndex,
+  SearchOptions,
+  SearchResult,
+} from './search-types.js';
 
 export const DEFAULT_LIMIT = 5;
 export const MAX_LIMIT = 50;
 /** How many server names an "unknown server" message lists before summarising the rest. */
 const MAX_LISTED_SERVERS = 20;
+/** How many servers a request that matched nothing in one server is pointed to. */
+const MAX_SUGGESTED_SERVERS = 5;
 
 /** Builds the index. Tools are referenced, not copied: do not mutate them while the index is in use. */
 export function createSearchIndex(tools: readonly IndexedTool[]): SearchIndex {
   const entries = [...tools];
   const text = buildTextIndex(entries);
+  const descriptions = new Map(entries.map((e) => [e.server, e.serverDescription]));
 
   function search(query: string, options: SearchOptions = {}): SearchResult {
     const limit = clampLimit(options.limit);
@@ -66,9 +49,35 @@ export function createSearchIndex(tools: readonly IndexedTool[]): SearchIndex {
         return { ok: false, message: unknownServerMessage(options.server, text.serverIds) };
       }
     }
-    return options.regex === true
-      ? searchRegex(entries, query, limit, options.server)
-      : searchText(text, entries, query, limit, serverId);
+    if (options.regex === true) return searchRegex(entries, query, limit, options.server);
+    const result = searchText(text, entries, query, limit, serverId);
+    if (!result.ok || result.hits.length > 0) return result;
+    return { ...result, noMatch: noMatch(query, options.server) };
+  }
+
+  /**
+   * No tool matched. Within one server: the other servers whose tools do match. Else (no word of the request is in
+   * any tool or server text): every server, so the caller can pick one to list, and a hint to reword.
+   */
+  function noMatch(query: string, server: string | undefined): NoMatch {
+    const describe = (name: string) => ({ name, description: shorten(descriptions.get(name) ?? '', 120) });
+    if (server !== undefined) {
+      const wider = searchText(text, entries, query, MAX_LISTED_SERVERS, undefined);
+      const others = wider.ok ? [...new Set(wider.hits.map((h) => h.server))] : [];
+      if (others.length > 0) {
+        return {
+          servers: others.slice(0, MAX_SUGGESTED_SERVERS).map(describe),
+          hint: `No tool of "${server}" matches; these servers have tools that do. Search again without "server".`,
+        };
+      }
+    }
+    const all = [...descriptions.keys()].sort(compareStrings);
+    return {
+      servers: all.slice(0, MAX_LISTED_SERVERS).map(describe),
+      hint:
+        'No tool matched. Say what the tool should do in other words (an action and a thing, e.g. "create issue"), ' +
+        `or list one server's tools with gateway_list_tools.${all.length > MAX_LISTED_SERVERS ? ` ${all.length - MAX_LISTED_SERVERS} more servers are not listed here.` : ''}`,
+    };
   }
 
   return {

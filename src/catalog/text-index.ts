@@ -4,16 +4,25 @@
  * description are indexed once per server. Built once per catalog change; text-search only reads it.
  */
 import { compareStrings, titleOf } from './hits.js';
-import type { IndexedTool } from './search-index.js';
+import type { IndexedTool } from './search-types.js';
+import { buildServerNames, type ServerNames } from './server-names.js';
 import { normalizeTerm, splitWords } from './tokenize.js';
 
 /** The indexed fields of a tool, in index order (a field's id is its position here); text-search weighs them. */
-export const FIELDS = ['name', 'title', 'description', 'params', 'paramDescriptions'] as const;
+export const FIELDS = ['name', 'title', 'description', 'details', 'params', 'paramDescriptions'] as const;
 export type Field = (typeof FIELDS)[number];
 const FIELD_COUNT = FIELDS.length;
 
 /** How deep parameter names and descriptions are collected: top-level properties plus one nested level. */
 const PARAM_DEPTH = 2;
+/**
+ * How much of a description counts as its lead: the first sentence that reaches LEAD_MIN_WORDS words, at most
+ * LEAD_MAX_WORDS. Descriptions state what a tool does first; what follows (usage rules, examples, caveats) is
+ * indexed as a field of its own, `details`, so that each part is length-normalised against its like: a server with
+ * very long descriptions cannot outrank a short exact match by sheer number of words.
+ */
+const LEAD_MIN_WORDS = 6;
+const LEAD_MAX_WORDS = 40;
 /** Enum values describe a parameter well ("cordon", "drain"), but a huge enum would drown the description. */
 const MAX_ENUM_VALUES = 20;
 
@@ -44,10 +53,14 @@ export interface TextIndex {
   serverPostings: Map<number, number[]>;
   serverLength: number[];
   avgServerLength: number;
+  /** How requests name servers (server-names). */
+  serverNames: ServerNames;
   /** Scratch space reused by every query (searches are synchronous, so never shared by two at once). */
   scores: Float64Array;
   matchedTerms: Uint16Array;
-  lastTerm: Int32Array;
+  /** Per doc: its best score so far in the current slot, and its score in the current term group. */
+  slotBest: Float64Array;
+  groupScore: Float64Array;
 }
 
 export function buildTextIndex(entries: readonly IndexedTool[]): TextIndex {
@@ -132,6 +145,23 @@ export function buildTextIndex(entries: readonly IndexedTool[]): TextIndex {
     }
   });
 
+  // How much a word of a server's name stands for that server: its tools (the name applies to every one of them)
+  // against the other servers' tools whose text has the word. Postings are in doc order, so a doc's entries are
+  // consecutive.
+  const ownShare = (term: string, server: number): number => {
+    const own = serverDocs[server]!.length;
+    const id = vocabulary.get(term);
+    if (id === undefined) return 1;
+    const list = postings[id]!;
+    let others = 0;
+    for (let i = 0, last = -1; i < list.length; i += 3) {
+      const doc = list[i]!;
+      if (doc !== last && docServer[doc] !== server) others++;
+      last = doc;
+    }
+    return own / (own + others);
+  };
+
   return {
     docCount,
     vocabulary,
@@ -146,9 +176,11 @@ export function buildTextIndex(entries: readonly IndexedTool[]): TextIndex {
     serverPostings,
     serverLength,
     avgServerLength: serverLength.reduce((a, b) => a + b, 0) / Math.max(1, serverLength.length),
+    serverNames: buildServerNames(serverIds, ownShare),
     scores: new Float64Array(docCount),
     matchedTerms: new Uint16Array(docCount),
-    lastTerm: new Int32Array(docCount).fill(-1),
+    slotBest: new Float64Array(docCount),
+    groupScore: new Float64Array(docCount),
   };
 }
 
@@ -156,14 +188,29 @@ function fieldTexts(entry: IndexedTool): string[] {
   const params: string[] = [];
   const paramDescriptions: string[] = [];
   collectParams(entry.tool.inputSchema, PARAM_DEPTH, params, paramDescriptions);
+  const [lead, details] = splitLead(entry.tool.description ?? '');
   const texts: Record<Field, string> = {
     name: entry.tool.name,
     title: titleOf(entry.tool) ?? '',
-    description: entry.tool.description ?? '',
+    description: lead,
+    details,
     params: params.join(' '),
     paramDescriptions: paramDescriptions.join(' '),
   };
   return FIELDS.map((f) => texts[f]);
+}
+
+/** A description's lead and the rest (see LEAD_MIN_WORDS). */
+export function splitLead(description: string): [string, string] {
+  const words = description.trim().split(/\s+/);
+  let end = Math.min(words.length, LEAD_MAX_WORDS);
+  for (let i = LEAD_MIN_WORDS - 1; i < end; i++) {
+    if (/[.!?:]$/.test(words[i]!)) {
+      end = i + 1;
+      break;
+    }
+  }
+  return [words.slice(0, end).join(' '), words.slice(end).join(' ')];
 }
 
 /** Walks `properties` (and array `items`) of a JSON Schema object, `depth` levels deep, tolerating any shape. */

@@ -4,6 +4,8 @@
  * same words; words are lowercased, stop words dropped and plurals folded ("files" finds "file", "queries" finds
  * "query"). Pure functions; the search index uses the same ones for documents and queries.
  */
+import porter2 from 'wink-porter2-stemmer';
+
 // Anything but a letter or digit (of any script) separates words.
 const SEPARATORS = /[^\p{L}\p{N}]+/u;
 // A word with no inner boundary: all lowercase or Capitalized ASCII letters, or only digits.
@@ -14,6 +16,9 @@ const INNER_BOUNDARY =
   /(?<=\p{Ll})(?=\p{Lu})|(?<=\p{Lu})(?=\p{Lu}\p{Ll})|(?<=\p{L})(?=\p{N})|(?<=\p{N})(?=\p{L})/u;
 const LOWER_ASCII = /^[a-z]+$/;
 const DIGIT = /\p{N}/u;
+/** Stemming is the costliest step of indexing; a catalog repeats its words, so each is stemmed once. */
+const stems = new Map<string, string>();
+const MAX_CACHED_STEMS = 100_000;
 
 /**
  * Words that carry no meaning in a request for a tool ("what is the time in Tokyo"). Kept short on purpose: BM25's
@@ -57,8 +62,7 @@ export function splitWords(text: string): string[] {
 export function normalizeTerm(word: string): string | null {
   if (STOP_WORDS.has(word)) return null;
   if (word.length < 2 && !DIGIT.test(word)) return null;
-  // English plural rules only make sense for ASCII words; leave other scripts and identifiers like "utf8" alone.
-  return LOWER_ASCII.test(word) ? stem(word) : word;
+  return stemWord(word);
 }
 
 /** Text → search terms: {@link splitWords} then {@link normalizeTerm}, keeping order and duplicates. */
@@ -72,16 +76,15 @@ export function tokenize(text: string): string[] {
 }
 
 /**
- * A light stemmer: Harman's "S" stemmer, which folds English plurals onto the singular (files → file, queries →
- * query, branches → branche, both sides alike) and nothing else. Measured on the quality set it ranks as well as
- * the Porter stemmer (within a query or two either way) without Porter's conflations (general/generate → gener),
- * and verb forms are mostly covered by prefix matching in the index ("convert" finds "converts", "converting").
+ * A word's stem, so that "files", "filing" and "filed" meet "file", and "creates", "created" and "creating" meet
+ * "create". English stemming only makes sense for ASCII words: other scripts and identifiers like "utf8" stay as
+ * they are, and so do words of three letters or fewer ("ids", "pr", "dms" are abbreviations, not inflections).
  */
-export function stem(word: string): string {
-  if (word.length <= 3) return word;
-  if (word.endsWith('ies') && !word.endsWith('eies') && !word.endsWith('aies'))
-    return `${word.slice(0, -3)}y`;
-  if (word.endsWith('es') && !/[aeo]es$/.test(word)) return word.slice(0, -1);
-  if (word.endsWith('s') && !/(?:us|ss|is)$/.test(word)) return word.slice(0, -1);
-  return word;
+export function stemWord(word: string): string {
+  if (word.length <= 3 || !LOWER_ASCII.test(word)) return word;
+  const cached = stems.get(word);
+  if (cached !== undefined) return cached;
+  const stem = porter2(word);
+  if (stems.size < MAX_CACHED_STEMS) stems.set(word, stem);
+  return stem;
 }

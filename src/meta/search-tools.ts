@@ -1,8 +1,10 @@
 /**
  * @module search-tools: `gateway_search_tools({ query, limit, server, regex })`, ranked matches over the catalog of
- * every backend, each with what gateway_invoke needs. Backends not indexed yet are named in the answer.
+ * every backend, each with what gateway_invoke needs (search-answer cuts the rest). Backends not indexed yet are named
+ * in the answer; a request that matches nothing gets the servers that might hold the tool and a hint.
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { answerHit } from '../catalog/search-answer.js';
 import { enabledServers, type MetaContext } from './context.js';
 import { ok, toolError } from './results.js';
 import { findServer } from './target.js';
@@ -27,12 +29,13 @@ export function searchTools(context: MetaContext, args: Record<string, unknown>)
   context.metrics?.searched(result.hits.length);
   const notIndexed = (server ? [server] : names).filter((n) => !context.catalog.isIndexed(n));
   return ok({
-    results: result.hits.map((hit) => ({
-      server: hit.server,
-      tool: hit.tool,
-      description: hit.entry.tool.description ?? hit.entry.tool.title ?? '',
-      inputSchema: hit.entry.tool.inputSchema,
-    })),
+    results: result.hits.map(answerHit),
+    ...(result.noMatch
+      ? {
+          servers: result.noMatch.servers.filter((s) => names.includes(s.name)),
+          hint: result.noMatch.hint,
+        }
+      : {}),
     ...(notIndexed.length
       ? {
           not_indexed: notIndexed,

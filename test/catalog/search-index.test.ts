@@ -9,7 +9,7 @@ import {
   type IndexedTool,
   type SearchResult,
 } from '../../src/catalog/search-index.js';
-import { normalizeTerm, splitWords, stem, tokenize } from '../../src/catalog/tokenize.js';
+import { normalizeTerm, splitWords, stemWord, tokenize } from '../../src/catalog/tokenize.js';
 
 function tool(name: string, extra: Partial<Tool> = {}): Tool {
   return { name, inputSchema: { type: 'object' }, ...extra };
@@ -68,11 +68,27 @@ describe('tokenizer', () => {
     expect(normalizeTerm('7')).toBe('7');
   });
 
-  it('folds plurals onto the singular and leaves other words alone', () => {
-    expect(
-      ['files', 'queries', 'branches', 'messages', 'status', 'analysis', 'address', 'bus', 'gas'].map(stem),
-    ).toEqual(['file', 'query', 'branche', 'message', 'status', 'analysis', 'address', 'bus', 'gas']);
-    expect(stem('branch')).not.toBe(stem('branches')); // the S stemmer is light; prefix matching covers the rest
+  it('stems English words with Porter2: plurals and verb forms meet, unrelated words stay apart', () => {
+    const same = (a: string, b: string) => expect(stemWord(a), `${a} ~ ${b}`).toBe(stemWord(b));
+    same('files', 'file');
+    same('queries', 'query');
+    same('branches', 'branch');
+    same('creating', 'create');
+    same('created', 'creates');
+    same('deploys', 'deployment');
+    same('directories', 'directory');
+    same('merged', 'merging');
+    expect(stemWord('general')).not.toBe(stemWord('generate'));
+    expect(stemWord('status')).toBe('status');
+    // Short words are abbreviations, not inflections; other scripts and identifiers are left alone.
+    expect(['prs', 'dms', 'ids', 'utf8', 'größe'].map(stemWord)).toEqual([
+      'prs',
+      'dms',
+      'ids',
+      'utf8',
+      'größe',
+    ]);
+    expect(tokenize('Creating pull requests')).toEqual(['creat', 'pull', 'request']);
   });
 });
 
@@ -233,6 +249,30 @@ describe('free-text search', () => {
     expect(failure(index.search('what is it?'))).toMatch(/no searchable words/);
     expect(failure(index.search('x'.repeat(MAX_QUERY_LENGTH + 1)))).toMatch(/max 1000/);
     expect(names(index.search('nothing matches this'))).toEqual([]);
+  });
+
+  it('answers a request that matches nothing with the servers and a hint', () => {
+    const index = createSearchIndex([
+      entry('slack', tool('post_message', { description: 'Post a message' }), 'Team chat'),
+      entry('maps', tool('geocode', { description: 'Address to coordinates' }), 'Places and routes'),
+    ]);
+    const none = index.search('zebra quagga');
+    if (!none.ok) throw new Error(none.message);
+    expect(none.hits).toEqual([]);
+    expect(none.noMatch?.servers).toEqual([
+      { name: 'maps', description: 'Places and routes' },
+      { name: 'slack', description: 'Team chat' },
+    ]);
+    expect(none.noMatch?.hint).toMatch(/gateway_list_tools/);
+    // Nothing in the server asked for, but elsewhere: point there.
+    const elsewhere = index.search('post a message', { server: 'maps' });
+    if (!elsewhere.ok) throw new Error(elsewhere.message);
+    expect(elsewhere.hits).toEqual([]);
+    expect(elsewhere.noMatch?.servers.map((s) => s.name)).toEqual(['slack']);
+    expect(elsewhere.noMatch?.hint).toMatch(/without "server"/);
+    // A request that matches gets no such note.
+    const found = index.search('post a message');
+    expect(found.ok && found.noMatch).toBeUndefined();
   });
 });
 

@@ -157,6 +157,13 @@ describe('/mcp meta-tools', () => {
     ]);
     const bad = await call(c, 'gateway_search_tools', { query: '(unclosed', regex: true });
     expect(bad.isError).toBe(true);
+    // Nothing matches: the servers that might hold the tool and a hint, not a bare empty list.
+    const none = structured<{ results: unknown[]; servers: Array<{ name: string }>; hint: string }>(
+      await call(c, 'gateway_search_tools', { query: 'zebra quagga okapi' }),
+    );
+    expect(none.results).toEqual([]);
+    expect(none.servers.map((s) => s.name)).toEqual(expect.arrayContaining(['notes', 'toolbox', 'units']));
+    expect(none.hint).toMatch(/gateway_list_tools/);
   });
 
   it('invokes a tool and returns the backend result as it is', async () => {
