@@ -63,10 +63,13 @@ describe('non-protocol lines on a backend stdout', () => {
       onGarbage: (text) => reported.push(text),
     });
     const closed = new Promise<void>((resolve) => (transport.onclose = resolve));
+    const started = Date.now();
     await transport.start();
     await closed;
+    const seconds = Math.ceil((Date.now() - started) / 1000);
     expect(reported.slice(0, GARBAGE_PER_SECOND)).toEqual(Array(GARBAGE_PER_SECOND).fill('garbage'));
     expect(reported.reduce((n, text) => n + (counted(text) || 1), 0)).toBe(LINES);
-    expect(reported.length).toBeLessThanOrEqual(4 * (GARBAGE_PER_SECOND + 1));
+    // At most the lines of each second the flood lasted and one count for each (a busy machine takes longer).
+    expect(reported.length).toBeLessThanOrEqual((seconds + 1) * (GARBAGE_PER_SECOND + 1));
   });
 });
