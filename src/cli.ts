@@ -20,6 +20,8 @@ export interface CliIo {
   cwd: string;
   /** Resolves when the daemon should stop (SIGTERM/SIGINT in production). */
   stopSignal: () => Promise<string>;
+  /** Calls `listener` whenever the daemon should reload its config (SIGHUP in production). */
+  onReloadSignal?: (listener: () => void) => void;
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
@@ -33,6 +35,7 @@ interface ServeArgs extends CommonArgs {
   host?: string;
   'log-level'?: LogLevel;
   'meta-mcp'?: boolean;
+  watch?: boolean;
 }
 
 const COMMANDS: readonly CommandSpec[] = [
@@ -48,6 +51,12 @@ const COMMANDS: readonly CommandSpec[] = [
         type: 'boolean',
         negatable: true,
         describe: 'serve the meta-tools at /mcp (--no-meta-mcp turns it off)',
+      },
+      {
+        name: 'watch',
+        type: 'boolean',
+        negatable: true,
+        describe: 'reload when the config file changes (--no-watch: only on SIGHUP or POST /api/v1/reload)',
       },
     ],
   },
@@ -128,7 +137,13 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
 
   // Listened for before anything starts: a SIGTERM that arrives just after the port opens must still stop backends.
   const stopped = io.stopSignal();
-  const gateway = createGateway(config, log, { secrets: loaded.secrets });
+  const gateway = createGateway(config, log, {
+    secrets: loaded.secrets,
+    configFile: { path: loaded.path, config: loaded.config },
+    watchConfig: args.watch !== false,
+    env: io.env,
+  });
+  io.onReloadSignal?.(() => void gateway.runtime.reload());
   let url: string;
   try {
     url = await gateway.listen();

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createServer, type Server } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
@@ -20,6 +20,10 @@ import { lockStateDir, type StateDirLock } from './store/state-dir.js';
 import { Catalog } from './catalog/catalog.js';
 import { Discovery } from './catalog/discovery.js';
 import { snapshotFile } from './store/snapshot-file.js';
+import { watchConfigFile } from './admin/config-watch.js';
+import { effectiveBackends } from './admin/effective-backends.js';
+import { registrationStore } from './admin/registrations.js';
+import { Runtime } from './admin/runtime.js';
 import { ArgumentChecker } from './meta/arguments.js';
 import { META_TOOL_NAMES } from './meta/definitions.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
@@ -53,6 +57,8 @@ const RESPONSE_FLUSH_MS = 2_000;
 const LEDGER_FILE = 'backend-processes.json';
 /** The `code` of the error listen() rejects with when another gateway holds the state directory. */
 export const STATE_DIR_LOCKED = 'ESTATEDIRLOCKED';
+/** In the state directory: the backends the admin API added, and what it enabled or disabled. */
+const REGISTRATIONS_FILE = 'registrations.json';
 /** In the state directory: every backend's tool list. */
 const CATALOG_FILE = 'catalog.json';
 
@@ -65,6 +71,12 @@ export interface GatewayOptions {
   http?: Partial<HttpTimeouts>;
   /** Values no client may read (`LoadedConfig.secrets`); by default the config's env and header values. */
   secrets?: readonly string[];
+  /** The config file as read (before command-line overrides): reloads read it again and compare with this. */
+  configFile?: { path: string; config: GatewayConfig };
+  /** Reload when the config file changes on disk (default false; `serve` turns it on). */
+  watchConfig?: boolean;
+  /** The environment `${VAR}`s of reloads and admin additions expand from (default process.env). */
+  env?: NodeJS.ProcessEnv;
   /** Restart policy, clock and randomness of the backend supervisors (tests make them small and fake). */
   supervision?: Pick<RegistryDeps, 'policy' | 'now' | 'random'>;
 }
@@ -75,6 +87,8 @@ export interface Gateway {
   readonly sessions: SessionTable;
   /** Its own Prometheus registry and recording methods (served at /metrics). */
   readonly metrics: Metrics;
+  /** Changes at runtime: reloads of the config file, the admin API's additions. */
+  readonly runtime: Runtime;
   /** Binds the configured host and port; resolves with the URL it listens on. */
   listen(): Promise<string>;
   /** Stops accepting, lets calls in flight finish (bounded), closes client sessions, stops every backend. */
@@ -86,12 +100,18 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
     options;
   const ledgerPath = join(config.state_dir, LEDGER_FILE);
   const instance = randomUUID();
-  const descriptions = new Map(Object.values(config.backends).map((b) => [b.name, b.description]));
+  const env = options.env ?? process.env;
+  const configPath = options.configFile?.path ?? join(process.cwd(), 'servers.yaml');
+  // The backends served: the file's and those the admin API added in an earlier run.
+  const registrations = registrationStore(snapshotFile(join(config.state_dir, REGISTRATIONS_FILE), log));
+  const registered = registrations.read();
+  const initial = effectiveBackends(config, registered, dirname(configPath), env, log);
+  const descriptions = new Map(Object.values(initial.backends).map((b) => [b.name, b.description]));
   const catalog = new Catalog(snapshotFile(join(config.state_dir, CATALOG_FILE), log), descriptions);
   catalog.load();
   const sessions = new SessionTable(config.session_idle_timeout * 1000, config.max_sessions);
   const metrics = createMetrics({
-    backends: Object.keys(config.backends),
+    backends: Object.keys(initial.backends),
     metaTools: META_TOOL_NAMES,
     meta: config.enable_meta_mcp,
     version: VERSION,
@@ -101,16 +121,19 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
   });
   // The registry tells discovery of every new connection; discovery needs the registry to start backends.
   let discovery: Discovery | undefined = undefined;
-  const registry = new Registry(config, {
-    log,
-    clientInfo: { name: 'mcp-gateway', version: VERSION },
-    ledger: createProcessLedger(ledgerPath, log, instance),
-    instance,
-    onConnected: (name, connection) => discovery?.connected(name, connection),
-    metrics,
-    ...(options.secrets ? { secrets: options.secrets } : {}),
-    ...options.supervision,
-  });
+  const registry = new Registry(
+    { ...config, backends: initial.backends },
+    {
+      log,
+      clientInfo: { name: 'mcp-gateway', version: VERSION },
+      ledger: createProcessLedger(ledgerPath, log, instance),
+      instance,
+      onConnected: (name, connection) => discovery?.connected(name, connection),
+      metrics,
+      secrets: [...(options.secrets ?? []), ...initial.secrets],
+      ...options.supervision,
+    },
+  );
   discovery = new Discovery({ catalog, registry, log });
   let accepting = true;
   const origin = {
@@ -118,6 +141,27 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
     allowedHosts: config.allowed_hosts,
     allowedOrigins: config.allowed_origins,
   };
+  const runtime = new Runtime({
+    registry,
+    sessions,
+    catalog,
+    discovery: options.discover === false ? undefined : discovery,
+    metrics,
+    log,
+    store: registrations,
+    registrations: registered,
+    sources: initial.sources,
+    initial: { config: options.configFile?.config ?? config, path: configPath },
+    configFile: options.configFile?.path,
+    env,
+    applyTopLevel(next) {
+      // What a running gateway can take on at once; runtime.ts reports the rest as needing a restart.
+      origin.allowedHosts = next.allowed_hosts;
+      origin.allowedOrigins = next.allowed_origins;
+      sessions.capacity = next.max_sessions;
+      log.level = next.log_level;
+    },
+  });
   const app = createApp({
     registry,
     catalog,
@@ -127,6 +171,8 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
       ? { registry, catalog, checker: new ArgumentChecker(), log, maxTotalMs: maxCallMs, metrics }
       : undefined,
     metrics,
+    admin: { runtime, registry, log, version: VERSION, maxTotalMs: maxCallMs },
+    configStatus: () => runtime.status(),
     ready: () => accepting,
     version: VERSION,
     startedAt: Date.now(),
@@ -138,16 +184,20 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
   let server: Server | undefined;
   let closing: Promise<void> | undefined;
   let releaseStateDir: (() => void) | undefined;
+  let stopWatching: (() => void) | undefined;
 
   function started(): void {
     sessions.startSweeping();
     void registry.warmUp();
     // Cold start: backends the catalog does not know are started once to read their tools, then let go.
     if (options.discover !== false) void discovery?.discoverMissing();
+    if (options.watchConfig && options.configFile)
+      stopWatching = watchConfigFile(options.configFile.path, () => void runtime.reload());
   }
 
   async function shutdown(): Promise<void> {
     accepting = false;
+    stopWatching?.();
     discovery?.stop();
     const listening = server;
     // No new connections from here on; calls already under way get the grace period to finish.
@@ -181,6 +231,7 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
     catalog,
     sessions,
     metrics,
+    runtime,
     listen() {
       return new Promise((resolve, reject) => {
         const listener = withFastPath(

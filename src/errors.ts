@@ -10,6 +10,7 @@ export type GatewayErrorCode =
   | 'unsupported_media_type'
   | 'not_acceptable'
   | 'payload_too_large'
+  | 'unauthorized'
   | 'forbidden'
   | 'not_found'
   | 'method_not_allowed'
@@ -38,6 +39,7 @@ export const ERROR_MAPPING: Record<GatewayErrorCode, ErrorMapping> = {
   unsupported_media_type: { http: 415, jsonRpc: -32000 },
   not_acceptable: { http: 406, jsonRpc: -32000 },
   payload_too_large: { http: 413, jsonRpc: -32000 },
+  unauthorized: { http: 401, jsonRpc: -32000 },
   forbidden: { http: 403, jsonRpc: -32000 },
   not_found: { http: 404, jsonRpc: -32601 },
   method_not_allowed: { http: 405, jsonRpc: -32000 },

@@ -14,13 +14,15 @@ function stopSignal(): Promise<string> {
     };
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
-    // Reserved for configuration reload; ignored until then so that it does not kill the daemon. Said as a JSON
-    // line: stderr is the daemon's log, one JSON object per line for journald and log shippers.
-    process.on('SIGHUP', () =>
-      logLine('warn', 'SIGHUP ignored: configuration reload is not supported yet', { signal: 'SIGHUP' }),
-    );
   });
 }
+
+/** SIGHUP reloads the config; until the daemon listens for it, it is noted (as a JSON line) rather than fatal. */
+let reload: (() => void) | undefined;
+process.on('SIGHUP', () => {
+  if (reload) reload();
+  else logLine('warn', 'SIGHUP before the gateway started; ignored', { signal: 'SIGHUP' });
+});
 
 /** One JSON log line on stderr, for what happens outside the gateway's own logger. */
 function logLine(level: 'warn' | 'error', msg: string, fields: Record<string, string>): void {
@@ -45,6 +47,7 @@ void runCli(process.argv.slice(2), {
   env: process.env,
   cwd: process.cwd(),
   stopSignal,
+  onReloadSignal: (listener) => (reload = listener),
 })
   .catch((error: unknown) => {
     process.stderr.write(

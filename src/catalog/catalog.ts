@@ -8,6 +8,7 @@ import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { isObject } from '../json-rpc.js';
 import type { SnapshotStore } from '../store/snapshot-file.js';
 import { createSearchIndex, type IndexedTool, type SearchIndex } from './search-index.js';
+import { stableJson } from '../stable-json.js';
 
 const INDEX_BUILD_DELAY_MS = 250;
 
@@ -39,7 +40,7 @@ export class Catalog {
     /** Where the catalog outlives the process; undefined keeps it in memory only. */
     private readonly store: SnapshotStore | undefined,
     /** Server name → description, for search context; only these servers are kept. */
-    private readonly servers: ReadonlyMap<string, string>,
+    private servers: ReadonlyMap<string, string>,
   ) {}
 
   /** Reads the persisted catalog, dropping servers no longer configured and entries of any other shape. */
@@ -50,6 +51,24 @@ export class Catalog {
       if (this.servers.has(server) && isCatalogEntry(entry)) this.entries.set(server, entry);
     }
     this.invalidateIndex();
+  }
+
+  /**
+   * The configured servers changed (a reload): servers no longer configured, and `redefined` ones (their tools may
+   * differ now), leave the catalog until they are read again.
+   */
+  reconfigure(servers: ReadonlyMap<string, string>, redefined: readonly string[] = []): void {
+    this.servers = servers;
+    let dropped = false;
+    for (const server of [...this.entries.keys()]) {
+      if (servers.has(server) && !redefined.includes(server)) continue;
+      this.entries.delete(server);
+      this.stale.delete(server);
+      dropped = true;
+    }
+    this.invalidateIndex();
+    if (!dropped) return;
+    this.persist();
   }
 
   /** Resolves once the catalog's last change is on disk (shutdown waits for it). */
@@ -167,17 +186,4 @@ export function toolHash(tool: Tool): string {
     .update(stableJson({ name, title, description, inputSchema, outputSchema }))
     .digest('hex')
     .slice(0, 16);
-}
-
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const keys = Object.keys(value).sort();
-    const object = value as Record<string, unknown>;
-    return `{${keys
-      .filter((k) => object[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${stableJson(object[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
 }

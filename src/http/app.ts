@@ -10,6 +10,9 @@ import { bodyLimit } from './body-limit.js';
 import { fail } from './json-error.js';
 import { originGuard, type OriginPolicy } from './origin.js';
 import { backendHealthRoute, healthRoute, type HealthDeps } from './health-route.js';
+import type { AdminContext } from '../admin/admin-server.js';
+import { adminApi } from './admin-api.js';
+import { adminRoute } from './admin-route.js';
 import { metaRoute } from './meta-route.js';
 import type { MetaContext } from '../meta/context.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -22,6 +25,8 @@ export interface AppDeps extends PassthroughRouteDeps, HealthDeps {
   log: Logger;
   /** The meta-tools' context; absent when enable_meta_mcp is false (then /mcp is 404). */
   meta: MetaContext | undefined;
+  /** The admin surface's context (/api/v1, /mcp/admin; each off until the config sets admin.token). */
+  admin?: AdminContext;
   /** False once shutdown has begun: /readyz answers 503 so that load balancers stop sending. */
   ready: () => boolean;
   metrics: Metrics;
@@ -54,6 +59,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     c.body(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType }),
   );
   if (deps.meta) app.all('/mcp', metaRoute({ ...deps, meta: deps.meta }));
+  if (deps.admin) {
+    app.route('/api/v1', adminApi(deps.admin.runtime));
+    app.all('/mcp/admin', ...adminRoute({ ...deps, admin: deps.admin }));
+  }
   app.all('/mcp/:backend', passthroughRoute(deps));
 
   app.notFound((c) => fail(c, 'not_found', `Not Found: ${c.req.method} ${c.req.path}`));

@@ -3,6 +3,7 @@
  * answered from what the registry and the catalog already know (they never start or dial a backend).
  */
 import type { Context } from 'hono';
+import type { ConfigStatus } from '../admin/runtime.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { GatewayError } from '../errors.js';
 import type { BackendStatus, Registry } from '../registry/registry.js';
@@ -13,6 +14,8 @@ export interface HealthDeps {
   catalog: Catalog;
   version: string;
   startedAt: number;
+  /** Which config generation runs, since when, and the last reload refused (absent: not reported). */
+  configStatus?: () => ConfigStatus;
 }
 
 /** The field names users of the original gateway script against: keep them. */
@@ -41,6 +44,7 @@ export function healthRoute(deps: HealthDeps) {
       status: degraded ? 'degraded' : 'healthy',
       version: deps.version,
       uptime_s: Math.round((Date.now() - deps.startedAt) / 1000),
+      ...(deps.configStatus ? { config: deps.configStatus() } : {}),
       backends: Object.fromEntries(statuses.map((b) => [b.name, describe(b, deps.catalog)])),
     });
   };

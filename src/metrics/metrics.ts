@@ -69,6 +69,8 @@ export interface Metrics extends BackendMetrics, CallMetrics {
   metaToolCall(tool: string, outcome: 'ok' | 'error'): void;
   /** A gateway_search_tools query that ran, with how many tools it found. */
   searched(hits: number): void;
+  /** The configured backends changed (a reload): their names are the `backend` label values from now on. */
+  setBackends(names: readonly string[]): void;
 }
 
 /** From 100 µs (the gateway's own overhead on a fast stdio call) to 10 min (the longest call allowed). */
@@ -209,10 +211,12 @@ export function createMetrics(options: MetricsOptions): Metrics {
   });
 
   const { sessions, catalogTools } = options;
+  /** The configured backends now; a reload changes them. */
+  let configured: readonly string[] = options.backends;
   if (sessions) {
-    const endpoints: Array<[string, string | undefined]> = [
+    const endpoints = (): Array<[string, string | undefined]> => [
       ...(options.meta ? [['/mcp', undefined] as [string, undefined]] : []),
-      ...options.backends.map((b): [string, string] => [`/mcp/${b}`, b]),
+      ...configured.map((b): [string, string] => [`/mcp/${b}`, b]),
     ];
     new Gauge({
       name: `${PREFIX}client_sessions`,
@@ -220,7 +224,8 @@ export function createMetrics(options: MetricsOptions): Metrics {
       labelNames: ['endpoint'],
       registers,
       collect() {
-        for (const [endpoint, backend] of endpoints) this.set({ endpoint }, sessions(backend));
+        this.reset();
+        for (const [endpoint, backend] of endpoints()) this.set({ endpoint }, sessions(backend));
       },
     });
   }
@@ -231,7 +236,8 @@ export function createMetrics(options: MetricsOptions): Metrics {
       labelNames: ['backend'],
       registers,
       collect() {
-        for (const backend of options.backends) this.set({ backend }, catalogTools(backend));
+        this.reset();
+        for (const backend of configured) this.set({ backend }, catalogTools(backend));
       },
     });
   }
@@ -348,6 +354,14 @@ export function createMetrics(options: MetricsOptions): Metrics {
     searched(hits) {
       searchQueries.inc();
       if (hits === 0) searchZeroResults.inc();
+    },
+    setBackends(names) {
+      configured = names;
+      for (const name of names) {
+        if (backends.has(name)) continue;
+        backends.set(name, backendSeries(name));
+        setState(name, 'stopped');
+      }
     },
   };
 }

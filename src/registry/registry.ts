@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ClientCapabilities, Implementation } from '@modelcontextprotocol/sdk/types.js';
 import type { BackendConfig, GatewayConfig } from '../config/index.js';
-import { collectSecrets, createClientRedactor } from '../config/redact.js';
+import { collectSecrets, createClientRedactor, type ClientRedactor } from '../config/redact.js';
+import { stableJson } from '../stable-json.js';
 import { GatewayError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { BackendMetrics } from '../metrics/metrics.js';
@@ -47,16 +48,23 @@ export interface RegistryDeps {
   instance?: string;
 }
 
+/** What a change of the configured backends did, by backend name (each list sorted). */
+export interface BackendDiff {
+  added: string[];
+  removed: string[];
+  changed: string[];
+  unchanged: string[];
+}
+
 export class Registry {
   private readonly supervisors = new Map<string, Supervisor>();
-  /** Enabled backends, sorted; the configuration does not change while the gateway runs. */
-  readonly enabledNames: readonly string[];
+  private enabled: readonly string[] = [];
+  private readonly redactors: { secrets: readonly string[]; redact: ClientRedactor };
+  private readonly createSupervisor: (backend: BackendConfig, redact: ClientRedactor) => Supervisor;
 
-  constructor(
-    private readonly config: GatewayConfig,
-    deps: RegistryDeps,
-  ) {
-    const redact = createClientRedactor(deps.secrets ?? collectSecrets([], config));
+  constructor(config: GatewayConfig, deps: RegistryDeps) {
+    const secrets = [...new Set([...(deps.secrets ?? []), ...collectSecrets([], config)])];
+    this.redactors = { secrets, redact: createClientRedactor(secrets) };
     const instance = deps.instance ?? randomUUID();
     let spawned = 0;
     // The config as connected: a stdio backend gets its marker, a new one per process.
@@ -67,8 +75,8 @@ export class Registry {
             env: { ...backend.env, [BACKEND_MARKER]: backendMarker(instance, backend.name, ++spawned) },
           }
         : backend;
-    for (const backend of Object.values(config.backends)) {
-      const supervisor = new Supervisor(backend, {
+    this.createSupervisor = (backend, redact) =>
+      new Supervisor(backend, {
         log: deps.log,
         policy: deps.policy ?? DEFAULT_RESTART_POLICY,
         ...(deps.now ? { now: deps.now } : {}),
@@ -88,9 +96,60 @@ export class Registry {
             ...(deps.ledger ? { ledger: deps.ledger } : {}),
           }),
       });
-      this.supervisors.set(backend.name, supervisor);
+    for (const backend of Object.values(config.backends)) {
+      this.supervisors.set(backend.name, this.createSupervisor(backend, this.redactors.redact));
     }
-    this.enabledNames = this.names().filter((name) => this.supervisors.get(name)!.config.enabled);
+    this.refreshEnabled();
+  }
+
+  /** Enabled backends, sorted: the names clients may use. */
+  get enabledNames(): readonly string[] {
+    return this.enabled;
+  }
+
+  /**
+   * Replaces the configured backends with `next`. A backend whose definition is unchanged keeps its supervisor, its
+   * processes and connections; a removed one is stopped; a changed one is stopped and supervised anew (started on
+   * its next use); an added one is supervised. `secrets` are the values no client may read, the new ones included.
+   */
+  async apply(next: Record<string, BackendConfig>, secrets: readonly string[] = []): Promise<BackendDiff> {
+    const known = new Set([...this.redactors.secrets, ...secrets]);
+    for (const b of Object.values(next))
+      for (const v of Object.values(b.transport === 'stdio' ? b.env : b.headers)) known.add(v);
+    if (known.size > this.redactors.secrets.length) {
+      this.redactors.secrets = [...known];
+      this.redactors.redact = createClientRedactor(this.redactors.secrets);
+    }
+    const diff: BackendDiff = { added: [], removed: [], changed: [], unchanged: [] };
+    const stopping: Array<Promise<void>> = [];
+    for (const [name, supervisor] of this.supervisors) {
+      if (next[name] === undefined) {
+        diff.removed.push(name);
+        this.supervisors.delete(name);
+        stopping.push(supervisor.stop());
+      }
+    }
+    for (const backend of Object.values(next)) {
+      const current = this.supervisors.get(backend.name);
+      if (current && sameDefinition(current.config, backend)) {
+        diff.unchanged.push(backend.name);
+        continue;
+      }
+      (current ? diff.changed : diff.added).push(backend.name);
+      if (current) stopping.push(current.stop());
+      this.supervisors.set(backend.name, this.createSupervisor(backend, this.redactors.redact));
+    }
+    this.refreshEnabled();
+    await Promise.allSettled(stopping);
+    for (const list of Object.values(diff)) list.sort();
+    return diff;
+  }
+
+  /** Stops a backend's processes and connections and forgets its failures: its next use starts it afresh. */
+  async restart(name: string): Promise<void> {
+    const supervisor = this.supervisor(name);
+    await supervisor.stop();
+    supervisor.reset();
   }
 
   names(): string[] {
@@ -163,6 +222,10 @@ export class Registry {
     await Promise.allSettled([...this.supervisors.values()].map((s) => s.stop()));
   }
 
+  private refreshEnabled(): void {
+    this.enabled = this.names().filter((name) => this.supervisors.get(name)!.config.enabled);
+  }
+
   private supervisor(name: string): Supervisor {
     const supervisor = this.supervisors.get(name);
     if (!supervisor) {
@@ -177,4 +240,9 @@ export class Registry {
     }
     return supervisor;
   }
+}
+
+/** Two definitions of a backend are the same when every key is (key order aside). */
+function sameDefinition(a: BackendConfig, b: BackendConfig): boolean {
+  return stableJson(a) === stableJson(b);
 }

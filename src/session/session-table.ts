@@ -32,8 +32,8 @@ export class SessionTable {
 
   constructor(
     private readonly idleTtlMs: number,
-    /** Sessions open at once, all endpoints together. */
-    readonly capacity = Infinity,
+    /** Sessions open at once, all endpoints together (a reload may change it). */
+    public capacity = Infinity,
   ) {}
 
   /**
@@ -95,6 +95,14 @@ export class SessionTable {
     this.sessions.delete(oldest.id);
     void oldest.transport.close();
     return true;
+  }
+
+  /** Ends every session of an endpoint (its backend was removed or redefined): their clients get 404 and start over. */
+  async closeEndpoint(endpoint: string): Promise<number> {
+    const ending = [...this.sessions.values()].filter((s) => s.endpoint === endpoint);
+    for (const s of ending) this.sessions.delete(s.id);
+    await Promise.allSettled(ending.map((s) => s.transport.close()));
+    return ending.length;
   }
 
   /** Closes sessions idle for longer than the TTL; returns how many. */

@@ -111,25 +111,27 @@ describe('the mcp-gateway process', () => {
     expect((await once(second, 'exit'))[0]).toBe(0);
   });
 
-  it('SIGHUP is ignored with a JSON log line, like every other line on stderr', async () => {
+  it('SIGHUP reloads the config, said in a JSON log line like every other line on stderr', async () => {
     const config = join(scratch, 'hup.yaml');
     writeFileSync(config, 'backends: {}\n');
-    const child = run(['-c', config, '--port', '0']);
+    const child = run(['-c', config, '--port', '0', '--no-watch']);
     const lines: string[] = [];
     createInterface({ input: child.stderr! }).on('line', (line) => lines.push(line));
-    const url = await listeningUrl(child);
-    child.kill('SIGHUP');
-    await until(() => lines.some((l) => l.includes('SIGHUP')), 'the SIGHUP line');
-    expect((await fetch(`${url}/livez`)).status).toBe(200);
-    child.kill('SIGTERM');
+    try {
+      const url = await listeningUrl(child);
+      child.kill('SIGHUP');
+      await until(() => lines.some((l) => l.includes('config reloaded')), 'the reload line');
+      const health = (await (await fetch(`${url}/health`)).json()) as { config: { generation: number } };
+      expect(health.config.generation).toBe(2);
+    } finally {
+      child.kill('SIGTERM');
+    }
     expect((await once(child, 'exit'))[0]).toBe(0);
-    const entries = lines.map((line) => JSON.parse(line) as { level: string; msg: string; signal?: string });
+    const entries = lines.map(
+      (line) => JSON.parse(line) as { level: string; msg: string; generation?: number },
+    );
     expect(entries).toContainEqual(
-      expect.objectContaining({
-        level: 'warn',
-        msg: expect.stringMatching(/^SIGHUP ignored/),
-        signal: 'SIGHUP',
-      }),
+      expect.objectContaining({ level: 'info', msg: 'config reloaded', generation: 2 }),
     );
   });
 
