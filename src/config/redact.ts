@@ -64,7 +64,25 @@ export function redactConfig(
     state_dir: show(config.state_dir, ['state_dir']),
     log_level: show(config.log_level, ['log_level']),
     backends,
+    pipelines: redactPipelines(file, templates),
   };
+}
+
+/**
+ * Pipelines as the file wrote them (their shape is already plain), with every value that came from a `${…}` string
+ * shown as that template.
+ */
+function redactPipelines(file: ConfigFile, templates: ReadonlyMap<string, string>): unknown {
+  const walk = (value: unknown, path: PathSegment[]): unknown => {
+    const template = templates.get(pathKey(path));
+    if (template !== undefined) return template;
+    if (Array.isArray(value)) return value.map((item, i) => walk(item, [...path, i]));
+    if (value !== null && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, [...path, k])]));
+    }
+    return value;
+  };
+  return walk(file.pipelines ?? {}, ['pipelines']);
 }
 
 /**
