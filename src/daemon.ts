@@ -1,9 +1,9 @@
 /**
- * @module daemon: the composition root. It builds the real things (catalog, metrics, registry, session table, HTTP
- * app, listening server) from a loaded config and is the only place that knows the order of start and shutdown.
+ * @module daemon: the composition root of the HTTP gateway. On the core the daemon shares with `mcp-gateway stdio`
+ * (gateway-core.ts: catalog, metrics, registry, discovery, pipelines) it builds the session table, the HTTP app and
+ * the listening server, and it knows the order of start and shutdown.
  */
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createServer, type Server } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
@@ -11,16 +11,12 @@ import type { GatewayConfig } from './config/index.js';
 import type { Logger } from './log.js';
 import { createApp } from './http/app.js';
 import { withFastPath } from './http/fast-path.js';
-import { Registry, type RegistryDeps } from './registry/registry.js';
+import type { Registry, RegistryDeps } from './registry/registry.js';
 import { META_ENDPOINT, SessionTable } from './session/session-table.js';
 import { VERSION } from './version.js';
-import { createProcessLedger, reapLeftovers } from './backends/process-ledger.js';
-import { Catalog } from './catalog/catalog.js';
-import { Discovery } from './catalog/discovery.js';
-import { snapshotFile } from './store/snapshot-file.js';
-import { ArgumentChecker } from './meta/arguments.js';
-import { META_TOOL_NAMES } from './meta/definitions.js';
-import { createMetrics, type Metrics } from './metrics/metrics.js';
+import type { Catalog } from './catalog/catalog.js';
+import type { Metrics } from './metrics/metrics.js';
+import { createCore } from './gateway-core.js';
 
 /** Tunables that are not (yet) in servers.yaml; all in one place. */
 export const RUNTIME_DEFAULTS = {
@@ -34,8 +30,6 @@ export const RUNTIME_DEFAULTS = {
 const RESPONSE_FLUSH_MS = 2_000;
 /** In the state directory: the backend processes running now, for the next start to reap after a crash. */
 const LEDGER_FILE = 'backend-processes.json';
-/** In the state directory: every backend's tool list. */
-const CATALOG_FILE = 'catalog.json';
 
 export interface GatewayOptions {
   maxCallMs?: number;
@@ -61,31 +55,15 @@ export interface Gateway {
 export function createGateway(config: GatewayConfig, log: Logger, options: GatewayOptions = {}): Gateway {
   const { maxCallMs = RUNTIME_DEFAULTS.maxCallMs, shutdownGraceMs = RUNTIME_DEFAULTS.shutdownGraceMs } =
     options;
-  const ledgerPath = join(config.state_dir, LEDGER_FILE);
-  const descriptions = new Map(Object.values(config.backends).map((b) => [b.name, b.description]));
-  const catalog = new Catalog(snapshotFile(join(config.state_dir, CATALOG_FILE), log), descriptions);
-  catalog.load();
   const sessions = new SessionTable(config.session_idle_timeout * 1000, config.max_sessions);
-  const metrics = createMetrics({
-    backends: Object.keys(config.backends),
-    metaTools: META_TOOL_NAMES,
-    meta: config.enable_meta_mcp,
-    version: VERSION,
+  const core = createCore(config, log, {
+    maxCallMs,
+    ledgerFile: LEDGER_FILE,
+    ...(options.discover !== undefined ? { discover: options.discover } : {}),
+    ...(options.supervision ? { supervision: options.supervision } : {}),
     sessions: (backend) => sessions.count(backend ?? META_ENDPOINT),
-    catalogTools: (backend) => catalog.get(backend)?.tools.length ?? 0,
-    knownTool: (backend, tool) => catalog.find(backend, tool) !== undefined,
   });
-  // The registry tells discovery of every new connection; discovery needs the registry to start backends.
-  let discovery: Discovery | undefined = undefined;
-  const registry = new Registry(config, {
-    log,
-    clientInfo: { name: 'mcp-gateway', version: VERSION },
-    ledger: createProcessLedger(ledgerPath, log),
-    onConnected: (name, connection) => discovery?.connected(name, connection),
-    metrics,
-    ...options.supervision,
-  });
-  discovery = new Discovery({ catalog, registry, log });
+  const { registry, catalog, metrics } = core;
   let accepting = true;
   const origin = {
     bindHost: config.host,
@@ -97,9 +75,8 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
     catalog,
     sessions,
     log,
-    meta: config.enable_meta_mcp
-      ? { registry, catalog, checker: new ArgumentChecker(), log, maxTotalMs: maxCallMs, metrics }
-      : undefined,
+    meta: config.enable_meta_mcp ? core.meta : undefined,
+    pipelines: core.pipelines,
     metrics,
     ready: () => accepting,
     version: VERSION,
@@ -114,24 +91,17 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
 
   function started(): void {
     sessions.startSweeping();
-    void registry.warmUp();
-    // Cold start: backends the catalog does not know are started once to read their tools, then let go.
-    if (options.discover !== false) void discovery?.discoverMissing();
+    core.start();
   }
 
   async function shutdown(): Promise<void> {
     accepting = false;
-    discovery?.stop();
     const listening = server;
     // No new connections from here on; calls already under way get the grace period to finish.
     const stopped = listening ? new Promise<void>((resolve) => listening.close(() => resolve())) : undefined;
-    const deadline = Date.now() + shutdownGraceMs;
-    while (registry.callsInFlight > 0 && Date.now() < deadline) await delay(25);
-    if (registry.callsInFlight > 0)
-      log.warn({ calls: registry.callsInFlight }, 'calls still in flight at shutdown');
+    await core.drain(shutdownGraceMs);
     await sessions.closeAll();
-    await registry.stopAll();
-    await catalog.flush();
+    await core.close();
     // The sessions' streams are closed now: responses still being written finish, and each connection is closed
     // once idle; whatever is still busy after a moment (a client that stopped reading) is cut.
     if (listening) {
@@ -154,7 +124,7 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
     sessions,
     metrics,
     listen() {
-      reapLeftovers(ledgerPath, log);
+      core.reap();
       return new Promise((resolve, reject) => {
         const listener = withFastPath(
           { sessions, origin, maxBodyBytes: config.max_body_bytes, metrics, log },

@@ -64,7 +64,8 @@ export function redactConfig(
     state_dir: show(config.state_dir, ['state_dir']),
     log_level: show(config.log_level, ['log_level']),
     backends,
-    pipelines: redactPipelines(file, templates),
+    // Only when declared: a file without pipelines prints as it always has.
+    ...(file.pipelines ? { pipelines: redactPipelines(file, templates) } : {}),
   };
 }
 

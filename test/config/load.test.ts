@@ -29,6 +29,7 @@ describe('defaults', () => {
       state_dir: expect.stringMatching(/mcp-gateway$/),
       log_level: 'info',
       backends: {},
+      pipelines: {},
     });
     expect(config.port).toBe(CONFIG_DEFAULTS.port);
   });
