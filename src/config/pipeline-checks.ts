@@ -151,7 +151,9 @@ function checkCycles(
   const visit = (name: string, trail: string[]): void => {
     for (const { target, path } of calls.get(name) ?? []) {
       if (trail.includes(target)) {
-        const cycle = [...trail.slice(trail.indexOf(target)), target];
+        // Told from the pipeline of the step: a → b → a.
+        const loop = trail.slice(trail.indexOf(target));
+        const cycle = [name, ...loop.slice(0, -1), name];
         const key = JSON.stringify(path);
         if (!reported.has(key)) report(path, `pipelines call each other in a cycle: ${cycle.join(' → ')}`);
         reported.add(key);
