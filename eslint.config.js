@@ -17,12 +17,24 @@ const FOLDERS = [
   'meta',
   'metrics',
   'passthrough',
+  'pipelines',
   'registry',
   'session',
+  'stdio',
   'store',
 ];
 /** Top-level modules that are not leaves: the composition root and the command line. */
-const ROOTS = ['daemon', 'cli', 'cli-args', 'main', 'index', 'launcher'];
+const ROOTS = [
+  'daemon',
+  'gateway-core',
+  'stdio-gateway',
+  'check-pipelines',
+  'cli',
+  'cli-args',
+  'main',
+  'index',
+  'launcher',
+];
 
 /** @type {Record<string, { may: string[]; also?: string[]; why: string }>} */
 const LAYERS = {
@@ -50,17 +62,25 @@ const LAYERS = {
     also: ['../backends/connection.js'],
     why: 'passthrough/ reaches backends through session/ and registry/ (and the Connection contract)',
   },
-  meta: {
+  pipelines: {
     may: ['session', 'registry', 'catalog', 'config', 'metrics'],
-    why: 'meta/ reaches backends only through session/ and registry/',
+    why: "pipelines/ run their steps as a session's calls through session/; they know nothing of HTTP or meta-tools",
+  },
+  meta: {
+    may: ['pipelines', 'session', 'registry', 'catalog', 'config', 'metrics'],
+    why: 'meta/ reaches backends only through session/ and registry/ (and pipelines/, which run on session/)',
   },
   admin: {
     may: ['meta', 'session', 'registry', 'catalog', 'store', 'config', 'metrics'],
     why: 'admin/ changes the gateway at runtime; it knows nothing of HTTP',
   },
   http: {
-    may: ['admin', 'meta', 'passthrough', 'session', 'registry', 'catalog', 'config', 'metrics'],
+    may: ['admin', 'meta', 'passthrough', 'pipelines', 'session', 'registry', 'catalog', 'config', 'metrics'],
     why: 'http/ parses and guards requests; backends are reached through the layers below it',
+  },
+  stdio: {
+    may: ['meta', 'config', 'metrics'],
+    why: 'stdio/ carries one client on stdin/stdout to a meta session (or to a running gateway), like http/ over HTTP',
   },
   doctor: { may: ['backends', 'config'], also: ['../cli-args.js'], why: 'doctor/ probes backends by itself' },
 };

@@ -12,6 +12,8 @@ export interface OptionSpec {
   choices?: readonly string[];
   /** `--no-<name>` sets it to false. */
   negatable?: boolean;
+  /** Parsed but left out of the help: an option reserved for what does not exist yet, refused with a reason. */
+  hidden?: boolean;
   describe: string;
 }
 
@@ -123,7 +125,8 @@ function commandHelp(command: CommandSpec): string {
   return `${lines.join('\n')}\n`;
 }
 
-function optionLines(options: readonly OptionSpec[]): string[] {
+function optionLines(all: readonly OptionSpec[]): string[] {
+  const options = all.filter((o) => !o.hidden);
   const heads = options.map((o) => {
     const value = o.choices ? ` <${o.choices.join('|')}>` : o.type === 'boolean' ? '' : ` <${o.type}>`;
     return `${o.short ? `-${o.short}, ` : '    '}--${o.name}${value}`;

@@ -1,11 +1,16 @@
 /**
- * @module cli: the commands: `serve` (the default) runs the daemon, `check` validates a config and prints it
- * normalized with secrets redacted, `doctor` checks the backends. Each returns an exit code; only main.ts exits.
+ * @module cli: the commands: `serve` (the default) runs the daemon, `stdio` serves one client on stdin/stdout (or
+ * bridges it to a running daemon), `check` validates a config and prints it normalized with secrets redacted,
+ * `doctor` checks the backends. Each returns an exit code; only main.ts exits.
  */
+import type { Readable, Writable } from 'node:stream';
 import { parseCommandLine, type CommandSpec } from './cli-args.js';
+import { checkPipelineTools } from './check-pipelines.js';
 import { ConfigError, findConfigFile, loadConfigFile, type LoadedConfig } from './config/index.js';
 import { createLogger, type LogLevel } from './log.js';
-import { createGateway, STATE_DIR_LOCKED } from './daemon.js';
+import { createGateway, RUNTIME_DEFAULTS, STATE_DIR_LOCKED } from './daemon.js';
+import { runRemoteBridge } from './stdio/remote-bridge.js';
+import { runStdioGateway } from './stdio-gateway.js';
 import { DOCTOR_OPTIONS, runDoctorCommand } from './doctor/command.js';
 import type { ServiceKind } from './doctor/service-env.js';
 import { VERSION } from './version.js';
@@ -22,6 +27,9 @@ export interface CliIo {
   stopSignal: () => Promise<string>;
   /** Calls `listener` whenever the daemon should reload its config (SIGHUP in production). */
   onReloadSignal?: (listener: () => void) => void;
+  /** The streams `mcp-gateway stdio` speaks MCP on; the process's own by default. */
+  stdin?: Readable;
+  stdoutStream?: Writable;
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
@@ -36,6 +44,13 @@ interface ServeArgs extends CommonArgs {
   'log-level'?: LogLevel;
   'meta-mcp'?: boolean;
   watch?: boolean;
+}
+
+interface StdioArgs extends CommonArgs {
+  url?: string;
+  'log-level'?: LogLevel;
+  surface?: string;
+  profile?: string;
 }
 
 const COMMANDS: readonly CommandSpec[] = [
@@ -58,6 +73,22 @@ const COMMANDS: readonly CommandSpec[] = [
         negatable: true,
         describe: 'reload when the config file changes (--no-watch: only on SIGHUP or POST /api/v1/reload)',
       },
+    ],
+  },
+  {
+    name: 'stdio',
+    describe:
+      'serve one MCP client on stdin/stdout: the meta-tools, running the backends here (or --url: a running gateway)',
+    options: [
+      {
+        name: 'url',
+        type: 'string',
+        describe:
+          'bridge to a running gateway instead, e.g. http://127.0.0.1:39400/mcp (token: $MCP_GATEWAY_TOKEN)',
+      },
+      { name: 'log-level', type: 'string', choices: LOG_LEVELS, describe: 'log level (logs go to stderr)' },
+      { name: 'surface', type: 'string', hidden: true, describe: 'reserved' },
+      { name: 'profile', type: 'string', hidden: true, describe: 'reserved' },
     ],
   },
   {
@@ -86,6 +117,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   switch (parsed.command) {
     case 'check':
       return check(args as CommonArgs, io);
+    case 'stdio':
+      return stdio(args as StdioArgs, io);
     case 'doctor':
       return runDoctorCommand(
         { ...args, service: (args.service as ServiceKind | undefined) ?? 'none', start: args.start === true },
@@ -114,9 +147,20 @@ async function load(args: CommonArgs, io: CliIo, refusal: string): Promise<Loade
   }
 }
 
+function usage(io: CliIo, message: string): number {
+  io.stderr(`mcp-gateway: ${message}\nRun mcp-gateway --help for usage.\n`);
+  return EXIT.usage;
+}
+
 async function check(args: CommonArgs, io: CliIo): Promise<number> {
   const loaded = await load(args, io, 'invalid configuration');
   if (typeof loaded === 'number') return loaded;
+  // What the file alone cannot tell: the tools the pipelines call, as far as the catalog knows them.
+  const problems = checkPipelineTools(loaded);
+  if (problems.length > 0) {
+    io.stderr(`mcp-gateway: invalid configuration:\n${problems.join('\n')}\n`);
+    return EXIT.failure;
+  }
   io.stderr(`mcp-gateway: ${loaded.path} is valid\n`);
   io.stdout(`${JSON.stringify(loaded.redacted, null, 2)}\n`);
   return EXIT.ok;
@@ -168,5 +212,47 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
   const signal = await stopped;
   log.info({ signal }, 'stopping');
   await gateway.close();
+  return EXIT.ok;
+}
+
+async function stdio(args: StdioArgs, io: CliIo): Promise<number> {
+  // Both select a surface that does not exist yet; refused rather than ignored, so nobody relies on a silent default.
+  if (args.surface !== undefined) {
+    return usage(io, '--surface is not available yet: mcp-gateway stdio serves the meta-tools of /mcp');
+  }
+  if (args.profile !== undefined) return usage(io, '--profile is not available yet: there are no profiles');
+  const streams = { stdin: io.stdin ?? process.stdin, stdout: io.stdoutStream ?? process.stdout };
+  if (args.url !== undefined) {
+    if (args.config !== undefined) {
+      return usage(
+        io,
+        '--url and --config exclude each other: with --url, the running gateway uses its own config',
+      );
+    }
+    const url = URL.canParse(args.url) ? new URL(args.url) : undefined;
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      return usage(io, `--url takes the http:// URL of a gateway endpoint, e.g. http://127.0.0.1:39400/mcp`);
+    }
+    return runRemoteBridge({
+      url,
+      token: io.env.MCP_GATEWAY_TOKEN || undefined,
+      ...streams,
+      say: (line) => io.stderr(`${line}\n`),
+    });
+  }
+
+  const loaded = await load(args, io, 'invalid configuration, not started');
+  if (typeof loaded === 'number') return loaded;
+  const config = {
+    ...loaded.config,
+    ...(args['log-level'] !== undefined ? { log_level: args['log-level'] } : {}),
+  };
+  const log = createLogger({ level: config.log_level, secrets: loaded.secrets });
+  log.info({ config: loaded.path, version: VERSION }, 'configuration loaded');
+  await runStdioGateway(config, log, streams, {
+    maxCallMs: RUNTIME_DEFAULTS.maxCallMs,
+    shutdownGraceMs: RUNTIME_DEFAULTS.shutdownGraceMs,
+    stopSignal: io.stopSignal(),
+  });
   return EXIT.ok;
 }

@@ -1,8 +1,8 @@
 /**
- * @module daemon: the composition root. It builds the real things (catalog, metrics, registry, session table, HTTP
- * app, listening server) from a loaded config and is the only place that knows the order of start and shutdown.
+ * @module daemon: the HTTP gateway. On the core every way of serving shares (gateway-core.ts) it builds the session
+ * table, the runtime (reloads, the admin API), the HTTP app and the listening server, and knows their order of start
+ * and shutdown.
  */
-import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -12,21 +12,19 @@ import type { GatewayConfig } from './config/index.js';
 import type { Logger } from './log.js';
 import { createApp } from './http/app.js';
 import { withFastPath } from './http/fast-path.js';
-import { Registry, type RegistryDeps } from './registry/registry.js';
+import type { Registry, RegistryDeps } from './registry/registry.js';
 import { META_ENDPOINT, SessionTable } from './session/session-table.js';
 import { VERSION } from './version.js';
-import { createProcessLedger, reapLeftovers } from './backends/process-ledger.js';
 import { lockStateDir, type StateDirLock } from './store/state-dir.js';
-import { Catalog } from './catalog/catalog.js';
-import { Discovery } from './catalog/discovery.js';
+import type { Catalog } from './catalog/catalog.js';
 import { snapshotFile } from './store/snapshot-file.js';
 import { watchConfigFile } from './admin/config-watch.js';
 import { effectiveBackends } from './admin/effective-backends.js';
 import { registrationStore } from './admin/registrations.js';
 import { Runtime } from './admin/runtime.js';
-import { ArgumentChecker } from './meta/arguments.js';
-import { META_TOOL_NAMES } from './meta/definitions.js';
-import { createMetrics, type Metrics } from './metrics/metrics.js';
+import type { Metrics } from './metrics/metrics.js';
+import { createCore } from './gateway-core.js';
+import { PIPELINES_BACKEND, PIPELINES_DESCRIPTION } from './pipelines/pipelines.js';
 
 /** Tunables that are not (yet) in servers.yaml; all in one place. */
 export const RUNTIME_DEFAULTS = {
@@ -59,8 +57,6 @@ const LEDGER_FILE = 'backend-processes.json';
 export const STATE_DIR_LOCKED = 'ESTATEDIRLOCKED';
 /** In the state directory: the backends the admin API added, and what it enabled or disabled. */
 const REGISTRATIONS_FILE = 'registrations.json';
-/** In the state directory: every backend's tool list. */
-const CATALOG_FILE = 'catalog.json';
 
 export interface GatewayOptions {
   maxCallMs?: number;
@@ -98,43 +94,23 @@ export interface Gateway {
 export function createGateway(config: GatewayConfig, log: Logger, options: GatewayOptions = {}): Gateway {
   const { maxCallMs = RUNTIME_DEFAULTS.maxCallMs, shutdownGraceMs = RUNTIME_DEFAULTS.shutdownGraceMs } =
     options;
-  const ledgerPath = join(config.state_dir, LEDGER_FILE);
-  const instance = randomUUID();
   const env = options.env ?? process.env;
   const configPath = options.configFile?.path ?? join(process.cwd(), 'servers.yaml');
   // The backends served: the file's and those the admin API added in an earlier run.
   const registrations = registrationStore(snapshotFile(join(config.state_dir, REGISTRATIONS_FILE), log));
   const registered = registrations.read();
   const initial = effectiveBackends(config, registered, dirname(configPath), env, log);
-  const descriptions = new Map(Object.values(initial.backends).map((b) => [b.name, b.description]));
-  const catalog = new Catalog(snapshotFile(join(config.state_dir, CATALOG_FILE), log), descriptions);
-  catalog.load();
   const sessions = new SessionTable(config.session_idle_timeout * 1000, config.max_sessions);
-  const metrics = createMetrics({
-    backends: Object.keys(initial.backends),
-    metaTools: META_TOOL_NAMES,
-    meta: config.enable_meta_mcp,
-    version: VERSION,
+  const core = createCore(config, log, {
+    maxCallMs,
+    ledgerFile: LEDGER_FILE,
+    backends: initial.backends,
+    secrets: [...(options.secrets ?? []), ...initial.secrets],
+    ...(options.discover !== undefined ? { discover: options.discover } : {}),
+    ...(options.supervision ? { supervision: options.supervision } : {}),
     sessions: (backend) => sessions.count(backend ?? META_ENDPOINT),
-    catalogTools: (backend) => catalog.get(backend)?.tools.length ?? 0,
-    knownTool: (backend, tool) => catalog.find(backend, tool) !== undefined,
   });
-  // The registry tells discovery of every new connection; discovery needs the registry to start backends.
-  let discovery: Discovery | undefined = undefined;
-  const registry = new Registry(
-    { ...config, backends: initial.backends },
-    {
-      log,
-      clientInfo: { name: 'mcp-gateway', version: VERSION },
-      ledger: createProcessLedger(ledgerPath, log, instance),
-      instance,
-      onConnected: (name, connection) => discovery?.connected(name, connection),
-      metrics,
-      secrets: [...(options.secrets ?? []), ...initial.secrets],
-      ...options.supervision,
-    },
-  );
-  discovery = new Discovery({ catalog, registry, log });
+  const { registry, catalog, metrics } = core;
   let accepting = true;
   const origin = {
     bindHost: config.host,
@@ -145,12 +121,14 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
     registry,
     sessions,
     catalog,
-    discovery: options.discover === false ? undefined : discovery,
+    discovery: core.discovery,
     metrics,
     log,
     store: registrations,
     registrations: registered,
     sources: initial.sources,
+    virtualServers:
+      core.pipelines.size > 0 ? new Map([[PIPELINES_BACKEND, PIPELINES_DESCRIPTION]]) : new Map(),
     initial: { config: options.configFile?.config ?? config, path: configPath },
     configFile: options.configFile?.path,
     env,
@@ -167,9 +145,8 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
     catalog,
     sessions,
     log,
-    meta: config.enable_meta_mcp
-      ? { registry, catalog, checker: new ArgumentChecker(), log, maxTotalMs: maxCallMs, metrics }
-      : undefined,
+    meta: config.enable_meta_mcp ? core.meta : undefined,
+    pipelines: core.pipelines,
     metrics,
     admin: { runtime, registry, log, version: VERSION, maxTotalMs: maxCallMs },
     configStatus: () => runtime.status(),
@@ -188,9 +165,7 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
 
   function started(): void {
     sessions.startSweeping();
-    void registry.warmUp();
-    // Cold start: backends the catalog does not know are started once to read their tools, then let go.
-    if (options.discover !== false) void discovery?.discoverMissing();
+    core.start();
     if (options.watchConfig && options.configFile)
       stopWatching = watchConfigFile(options.configFile.path, () => void runtime.reload());
   }
@@ -198,17 +173,12 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
   async function shutdown(): Promise<void> {
     accepting = false;
     stopWatching?.();
-    discovery?.stop();
     const listening = server;
     // No new connections from here on; calls already under way get the grace period to finish.
     const stopped = listening ? new Promise<void>((resolve) => listening.close(() => resolve())) : undefined;
-    const deadline = Date.now() + shutdownGraceMs;
-    while (registry.callsInFlight > 0 && Date.now() < deadline) await delay(25);
-    if (registry.callsInFlight > 0)
-      log.warn({ calls: registry.callsInFlight }, 'calls still in flight at shutdown');
+    await core.drain(shutdownGraceMs);
     await sessions.closeAll();
-    await registry.stopAll();
-    await catalog.flush();
+    await core.close();
     // The sessions' streams are closed now: responses still being written finish, and each connection is closed
     // once idle; whatever is still busy after a moment (a client that stopped reading) is cut.
     if (listening) {
@@ -268,7 +238,7 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
             return;
           }
           releaseStateDir = lock.release;
-          reapLeftovers(ledgerPath, log);
+          core.reap();
           const info = listening.address() as AddressInfo;
           const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
           started();

@@ -18,7 +18,7 @@ import type { Logger } from '../log.js';
 import { ok, toolError } from '../meta/results.js';
 import type { Registry } from '../registry/registry.js';
 import { SHARED_SCHEMA_VALIDATOR } from '../schema-validator.js';
-import { createClientPeer } from '../session/client-peer.js';
+import { createClientPeer, hasStandaloneStream } from '../session/client-peer.js';
 import { sdkCallContext } from '../session/forward.js';
 import type { OpenedSession } from '../session/opened-session.js';
 import { SessionBackends } from '../session/session-backends.js';
@@ -80,7 +80,7 @@ export function createAdminSession(
   const backends = new SessionBackends(
     context.registry,
     capabilities,
-    createClientPeer(server, transport, context.log),
+    createClientPeer(server, () => hasStandaloneStream(transport), context.log),
   );
   const { runtime } = context;
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: [...ADMIN_TOOLS] }));

@@ -24,6 +24,7 @@ const RESTART_KEYS = [
   'enable_meta_mcp',
   'max_body_bytes',
   'session_idle_timeout',
+  'pipelines',
 ] as const satisfies ReadonlyArray<keyof GatewayConfig>;
 
 export interface RuntimeDeps {
@@ -38,6 +39,8 @@ export interface RuntimeDeps {
   /** What the store held at start, and where each backend served at start came from (effective-backends.ts). */
   registrations: Registrations;
   sources: Map<string, BackendSource>;
+  /** Servers that are no configured backend but have tools in the catalog (the pipelines), by description. */
+  virtualServers?: ReadonlyMap<string, string>;
   /** The config as loaded at start. */
   initial: Pick<LoadedConfig, 'config' | 'path'>;
   /** The file to reload; undefined when the config did not come from one. */
@@ -236,7 +239,10 @@ export class Runtime {
     this.sources = effective.sources;
     await Promise.allSettled([...diff.removed, ...diff.changed].map((name) => sessions.closeEndpoint(name)));
     catalog.reconfigure(
-      new Map(Object.values(effective.backends).map((b) => [b.name, b.description])),
+      new Map([
+        ...(this.deps.virtualServers ?? []),
+        ...Object.values(effective.backends).map((b): [string, string] => [b.name, b.description]),
+      ]),
       diff.changed,
     );
     metrics.setBackends(registry.names());

@@ -34,6 +34,13 @@ export const CONFIG_DEFAULTS = Object.freeze({
     stateful: false,
     scope: 'shared' as const,
   }),
+  step: Object.freeze({
+    /** Seconds a pipeline step may take in all, start of its backend included. */
+    timeout: 10,
+    on_error: 'stop' as const,
+  }),
+  /** A pipeline's input when it declares none: no arguments. */
+  pipeline_input: Object.freeze({ type: 'object', properties: {} }),
   /** Where `findConfigFile` looks, in this order (the first two are relative to cwd and the XDG config home). */
   file_name: 'servers.yaml',
   app_dir_name: 'mcp-gateway',

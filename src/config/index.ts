@@ -5,6 +5,9 @@ export type {
   GatewayConfig,
   HttpBackendConfig,
   LoadedConfig,
+  PipelineConfig,
+  PipelineStage,
+  PipelineStep,
   StdioBackendConfig,
   Transport,
 } from './types.js';
@@ -13,3 +16,6 @@ export { loadConfigFile, parseConfig } from './load.js';
 export { findConfigFile } from './locate.js';
 export { CONFIG_DEFAULTS } from './defaults.js';
 export { splitCommand } from './split-command.js';
+export { PIPELINES_BACKEND } from './names.js';
+export { expressionSource, templateExpressions } from './pipeline-expressions.js';
+export { formatPath } from './load.js';

@@ -2,7 +2,7 @@
 import type { z } from 'zod';
 import type { PathSegment } from './env.js';
 import type { Anchor } from './positions.js';
-import { BACKEND_KEYS, ROOT_KEYS, type IssueParams } from './schema.js';
+import { BACKEND_KEYS, PIPELINE_KEYS, ROOT_KEYS, STEP_KEYS, type IssueParams } from './schema.js';
 import { closest } from '../suggest.js';
 
 export interface Finding {
@@ -108,6 +108,11 @@ function tooSmall(issue: z.core.$ZodIssueTooSmall): string {
 function knownKeys(path: PropertyKey[]): readonly string[] {
   if (path.length === 0) return ROOT_KEYS;
   if (path.length === 2 && path[0] === 'backends') return BACKEND_KEYS;
+  if (path[0] !== 'pipelines') return [];
+  if (path.length === 2) return PIPELINE_KEYS;
+  // pipelines.<name>.steps[i], and pipelines.<name>.steps[i].parallel[j] (where a group cannot be).
+  if (path.length === 4 && path[2] === 'steps') return STEP_KEYS;
+  if (path.length === 6 && path[4] === 'parallel') return STEP_KEYS.filter((k) => k !== 'parallel');
   return [];
 }
 

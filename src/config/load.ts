@@ -87,11 +87,13 @@ export function parseConfig(text: string, opts: ParseOptions): LoadedConfig {
   }
 
   const config = normalizeConfig(parsed.data, dirname(resolve(file)), env);
+  const positionOf = createPositionFinder(doc, lineCounter);
   return {
     config,
     path: resolve(file),
     secrets: collectSecrets(expansion.fromEnv, config),
     redacted: redactConfig(config, parsed.data, expansion.templates),
+    where: (path, at = 'value') => where(positionOf(path, at)),
   };
 }
 

@@ -1,9 +1,11 @@
 /** @module config/normalize — turns a validated file into the GatewayConfig the gateway runs on. */
 import { resolve } from 'node:path';
 import { CONFIG_DEFAULTS, defaultStateDir } from './defaults.js';
+import type { PipelineEntry } from './pipeline-schema.js';
+import { CALL_PATTERN } from './pipeline-schema.js';
 import type { BackendEntry, ConfigFile } from './schema.js';
 import { splitCommand } from './split-command.js';
-import type { BackendConfig, GatewayConfig, Transport } from './types.js';
+import type { BackendConfig, GatewayConfig, PipelineConfig, PipelineStep, Transport } from './types.js';
 
 /**
  * Fills in defaults, splits commands, resolves paths and infers transports. Only ever called on
@@ -32,6 +34,35 @@ export function normalizeConfig(file: ConfigFile, configDir: string, env: NodeJS
     log_level: file.log_level ?? CONFIG_DEFAULTS.log_level,
     admin: { token: file.admin?.token, allow_stdio: file.admin?.allow_stdio ?? false },
     backends,
+    pipelines: Object.fromEntries(
+      Object.entries(file.pipelines ?? {}).map(([name, entry]) => [name, normalizePipeline(name, entry)]),
+    ),
+  };
+}
+
+function normalizePipeline(name: string, p: PipelineEntry): PipelineConfig {
+  type Entry = PipelineEntry['steps'][number];
+  const step = (s: Omit<Entry, 'parallel'>): PipelineStep => {
+    const [, server, tool] = CALL_PATTERN.exec(s.call!) as unknown as [string, string, string];
+    return {
+      id: s.id!,
+      server,
+      tool,
+      arguments: s.arguments ?? {},
+      timeout: s.timeout ?? CONFIG_DEFAULTS.step.timeout,
+      on_error: s.on_error ?? CONFIG_DEFAULTS.step.on_error,
+    };
+  };
+  return {
+    name,
+    description: p.description,
+    input: p.input ?? { ...CONFIG_DEFAULTS.pipeline_input, properties: {} },
+    stages: p.steps.map((entry) =>
+      entry.parallel
+        ? { parallel: true, steps: entry.parallel.map(step) }
+        : { parallel: false, steps: [step(entry)] },
+    ),
+    output: p.output,
   };
 }
 

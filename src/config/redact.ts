@@ -73,7 +73,26 @@ export function redactConfig(
       allow_stdio: show(config.admin.allow_stdio, ['admin', 'allow_stdio']),
     },
     backends,
+    // Only when declared: a file without pipelines prints as it always has.
+    ...(file.pipelines ? { pipelines: redactPipelines(file, templates) } : {}),
   };
+}
+
+/**
+ * Pipelines as the file wrote them (their shape is already plain), with every value that came from a `${…}` string
+ * shown as that template.
+ */
+function redactPipelines(file: ConfigFile, templates: ReadonlyMap<string, string>): unknown {
+  const walk = (value: unknown, path: PathSegment[]): unknown => {
+    const template = templates.get(pathKey(path));
+    if (template !== undefined) return template;
+    if (Array.isArray(value)) return value.map((item, i) => walk(item, [...path, i]));
+    if (value !== null && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, [...path, k])]));
+    }
+    return value;
+  };
+  return walk(file.pipelines ?? {}, ['pipelines']);
 }
 
 /**

@@ -1,38 +1,33 @@
 /** @module config/schema — the zod schema of servers.yaml: the single source of truth for what the file may say. */
 import { z } from 'zod';
+import {
+  BACKEND_NAME_PATTERN,
+  BACKEND_NAME_RULE,
+  PIPELINES_BACKEND,
+  RESERVED_NAMES,
+  fromDigits,
+  fromNull,
+  type IssueParams,
+} from './names.js';
+import { checkPipelines } from './pipeline-checks.js';
+import { PIPELINE_KEYS, PipelineEntrySchema, STEP_KEYS } from './pipeline-schema.js';
 import { splitCommand } from './split-command.js';
 
 export const TRANSPORTS = ['stdio', 'http', 'sse'] as const;
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export const SCOPES = ['shared', 'session'] as const;
-/** Backend names appear in URLs (/mcp/<name>) and metric labels, so they are kept to a safe alphabet. */
-/** Paths under /mcp/ that the gateway serves itself: no backend may take them. */
-export const RESERVED_NAMES: readonly string[] = ['admin', 'flat', 'p', 'pipelines'];
+export {
+  BACKEND_NAME_PATTERN,
+  BACKEND_NAME_RULE,
+  PIPELINES_BACKEND,
+  RESERVED_NAMES,
+  type IssueParams,
+} from './names.js';
 
-export const BACKEND_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
-export const BACKEND_NAME_RULE =
-  `must match ${BACKEND_NAME_PATTERN.source} (lowercase letters, digits, "_" and "-", starting with a letter ` +
-  'or digit, at most 64 characters) because it appears in URLs and metric labels';
-
-/**
- * Where a finding should point. `key` points at the key of the issue's path (for unknown or
- * misplaced keys, and, with the parent's path, for missing ones); `value` (the default) at the value.
- */
-export interface IssueParams {
-  at?: 'key' | 'value';
-  /** Lets the reporter drop "needs command or http_url" when a typo of either key explains it. */
-  kind?: 'missing-endpoint';
-}
-
-// ${VAR} expansion always yields strings, so `port: ${PORT:-39400}` must work: number and boolean
-// fields also take their plain string spellings. Anything else still fails with a typed message.
-const fromDigits = (v: unknown): unknown => (typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v);
 const fromFlag = (v: unknown): unknown => (v === 'true' ? true : v === 'false' ? false : v);
 // YAML turns `--port 8080` list items and env values such as `DEBUG: 1` into numbers; child
 // processes and headers only know strings, so scalars are taken as their text.
 const fromScalar = (v: unknown): unknown => (typeof v === 'number' || typeof v === 'boolean' ? String(v) : v);
-// A mapping whose entries are all commented out parses as null; treat it as empty, not as an error.
-const fromNull = (v: unknown): unknown => (v === null ? undefined : v);
 
 /**
  * Whole numbers as `number().refine` rather than `z.int()`: an int-format failure aborts the parse
@@ -180,6 +175,13 @@ const backends = z.record(z.string(), BackendEntrySchema).superRefine(
           message: `backend name ${BACKEND_NAME_RULE}`,
           params: { at: 'key' } satisfies IssueParams,
         });
+      } else if (name === PIPELINES_BACKEND) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: `backend name "${PIPELINES_BACKEND}" is reserved: it serves the pipelines declared under pipelines: (/mcp/${PIPELINES_BACKEND})`,
+          params: { at: 'key' } satisfies IssueParams,
+        });
       } else if (RESERVED_NAMES.includes(name)) {
         ctx.addIssue({
           code: 'custom',
@@ -219,9 +221,11 @@ const ROOT_SHAPE = {
       .optional(),
   ),
   backends: z.preprocess(fromNull, backends.optional()),
+  pipelines: z.preprocess(fromNull, z.record(z.string(), PipelineEntrySchema).optional()),
 };
 
-export const ConfigFileSchema = z.strictObject(ROOT_SHAPE);
+/** Pipelines are checked against the backends (servers, references, cycles) once both are read. */
+export const ConfigFileSchema = z.strictObject(ROOT_SHAPE).superRefine(checkPipelines, { when: () => true });
 
 export type ConfigFile = z.output<typeof ConfigFileSchema>;
 export type BackendEntry = z.output<typeof BackendEntrySchema>;
@@ -229,3 +233,4 @@ export type BackendEntry = z.output<typeof BackendEntrySchema>;
 /** Keys accepted at the top level and in a backend, for "did you mean" suggestions. */
 export const ROOT_KEYS: readonly string[] = Object.keys(ROOT_SHAPE);
 export const BACKEND_KEYS: readonly string[] = Object.keys(BACKEND_SHAPE);
+export { PIPELINE_KEYS, STEP_KEYS };

@@ -64,6 +64,38 @@ export interface GatewayConfig {
   admin: AdminConfig;
   /** Every configured backend, disabled ones included. */
   backends: Record<string, BackendConfig>;
+  /** Tools made of other tools' calls, served by the virtual backend `pipelines`. */
+  pipelines: Record<string, PipelineConfig>;
+}
+
+export interface PipelineConfig {
+  /** The key under `pipelines:`: the tool's name. */
+  name: string;
+  description: string;
+  /** JSON Schema of the arguments (type: object). */
+  input: Record<string, unknown>;
+  /** Run one after the other; the steps of one stage run at the same time. */
+  stages: PipelineStage[];
+  /** What the pipeline returns: a template over input and steps; absent: every step's value by id. */
+  output: unknown;
+}
+
+export interface PipelineStage {
+  /** Written as `parallel:` (a group, even of one step). */
+  parallel: boolean;
+  steps: PipelineStep[];
+}
+
+export interface PipelineStep {
+  id: string;
+  /** A backend's name, or `pipelines`. */
+  server: string;
+  tool: string;
+  /** A template: `{% … %}` strings are expressions, everything else literal. */
+  arguments: unknown;
+  /** Seconds the whole step may take, start of the backend included. */
+  timeout: number;
+  on_error: 'stop' | 'continue';
 }
 
 export interface AdminConfig {
@@ -80,4 +112,6 @@ export interface LoadedConfig {
   secrets: string[];
   /** The normalized config with env/header values masked and expanded strings in template form. */
   redacted: unknown;
+  /** `FILE:LINE:COL` of a path in the file (as in error messages), for findings made after loading. */
+  where(path: ReadonlyArray<string | number>, at?: 'key' | 'value'): string;
 }

@@ -17,6 +17,8 @@ import { metaRoute } from './meta-route.js';
 import type { MetaContext } from '../meta/context.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { passthroughRoute, type PassthroughRouteDeps } from './passthrough-route.js';
+import type { Pipelines } from '../pipelines/pipelines.js';
+import { pipelinesRoute } from './pipelines-route.js';
 import { requestContext, type AppEnv } from './request-context.js';
 
 export interface AppDeps extends PassthroughRouteDeps, HealthDeps {
@@ -30,6 +32,8 @@ export interface AppDeps extends PassthroughRouteDeps, HealthDeps {
   /** False once shutdown has begun: /readyz answers 503 so that load balancers stop sending. */
   ready: () => boolean;
   metrics: Metrics;
+  /** The configured pipelines, served at /mcp/pipelines when there are any. */
+  pipelines?: Pipelines | undefined;
 }
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
@@ -63,6 +67,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     app.route('/api/v1', adminApi(deps.admin.runtime));
     app.all('/mcp/admin', ...adminRoute({ ...deps, admin: deps.admin }));
   }
+  if (deps.pipelines?.size) app.all('/mcp/pipelines', pipelinesRoute({ ...deps, pipelines: deps.pipelines }));
   app.all('/mcp/:backend', passthroughRoute(deps));
 
   app.notFound((c) => fail(c, 'not_found', `Not Found: ${c.req.method} ${c.req.path}`));

@@ -5,6 +5,7 @@
 import type { Context } from 'hono';
 import type { MetaContext } from '../meta/context.js';
 import { createMetaSession } from '../meta/meta-server.js';
+import { hasStandaloneStream } from '../session/client-peer.js';
 import { META_ENDPOINT, type SessionTable } from '../session/session-table.js';
 import { handleMcpRequest } from './mcp-session.js';
 import type { AppEnv } from './request-context.js';
@@ -12,7 +13,10 @@ import type { AppEnv } from './request-context.js';
 export function metaRoute(deps: { meta: MetaContext; sessions: SessionTable; version: string }) {
   return async function handleMeta(c: Context<AppEnv>): Promise<Response> {
     return handleMcpRequest(c, deps, META_ENDPOINT, async (init, transport) =>
-      createMetaSession(deps.meta, deps.version, init.params.capabilities ?? {}, transport),
+      createMetaSession(deps.meta, deps.version, {
+        capabilities: init.params.capabilities ?? {},
+        canReachClient: () => hasStandaloneStream(transport),
+      }),
     );
   };
 }

@@ -4,6 +4,7 @@
 import type { Catalog } from '../catalog/catalog.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
+import { PIPELINES_BACKEND, type Pipelines } from '../pipelines/pipelines.js';
 import type { Registry } from '../registry/registry.js';
 import type { ArgumentChecker } from './arguments.js';
 
@@ -15,9 +16,12 @@ export interface MetaContext {
   /** Hard cap of one invoked call, however much progress resets its timeout. */
   maxTotalMs: number;
   metrics?: Pick<Metrics, 'requestDone' | 'metaToolCall' | 'searched'>;
+  /** The configured pipelines, the tools of the virtual backend `pipelines`; absent or empty when there are none. */
+  pipelines?: Pipelines | undefined;
 }
 
-/** Enabled backends, sorted: the names the meta-tools accept. */
+/** Enabled backends and, when there are pipelines, `pipelines`, sorted: the names the meta-tools accept. */
 export function enabledServers(context: MetaContext): readonly string[] {
-  return context.registry.enabledNames;
+  if (!context.pipelines?.size) return context.registry.enabledNames;
+  return [...context.registry.enabledNames, PIPELINES_BACKEND].sort();
 }

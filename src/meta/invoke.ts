@@ -1,10 +1,12 @@
 /**
  * @module invoke: `gateway_invoke({ server, tool, arguments })`. The target and arguments are settled from the
  * catalog before anything is woken; then the call goes to the backend like a passthrough call (progress,
- * cancellation and the backend's own requests flow to the /mcp client) and its result comes back as it is.
+ * cancellation and the backend's own requests flow to the /mcp client) and its result comes back as it is. A tool of
+ * `pipelines` runs there, its steps on this session's links to the backends.
  */
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, ProgressToken } from '@modelcontextprotocol/sdk/types.js';
 import { RpcError } from '../errors.js';
+import { PIPELINES_BACKEND } from '../pipelines/pipelines.js';
 import type { CallContext } from '../session/forward.js';
 import type { SessionBackends } from '../session/session-backends.js';
 import { enabledServers, type MetaContext } from './context.js';
@@ -22,6 +24,16 @@ export async function invoke(
   if (!target.ok) return toolError(target.message);
   const prepared = context.checker.prepare(args.arguments, target.entry);
   if (!prepared.ok) return toolError(prepared.message, { server: target.server, tool: target.tool });
+
+  if (target.server === PIPELINES_BACKEND && context.pipelines) {
+    const progressToken = meta?.progressToken as ProgressToken | undefined;
+    return context.pipelines.run(target.tool, prepared.arguments, {
+      backends,
+      call,
+      progressToken,
+      route: '/mcp',
+    });
+  }
 
   const params = { name: target.tool, arguments: prepared.arguments, ...(meta ? { _meta: meta } : {}) };
   try {

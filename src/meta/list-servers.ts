@@ -1,13 +1,23 @@
 /**
  * @module list-servers: `gateway_list_servers`, every enabled backend with its state and tool count, from what
- * the gateway already knows (nothing is started).
+ * the gateway already knows (nothing is started); the pipelines as one more, virtual, backend.
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { PIPELINES_BACKEND, PIPELINES_DESCRIPTION } from '../pipelines/pipelines.js';
 import type { MetaContext } from './context.js';
 import { ok } from './results.js';
 
+interface ServerRow {
+  name: string;
+  description: string;
+  transport: string;
+  state: string;
+  tools: number | null;
+  indexed: boolean;
+}
+
 export function listServers(context: MetaContext): CallToolResult {
-  const servers = context.registry
+  const servers: ServerRow[] = context.registry
     .status()
     .filter((b) => b.enabled)
     .map((b) => {
@@ -21,5 +31,18 @@ export function listServers(context: MetaContext): CallToolResult {
         indexed: entry !== undefined,
       };
     });
+  const pipelines = context.pipelines;
+  if (pipelines?.size) {
+    // A virtual backend, always ready: nothing to start, its tools are the config's.
+    servers.push({
+      name: PIPELINES_BACKEND,
+      description: PIPELINES_DESCRIPTION,
+      transport: 'pipeline',
+      state: 'running',
+      tools: pipelines.size,
+      indexed: true,
+    });
+    servers.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
   return ok({ servers });
 }

@@ -3,7 +3,6 @@
  * the session's own links to the backends it invokes (session/session-backends.ts).
  */
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import {
   CallToolRequestSchema,
   ListToolsRequestSchema,
@@ -14,7 +13,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { isObject } from '../json-rpc.js';
 import { SHARED_SCHEMA_VALIDATOR } from '../schema-validator.js';
-import { createClientPeer } from '../session/client-peer.js';
+import { createClientPeer, type CanReachClient } from '../session/client-peer.js';
 import { DirectLane } from '../session/direct-lane.js';
 import { sdkCallContext, type CallContext } from '../session/forward.js';
 import type { OpenedSession } from '../session/opened-session.js';
@@ -35,12 +34,14 @@ const INSTRUCTIONS =
 const NOT_FOR_META =
   /^notifications\/(tools|prompts|resources)\/list_changed$|^notifications\/resources\/updated$/;
 
-export function createMetaSession(
-  context: MetaContext,
-  version: string,
-  capabilities: ClientCapabilities,
-  transport: WebStandardStreamableHTTPServerTransport,
-): OpenedSession {
+/** The client of a session, as far as the session needs to know it, whatever carries it (HTTP, stdio). */
+export interface MetaClient {
+  /** From its initialize, when the endpoint has read it first (HTTP); else read from the Server once it has (stdio). */
+  capabilities?: ClientCapabilities | undefined;
+  canReachClient: CanReachClient;
+}
+
+export function createMetaSession(context: MetaContext, version: string, client: MetaClient): OpenedSession {
   const server = new Server(
     { name: 'mcp-gateway', version },
     {
@@ -49,8 +50,14 @@ export function createMetaSession(
       jsonSchemaValidator: SHARED_SCHEMA_VALIDATOR,
     },
   );
-  const peer = createClientPeer(server, transport, context.log, (method) => NOT_FOR_META.test(method));
-  const backends = new SessionBackends(context.registry, capabilities, peer);
+  const peer = createClientPeer(server, client.canReachClient, context.log, (method) =>
+    NOT_FOR_META.test(method),
+  );
+  const backends = new SessionBackends(
+    context.registry,
+    client.capabilities ?? (() => server.getClientCapabilities() ?? {}),
+    peer,
+  );
 
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: [...META_TOOLS] }));
   const callTool = (

@@ -12,7 +12,7 @@ import type { PassthroughMetrics } from '../metrics/metrics.js';
 import type { Connection, ConnectionInfo } from '../backends/connection.js';
 import { SHARED_SCHEMA_VALIDATOR } from '../schema-validator.js';
 import type { BackendLink } from '../session/backend-link.js';
-import { createClientPeer } from '../session/client-peer.js';
+import { createClientPeer, hasStandaloneStream } from '../session/client-peer.js';
 import { DirectLane } from '../session/direct-lane.js';
 import { forwardRequest, sdkCallContext, type CallContext } from '../session/forward.js';
 import { ToolListCache } from './tool-list-cache.js';
@@ -49,7 +49,7 @@ export function createBridge(options: BridgeOptions): Bridge {
   // The SDK answers logging/setLevel itself when `logging` is declared; the backend must receive it instead.
   server.removeRequestHandler('logging/setLevel');
 
-  const peer = createClientPeer(server, options.transport, log);
+  const peer = createClientPeer(server, () => hasStandaloneStream(options.transport), log);
   link.attach(peer);
   const forward = {
     peer,

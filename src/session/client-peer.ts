@@ -13,12 +13,18 @@ import type { Peer } from '../backends/connection.js';
 const CLIENT_ANSWER_TIMEOUT_MS = 10 * 60_000;
 
 /**
- * `transport` is the session's own (for whether it has a stream for unrelated messages); `ignores` names the
- * notifications this session does not want (the meta endpoint has no lists of a backend's to change).
+ * Whether the client can be sent a request that relates to none of its calls, now. Over Streamable HTTP only while
+ * it holds a standalone GET stream (`() => hasStandaloneStream(transport)`); over stdio always (`() => true`).
+ */
+export type CanReachClient = () => boolean;
+
+/**
+ * `canReachClient` says whether the session has a way for unrelated messages (see CanReachClient); `ignores` names
+ * the notifications this session does not want (the meta endpoint has no lists of a backend's to change).
  */
 export function createClientPeer(
   server: Server,
-  transport: Transport,
+  canReachClient: CanReachClient,
   log: Logger,
   ignores: (method: string) => boolean = () => false,
 ): Peer {
@@ -32,7 +38,7 @@ export function createClientPeer(
         );
     },
     request(request, relatedRequestId, extra) {
-      if (relatedRequestId === undefined && !hasStandaloneStream(transport)) {
+      if (relatedRequestId === undefined && !canReachClient()) {
         return Promise.reject(
           new Error(`the client has no open stream for ${request.method} (no call in flight, no GET stream)`),
         );

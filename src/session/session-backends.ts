@@ -14,8 +14,11 @@ export class SessionBackends {
 
   constructor(
     private readonly registry: Registry,
-    /** The session's client capabilities, advertised on connections of its own. */
-    private readonly capabilities: ClientCapabilities,
+    /**
+     * The session's client capabilities, advertised on connections of its own; a function when they are known only
+     * after the client's initialize has reached the session's Server (stdio), read when a link is first opened.
+     */
+    private readonly capabilities: ClientCapabilities | (() => ClientCapabilities),
     private readonly peer: Peer,
   ) {}
 
@@ -39,7 +42,8 @@ export class SessionBackends {
   private link(name: string): BackendLink {
     let link = this.links.get(name);
     if (!link) {
-      link = createBackendLink(this.registry, name, this.capabilities);
+      const capabilities = typeof this.capabilities === 'function' ? this.capabilities() : this.capabilities;
+      link = createBackendLink(this.registry, name, capabilities);
       link.attach(this.peer);
       this.links.set(name, link);
     }

@@ -31,6 +31,7 @@ describe('defaults', () => {
       log_level: 'info',
       admin: { token: undefined, allow_stdio: false },
       backends: {},
+      pipelines: {},
     });
     expect(config.port).toBe(CONFIG_DEFAULTS.port);
   });

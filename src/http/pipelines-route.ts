@@ -1,0 +1,19 @@
+/**
+ * @module pipelines-route: `/mcp/pipelines`, the pipelines as one backend's tools (sessions opened by
+ * pipelines/pipeline-session.ts; their tool calls take the fast path like any session's).
+ */
+import type { Context } from 'hono';
+import { createPipelineSession, type PipelineSessionDeps } from '../pipelines/pipeline-session.js';
+import { PIPELINES_BACKEND } from '../pipelines/pipelines.js';
+import { hasStandaloneStream } from '../session/client-peer.js';
+import type { SessionTable } from '../session/session-table.js';
+import { handleMcpRequest } from './mcp-session.js';
+import type { AppEnv } from './request-context.js';
+
+export function pipelinesRoute(deps: PipelineSessionDeps & { sessions: SessionTable }) {
+  return async function handlePipelines(c: Context<AppEnv>): Promise<Response> {
+    return handleMcpRequest(c, deps, PIPELINES_BACKEND, async (init, transport) =>
+      createPipelineSession(deps, init.params.capabilities ?? {}, () => hasStandaloneStream(transport)),
+    );
+  };
+}

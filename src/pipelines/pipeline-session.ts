@@ -1,0 +1,82 @@
+/**
+ * @module pipeline-session: a client session of `/mcp/pipelines`, the virtual backend whose tools are the pipelines:
+ * tools/list answers their definitions, tools/call runs one, its steps on the session's own links to the backends
+ * (the backends' notifications and requests about a step reach this client, on the pipeline call's stream).
+ */
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import {
+  CallToolRequestSchema,
+  ListToolsRequestSchema,
+  type CallToolRequest,
+  type CallToolResult,
+  type ClientCapabilities,
+  type JSONRPCRequest,
+  type ProgressToken,
+} from '@modelcontextprotocol/sdk/types.js';
+import { isObject } from '../json-rpc.js';
+import type { Logger } from '../log.js';
+import type { Registry } from '../registry/registry.js';
+import { SHARED_SCHEMA_VALIDATOR } from '../schema-validator.js';
+import { createClientPeer, type CanReachClient } from '../session/client-peer.js';
+import { DirectLane } from '../session/direct-lane.js';
+import { sdkCallContext, type CallContext } from '../session/forward.js';
+import type { OpenedSession } from '../session/opened-session.js';
+import { SessionBackends } from '../session/session-backends.js';
+import { PIPELINES_BACKEND, type Pipelines } from './pipelines.js';
+
+export interface PipelineSessionDeps {
+  pipelines: Pipelines;
+  registry: Registry;
+  log: Logger;
+  version: string;
+}
+
+export function createPipelineSession(
+  deps: PipelineSessionDeps,
+  capabilities: ClientCapabilities,
+  canReachClient: CanReachClient,
+): OpenedSession {
+  const server = new Server(
+    { name: `mcp-gateway/${PIPELINES_BACKEND}`, version: deps.version },
+    { capabilities: { tools: {}, logging: {} }, jsonSchemaValidator: SHARED_SCHEMA_VALIDATOR },
+  );
+  // The backends' own lists do not change this one: it is the config's.
+  const peer = createClientPeer(server, canReachClient, deps.log, (method) =>
+    method.endsWith('/list_changed'),
+  );
+  const backends = new SessionBackends(deps.registry, capabilities, peer);
+
+  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: deps.pipelines.tools() }));
+  const answerCall = (params: CallToolRequest['params'], call: CallContext): Promise<CallToolResult> =>
+    deps.pipelines.run(params.name, (params.arguments ?? {}) as Record<string, unknown>, {
+      backends,
+      call,
+      progressToken: params._meta?.progressToken as ProgressToken | undefined,
+      route: '/mcp/:backend',
+    });
+  server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
+    answerCall(request.params, sdkCallContext(extra)),
+  );
+  const direct = new DirectLane(
+    (request, call) => answerCall(request.params as CallToolRequest['params'], call),
+    isToolCall,
+  );
+  return {
+    server,
+    direct,
+    async close() {
+      direct.close();
+      await backends.close();
+    },
+  };
+}
+
+function isToolCall(request: JSONRPCRequest): boolean {
+  const params = request.params as Record<string, unknown> | undefined;
+  const args = params?.arguments;
+  return (
+    request.method === 'tools/call' &&
+    typeof params?.name === 'string' &&
+    (args === undefined || isObject(args))
+  );
+}
