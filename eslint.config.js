@@ -10,9 +10,11 @@ import tseslint from 'typescript-eslint';
 const FOLDERS = [
   'backends',
   'catalog',
+  'commands',
   'config',
   'doctor',
   'http',
+  'import',
   'meta',
   'metrics',
   'passthrough',
@@ -58,6 +60,15 @@ const LAYERS = {
     why: 'http/ parses and guards requests; backends are reached through the layers below it',
   },
   doctor: { may: ['backends', 'config'], also: ['../cli-args.js'], why: 'doctor/ probes backends by itself' },
+  import: {
+    may: ['config'],
+    why: "import/ turns clients' MCP files into servers.yaml text; it runs nothing",
+  },
+  commands: {
+    may: ['import', 'config'],
+    also: ['../cli-args.js'],
+    why: 'commands/ reach a running gateway over HTTP like any client, never through its modules',
+  },
 };
 
 function layerRules() {

@@ -13,3 +13,5 @@ export { loadConfigFile, parseConfig } from './load.js';
 export { findConfigFile } from './locate.js';
 export { CONFIG_DEFAULTS } from './defaults.js';
 export { splitCommand } from './split-command.js';
+export { BACKEND_NAME_PATTERN, RESERVED_NAMES } from './schema.js';
+export { expandString } from './env.js';
