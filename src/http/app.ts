@@ -10,6 +10,7 @@ import { bodyLimit } from './body-limit.js';
 import { fail } from './json-error.js';
 import { originGuard, type OriginPolicy } from './origin.js';
 import { backendHealthRoute, healthRoute, type HealthDeps } from './health-route.js';
+import { indexRoute } from './index-route.js';
 import { metaRoute } from './meta-route.js';
 import type { MetaContext } from '../meta/context.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -43,6 +44,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     ),
   );
 
+  app.get('/', indexRoute({ ...deps, metaEnabled: deps.meta !== undefined }));
   app.get('/health', healthRoute(deps));
   app.get('/health/:backend', backendHealthRoute(deps));
   // For orchestrators: alive means the process answers; ready means it accepts new work.
