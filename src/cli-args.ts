@@ -127,7 +127,7 @@ function generalHelp(commands: readonly CommandSpec[]): string {
     '',
     'Commands:',
   ];
-  const width = Math.max(...commands.map((c) => c.name.length));
+  const width = Math.max(8, ...commands.map((c) => c.name.length + 1));
   for (const c of commands)
     lines.push(`  ${c.name.padEnd(width)} ${c.describe}${c === commands[0] ? ' (default)' : ''}`);
   lines.push('', `Options of ${commands[0]!.name}:`, ...optionLines([CONFIG, ...commands[0]!.options]));

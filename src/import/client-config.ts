@@ -55,6 +55,7 @@ const isObject = (value: unknown): value is Json =>
  */
 export function readClientConfig(text: string, path: string, home: string = homedir()): ReadResult {
   const parsed = parseJsonc(text);
+  // The message starts with `line:col ` when JSON.parse tells the place, with a space when it does not.
   if (!parsed.ok) return { ok: false, message: `${path}:${parsed.message}` };
   const root = parsed.value;
   if (!isObject(root)) return { ok: false, message: `${path}: expected a JSON object at the top` };

@@ -47,9 +47,9 @@ export function parseJsonc(text: string): JsoncResult {
     return { ok: true, value: JSON.parse(stripped) as unknown };
   } catch (error) {
     // V8 quotes the text around an unexpected token; the file may hold secrets, so the quote goes.
-    const message = (error as Error).message.replace(/, ".*" is not valid JSON$/s, '');
+    const message = (error as Error).message.replace(/, (\.\.\.)?".*" is not valid JSON$/s, '');
     const offset = /position (\d+)/.exec(message)?.[1];
-    if (offset === undefined) return { ok: false, message };
+    if (offset === undefined) return { ok: false, message: ` ${message}` };
     const before = stripped.slice(0, Number(offset)).split('\n');
     const where = `${before.length}:${before.at(-1)!.length + 1}`;
     return { ok: false, message: `${where} ${message.replace(/ in JSON at position \d+.*$/, '')}` };
