@@ -43,7 +43,7 @@ describe('mcp-gateway init', () => {
     const toolbox = join(REPO_ROOT, 'dist/examples/backends/toolbox.js');
     const text = starterConfig('/etc/mcp-gateway/servers.yaml', toolbox);
     expect(text).toContain(`#   command: node ${toolbox}`);
-    const uncommented = text.replace(/^ {2}# (toolbox:|  command: node|  description:)/gm, '  $1');
+    const uncommented = text.replace(/^ {2}# (toolbox:| {2}command: node| {2}description:)/gm, '  $1');
     const { config } = parseConfig(uncommented, { path: '/etc/mcp-gateway/servers.yaml', env: {} });
     expect(config.backends.toolbox).toMatchObject({ command: 'node', args: [toolbox] });
     expect(config.admin.token).toBeUndefined();
