@@ -11,9 +11,11 @@ const FOLDERS = [
   'admin',
   'backends',
   'catalog',
+  'commands',
   'config',
   'doctor',
   'http',
+  'import',
   'meta',
   'metrics',
   'passthrough',
@@ -83,6 +85,15 @@ const LAYERS = {
     why: 'stdio/ carries one client on stdin/stdout to a meta session (or to a running gateway), like http/ over HTTP',
   },
   doctor: { may: ['backends', 'config'], also: ['../cli-args.js'], why: 'doctor/ probes backends by itself' },
+  import: {
+    may: ['config'],
+    why: "import/ turns clients' MCP files into servers.yaml text; it runs nothing",
+  },
+  commands: {
+    may: ['import', 'config'],
+    also: ['../cli-args.js'],
+    why: 'commands/ reach a running gateway over HTTP like any client, never through its modules',
+  },
 };
 
 function layerRules() {

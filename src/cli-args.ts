@@ -17,10 +17,20 @@ export interface OptionSpec {
   describe: string;
 }
 
+/** A word after the command, stored in the args under its name. */
+export interface PositionalSpec {
+  name: string;
+  optional?: boolean;
+  /** Takes every remaining word, joined by spaces (a search query needs no quotes). */
+  rest?: boolean;
+}
+
 export interface CommandSpec {
+  /** One word, or two for a command of a group (`tools search`). */
   name: string;
   describe: string;
   options: readonly OptionSpec[];
+  positionals?: readonly PositionalSpec[];
 }
 
 export type ParsedArgs = Record<string, string | number | boolean | undefined>;
@@ -43,10 +53,13 @@ export function parseCommandLine(
   commands: readonly CommandSpec[],
   version: string,
 ): Parsed {
-  const [first, ...others] = argv;
-  const named = commands.find((c) => c.name === first);
+  const named = commands.find((c) => c.name.split(' ').every((word, i) => argv[i] === word));
+  const group = commands.filter((c) => c.name.startsWith(`${argv[0]} `)).map((c) => c.name.split(' ')[1]);
+  if (!named && group.length > 0) {
+    return { kind: 'usage', message: `"${argv[0]}" needs one of: ${group.join(', ')}` };
+  }
   const command = named ?? commands[0]!;
-  const rest = named ? others : argv;
+  const rest = named ? argv.slice(command.name.split(' ').length) : argv;
   if (rest.includes('--version')) return { kind: 'print', text: `${version}\n` };
   if (rest.includes('--help') || rest.includes('-h')) {
     return { kind: 'print', text: named ? commandHelp(command) : generalHelp(commands) };
@@ -68,14 +81,22 @@ export function parseCommandLine(
       allowNegative: true,
     });
   } catch (error) {
-    // Node's message goes on about positionals after `--`, which this command line has none of.
-    return { kind: 'usage', message: (error as Error).message.split('. To specify')[0]! };
+    // Node's message goes on about words after `--`: advice only for a command that takes words.
+    const message = (error as Error).message;
+    return { kind: 'usage', message: command.positionals ? message : message.split('. To specify')[0]! };
   }
-  if (parsed.positionals.length > 0) {
-    return { kind: 'usage', message: `unknown command or argument "${parsed.positionals[0]}"` };
-  }
-
   const args: ParsedArgs = {};
+  const words = [...parsed.positionals];
+  for (const positional of command.positionals ?? []) {
+    const value = positional.rest && words.length > 0 ? words.splice(0).join(' ') : words.shift();
+    if (value === undefined && !positional.optional) {
+      return { kind: 'usage', message: `${command.name} needs ${positional.name}` };
+    }
+    args[positional.name] = value;
+  }
+  if (words.length > 0) {
+    return { kind: 'usage', message: `unknown command or argument "${words[0]}"` };
+  }
   for (const option of options) {
     const value = parsed.values[option.name];
     if (value === undefined) continue;
@@ -100,7 +121,7 @@ export function parseCommandLine(
 }
 
 function generalHelp(commands: readonly CommandSpec[]): string {
-  const names = commands.map((c) => c.name).join('|');
+  const names = [...new Set(commands.map((c) => c.name.split(' ')[0]!))].join('|');
   const lines = [
     `mcp-gateway [${names}] [options]`,
     '',
@@ -108,8 +129,9 @@ function generalHelp(commands: readonly CommandSpec[]): string {
     '',
     'Commands:',
   ];
+  const width = Math.max(8, ...commands.map((c) => c.name.length + 1));
   for (const c of commands)
-    lines.push(`  ${c.name.padEnd(8)} ${c.describe}${c === commands[0] ? ' (default)' : ''}`);
+    lines.push(`  ${c.name.padEnd(width)} ${c.describe}${c === commands[0] ? ' (default)' : ''}`);
   lines.push('', `Options of ${commands[0]!.name}:`, ...optionLines([CONFIG, ...commands[0]!.options]));
   lines.push(
     '',
@@ -120,7 +142,12 @@ function generalHelp(commands: readonly CommandSpec[]): string {
 
 function commandHelp(command: CommandSpec): string {
   const sentence = `${command.describe[0]!.toUpperCase()}${command.describe.slice(1)}.`;
-  const lines = [`mcp-gateway ${command.name} [options]`, '', sentence, '', 'Options:'];
+  const words = (command.positionals ?? []).map((p) => {
+    const word = p.rest ? `${p.name}...` : p.name;
+    return p.optional ? `[${word}]` : word;
+  });
+  const usage = ['mcp-gateway', command.name, ...words, '[options]'].join(' ');
+  const lines = [usage, '', sentence, '', 'Options:'];
   lines.push(...optionLines([CONFIG, ...command.options]));
   return `${lines.join('\n')}\n`;
 }

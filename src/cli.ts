@@ -3,9 +3,15 @@
  * bridges it to a running daemon), `check` validates a config and prints it normalized with secrets redacted,
  * `doctor` checks the backends. Each returns an exit code; only main.ts exits.
  */
+import { readFile } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { parseCommandLine, type CommandSpec } from './cli-args.js';
 import { checkPipelineTools } from './check-pipelines.js';
+import { IMPORT_OPTIONS, IMPORT_POSITIONALS, runImportCommand } from './commands/import.js';
+import { INIT_OPTIONS, INIT_POSITIONALS, runInitCommand } from './commands/init.js';
+import { RELOAD_OPTIONS, runReloadCommand } from './commands/reload.js';
+import { runServersCommand, SERVERS_OPTIONS } from './commands/servers.js';
+import * as tools from './commands/tools.js';
 import { ConfigError, findConfigFile, loadConfigFile, type LoadedConfig } from './config/index.js';
 import { createLogger, type LogLevel } from './log.js';
 import { createGateway, RUNTIME_DEFAULTS, STATE_DIR_LOCKED } from './daemon.js';
@@ -13,10 +19,12 @@ import { runRemoteBridge } from './stdio/remote-bridge.js';
 import { runStdioGateway } from './stdio-gateway.js';
 import { DOCTOR_OPTIONS, runDoctorCommand } from './doctor/command.js';
 import type { ServiceKind } from './doctor/service-env.js';
+import { EXIT } from './exit-codes.js';
+import { clientConfigHint } from './import/client-config.js';
 import { VERSION } from './version.js';
 
 /** Documented in the README; scripts and service managers rely on them. */
-export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+export { EXIT };
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -101,6 +109,37 @@ const COMMANDS: readonly CommandSpec[] = [
     describe: 'check that every backend can be found, started and reached as the service will run it',
     options: DOCTOR_OPTIONS,
   },
+  {
+    name: 'import',
+    describe:
+      "print a client's MCP config (Claude Desktop, Claude Code, Cursor, VS Code) as backends, or merge it",
+    positionals: IMPORT_POSITIONALS,
+    options: IMPORT_OPTIONS,
+  },
+  {
+    name: 'init',
+    describe: 'write a commented starter servers.yaml (default ./servers.yaml)',
+    positionals: INIT_POSITIONALS,
+    options: INIT_OPTIONS,
+  },
+  { name: 'servers', describe: "the running gateway's backends and their state", options: SERVERS_OPTIONS },
+  {
+    name: 'tools search',
+    describe: "search the running gateway's tools",
+    positionals: tools.SEARCH_POSITIONALS,
+    options: tools.SEARCH_OPTIONS,
+  },
+  {
+    name: 'tools call',
+    describe: 'call a tool through the running gateway; ARGS is a JSON object',
+    positionals: tools.CALL_POSITIONALS,
+    options: tools.CALL_OPTIONS,
+  },
+  {
+    name: 'reload',
+    describe: 'make the running gateway read its servers.yaml again',
+    options: RELOAD_OPTIONS,
+  },
 ];
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
@@ -124,6 +163,18 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         { ...args, service: (args.service as ServiceKind | undefined) ?? 'none', start: args.start === true },
         io,
       );
+    case 'import':
+      return runImportCommand(args, io);
+    case 'init':
+      return runInitCommand(args, io);
+    case 'servers':
+      return runServersCommand(args, io);
+    case 'tools search':
+      return tools.runToolsSearchCommand(args, io);
+    case 'tools call':
+      return tools.runToolsCallCommand(args, io);
+    case 'reload':
+      return runReloadCommand(args, io);
     default:
       return serve(args as ServeArgs, io);
   }
@@ -142,7 +193,9 @@ async function load(args: CommonArgs, io: CliIo, refusal: string): Promise<Loade
     return await loadConfigFile(path, io.env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    io.stderr(`mcp-gateway: ${refusal}:\n${error.message}\n`);
+    // A client's MCP file given as a servers.yaml: how to import it says more than "unknown key mcpServers".
+    const text = await readFile(path, 'utf8').catch(() => '');
+    io.stderr(`mcp-gateway: ${refusal}:\n${clientConfigHint(text, path) ?? error.message}\n`);
     return EXIT.failure;
   }
 }

@@ -12,7 +12,8 @@ function findVersion(): string {
     const candidate = join(dir, 'package.json');
     if (existsSync(candidate)) {
       const pkg = JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'mcp-gateway' && pkg.version) return pkg.version;
+      // The npm package is `mcpgw` (`mcp-gateway` on npm is another project); its command is still mcp-gateway.
+      if (pkg.name === 'mcpgw' && pkg.version) return pkg.version;
     }
     const parent = dirname(dir);
     if (parent === dir) return '0.0.0';

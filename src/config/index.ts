@@ -19,3 +19,5 @@ export { splitCommand } from './split-command.js';
 export { PIPELINES_BACKEND } from './names.js';
 export { expressionSource, templateExpressions } from './pipeline-expressions.js';
 export { formatPath } from './load.js';
+export { BACKEND_NAME_PATTERN, RESERVED_NAMES } from './schema.js';
+export { expandString } from './env.js';

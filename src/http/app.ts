@@ -13,6 +13,7 @@ import { backendHealthRoute, healthRoute, type HealthDeps } from './health-route
 import type { AdminContext } from '../admin/admin-server.js';
 import { adminApi } from './admin-api.js';
 import { adminRoute } from './admin-route.js';
+import { indexRoute } from './index-route.js';
 import { metaRoute } from './meta-route.js';
 import type { MetaContext } from '../meta/context.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -52,6 +53,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     ),
   );
 
+  app.get('/', indexRoute({ ...deps, metaEnabled: deps.meta !== undefined }));
   app.get('/health', healthRoute(deps));
   app.get('/health/:backend', backendHealthRoute(deps));
   // For orchestrators: alive means the process answers; ready means it accepts new work.

@@ -229,8 +229,10 @@ describe('the HTTP edge under random requests', () => {
         expect(ALLOWED_STATUS, `${answer.status} for ${JSON.stringify(sent)}: ${answer.body}`).toContain(
           answer.status,
         );
+        // As the router sees the path: `/mcp/%2e%2e` is `/`, which answers the gateway's index, not JSON-RPC.
+        const routed = new URL(sent.path, 'http://gateway').pathname;
         for (const m of messagesOf(answer)) {
-          if (sent.path.startsWith('/mcp')) expect(m).toMatchObject({ jsonrpc: '2.0' });
+          if (routed.startsWith('/mcp')) expect(m).toMatchObject({ jsonrpc: '2.0' });
         }
       }),
       { numRuns: 400, seed: 20261121, endOnFailure: true },

@@ -6,6 +6,7 @@ import { REPO_ROOT, run } from './run.js';
 
 // These read dist/: `npm test` builds first. --ignore-scripts keeps `prepare` (a second build) out of the way.
 const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+  name: string;
   version: string;
   bin: Record<string, string>;
 };
@@ -34,6 +35,11 @@ describe('the npm package', () => {
   let files: string[];
   beforeAll(async () => {
     files = (await pack(['--dry-run'])).files.map((f) => f.path);
+  });
+
+  it('is published as mcpgw (mcp-gateway on npm is another project) and installs the mcp-gateway command', () => {
+    expect(pkg.name).toBe('mcpgw');
+    expect(Object.keys(pkg.bin)).toEqual(['mcp-gateway']);
   });
 
   it('contains the executable with its shebang, and what it needs to run', () => {
@@ -83,6 +89,7 @@ describe('the npm package', () => {
       tmp = mkdtempSync(join(tmpdir(), 'mcp-gateway-npm-'));
       prefix = join(tmp, 'prefix');
       const { filename } = await pack(['--pack-destination', tmp]);
+      expect(filename).toBe(`mcpgw-${pkg.version}.tgz`);
       // The dependencies come from npm's cache when `npm ci` has filled it, from the registry otherwise.
       const install = await run(
         'npm',
@@ -102,7 +109,7 @@ describe('the npm package', () => {
     }, 180_000);
     afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-    const installed = () => join(prefix, 'lib/node_modules/mcp-gateway');
+    const installed = () => join(prefix, 'lib/node_modules/mcpgw');
     const gatewayBin = () => join(prefix, 'bin/mcp-gateway');
 
     it('gives a working mcp-gateway command', async () => {
@@ -117,6 +124,17 @@ describe('the npm package', () => {
       });
       expect(result.code, result.stderr).toBe(0);
       expect(result.stderr).toContain('is valid');
+    });
+
+    it('init writes a servers.yaml whose toolbox example names the demo it ships', async () => {
+      const config = join(tmp, 'init', 'servers.yaml');
+      const result = await run(gatewayBin(), ['init', config], { cwd: tmp });
+      expect(result.code, result.stderr).toBe(0);
+      expect(readFileSync(config, 'utf8')).toContain(
+        `#   command: node ${join(installed(), 'dist/examples/backends/toolbox.js')}`,
+      );
+      const check = await run(gatewayBin(), ['check', '-c', config], { cwd: tmp });
+      expect(check.code, check.stderr).toBe(0);
     });
 
     it('runs doctor --start on the toolbox demo it ships', async () => {
