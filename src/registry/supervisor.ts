@@ -115,12 +115,14 @@ export class Supervisor {
    */
   async open(capabilities: ClientCapabilities): Promise<Connection> {
     this.lastUsed = this.now();
-    while (this.probe) await this.probe.catch(() => {});
+    while (this.probe) await this.probe;
     const refusal = this.refusal();
     if (refusal) throw refusal;
     const recovering = this.consecutiveFailures > 0;
     const attempt = this.start(capabilities);
-    if (recovering) this.probe = attempt.finally(() => (this.probe = undefined));
+    // Waited on by the callers that arrive meanwhile, whatever its outcome: its failure is its own caller's, and must
+    // not also surface as a rejection nobody handles.
+    if (recovering) this.probe = attempt.then(noop, noop).finally(() => (this.probe = undefined));
     return attempt;
   }
 
@@ -330,3 +332,5 @@ export class Supervisor {
     this.deps.metrics?.backendState(this.config.name, next.kind);
   }
 }
+
+function noop(): void {}

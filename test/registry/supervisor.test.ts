@@ -217,4 +217,24 @@ describe('Supervisor', () => {
     await s.stop();
     expect(s.status()).toMatchObject({ state: 'stopped', last_error: null, restart_count: 0 });
   });
+
+  it('a failed probe of a per-session backend after a failure rejects only its caller (no stray rejection)', async () => {
+    const stray: unknown[] = [];
+    const onStray = (reason: unknown) => stray.push(reason);
+    process.on('unhandledRejection', onStray);
+    try {
+      const s = supervisor();
+      failNext = 2;
+      await expect(s.open({})).rejects.toThrow('spawn failed');
+      // Past the backoff, the next open probes the backend; it fails too.
+      await vi.advanceTimersByTimeAsync(60_000);
+      await expect(s.open({})).rejects.toThrow('spawn failed');
+      // Let Node report any rejection nobody handled.
+      vi.useRealTimers();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(stray).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onStray);
+    }
+  });
 });
