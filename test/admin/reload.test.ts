@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { cli } from '../helpers/cli.js';
 import { connectClient, firstText, REPO_ROOT } from '../helpers/gateway.js';
 import { stopChild, until } from '../helpers/processes.js';
 
@@ -120,5 +121,23 @@ describe('editing the config file of a running gateway', () => {
         return true;
       }
     }, 'the removed backend to stop');
+  });
+
+  it('takes on an admin token at once, and `mcp-gateway reload` then reloads through the admin API', async () => {
+    const admin = 'admin:\n  token: reload-test-token-0123456789\n';
+    writeFileSync(
+      configPath,
+      `${admin}state_dir: ${join(scratch, 'state')}\nbackends:\n  alpha:\n    command: ${TOOLBOX}\n`,
+    );
+    await until(async () => (await health()).config.generation === 5, 'the reload');
+    const reloaded = await cli(['reload', '-c', configPath, '--url', url], { cwd: scratch });
+    expect(reloaded.code, reloaded.stderr).toBe(0);
+    expect((await health()).config.generation).toBe(6);
+
+    writeFileSync(configPath, `${admin}backends:\n  alpha:\n    comand: x\n`);
+    const refused = await cli(['reload', '-c', configPath, '--url', url], { cwd: scratch });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/comand: unknown key/);
+    expect((await health()).config.generation).toBe(6);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The commands that talk to a running gateway (`servers`, `tools search`, `tools call`, `reload`), against a real
- * gateway on a loopback port, found from the config as `serve` would find it. What today's gateway cannot answer
- * yet (a reload that succeeds or is refused) is answered by a small HTTP server that speaks the admin API's shapes.
+ * gateway on a loopback port, found from the config as `serve` would find it. Every answer of the admin API's reload
+ * (200, 400, 401, 404) is also given by a small HTTP server that speaks its shapes; the real daemon's is exercised
+ * in test/admin/reload.test.ts.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
