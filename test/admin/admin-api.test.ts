@@ -4,60 +4,34 @@
  * one, stdio additions refused unless allowed, additions kept across a restart, concurrent calls that leave the state
  * whole.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { connectClient, firstText, startGateway, type RunningGateway } from '../helpers/gateway.js';
+import { startHttpBackend, type HttpBackend } from '../helpers/http-backend.js';
 
 const TOKEN = 'admin-token-for-the-test-0123456789';
 const TOOLBOX = 'node dist/examples/backends/toolbox.js';
-let backend: Server;
+let backend: HttpBackend;
 let remoteUrl: string;
 const stateDir = mkdtempSync(join(tmpdir(), 'mcp-gateway-admin-'));
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve) => {
-    let body = '';
-    req.on('data', (chunk) => (body += chunk));
-    req.on('end', () => resolve(body));
-  });
-}
-
 beforeAll(async () => {
-  const sessions = new Map<string, StreamableHTTPServerTransport>();
-  backend = createServer(async (req, res) => {
-    const text = req.method === 'POST' ? await readBody(req) : '';
-    const id = req.headers['mcp-session-id'];
-    let transport = typeof id === 'string' ? sessions.get(id) : undefined;
-    if (!transport) {
-      const created = new StreamableHTTPServerTransport({
-        sessionIdGenerator: randomUUID,
-        onsessioninitialized: (sessionId) => void sessions.set(sessionId, created),
-      });
-      const mcp = new McpServer({ name: 'remote', version: '1.0.0' });
+  backend = await startHttpBackend({
+    name: 'remote',
+    tools: (mcp) =>
       mcp.registerTool('hello', { description: 'Says hello' }, () => ({
         content: [{ type: 'text', text: 'hello' }],
-      }));
-      await mcp.connect(created);
-      transport = created;
-    }
-    await transport.handleRequest(req, res, text ? JSON.parse(text) : undefined);
+      })),
   });
-  await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
-  remoteUrl = `http://127.0.0.1:${(backend.address() as AddressInfo).port}/mcp`;
+  remoteUrl = backend.url;
 });
 
 afterAll(async () => {
-  backend?.closeAllConnections();
-  await new Promise((resolve) => backend?.close(resolve));
+  await backend?.close();
   rmSync(stateDir, { recursive: true, force: true });
 });
 

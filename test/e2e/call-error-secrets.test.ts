@@ -2,59 +2,33 @@
  * A backend's own words may carry a configured secret (a server that echoes the credentials it refused): the error a
  * client reads when its call fails is scrubbed of every value the config holds, as the logs are.
  */
-import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { connectClient, startGateway, type RunningGateway } from '../helpers/gateway.js';
+import { startHttpBackend, type HttpBackend } from '../helpers/http-backend.js';
 
 const SECRET = 'sk-CANARY-0123456789abcdef';
-let backend: Server;
+let backend: HttpBackend;
 let gw: RunningGateway;
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve) => {
-    let body = '';
-    req.on('data', (chunk) => (body += chunk));
-    req.on('end', () => resolve(body));
-  });
-}
-
 beforeAll(async () => {
-  const sessions = new Map<string, StreamableHTTPServerTransport>();
-  backend = createServer(async (req, res) => {
-    const text = req.method === 'POST' ? await readBody(req) : '';
-    if (text.includes('"tools/call"')) {
+  backend = await startHttpBackend({
+    name: 'echoing',
+    tools: (mcp) => mcp.registerTool('work', { description: 'Works' }, () => ({ content: [] })),
+    intercept(req, res, body) {
+      if (!body.includes('"tools/call"')) return false;
       // Refuses the call, quoting the credentials it was given.
       res
         .writeHead(500, { 'content-type': 'text/plain' })
         .end(`rejected key: ${String(req.headers.authorization)}`);
-      return;
-    }
-    const id = req.headers['mcp-session-id'];
-    let transport = typeof id === 'string' ? sessions.get(id) : undefined;
-    if (!transport) {
-      const created = new StreamableHTTPServerTransport({
-        sessionIdGenerator: randomUUID,
-        onsessioninitialized: (sessionId) => void sessions.set(sessionId, created),
-      });
-      const mcp = new McpServer({ name: 'echoing', version: '1.0.0' });
-      mcp.registerTool('work', { description: 'Works' }, () => ({ content: [] }));
-      await mcp.connect(created);
-      transport = created;
-    }
-    await transport.handleRequest(req, res, text ? JSON.parse(text) : undefined);
+      return true;
+    },
   });
-  await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
-  const { port } = backend.address() as AddressInfo;
   gw = await startGateway(
     `
 backends:
   echoing:
-    http_url: http://127.0.0.1:${port}/mcp
+    http_url: ${backend.url}
     headers:
       Authorization: Bearer \${ECHOING_TOKEN}
 `,
@@ -64,8 +38,7 @@ backends:
 
 afterAll(async () => {
   await gw?.close();
-  backend?.closeAllConnections();
-  await new Promise((resolve) => backend?.close(resolve));
+  await backend?.close();
 });
 
 describe("a backend's error that quotes a secret", () => {
