@@ -4,20 +4,16 @@
  */
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
-  CallToolRequestSchema,
-  ListToolsRequestSchema,
   type CallToolRequest,
   type CallToolResult,
   type ClientCapabilities,
-  type JSONRPCRequest,
 } from '@modelcontextprotocol/sdk/types.js';
-import { isObject } from '../json-rpc.js';
 import { SHARED_SCHEMA_VALIDATOR } from '../schema-validator.js';
 import { createClientPeer, type CanReachClient } from '../session/client-peer.js';
-import { DirectLane } from '../session/direct-lane.js';
-import { sdkCallContext, type CallContext } from '../session/forward.js';
+import type { CallContext } from '../session/forward.js';
 import type { OpenedSession } from '../session/opened-session.js';
 import { SessionBackends } from '../session/session-backends.js';
+import { openToolSession } from '../session/tool-session.js';
 import type { MetaContext } from './context.js';
 import { META_TOOLS } from './definitions.js';
 import { invoke } from './invoke.js';
@@ -59,7 +55,6 @@ export function createMetaSession(context: MetaContext, version: string, client:
     peer,
   );
 
-  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: [...META_TOOLS] }));
   const callTool = (
     params: CallToolRequest['params'],
     call: CallContext,
@@ -89,32 +84,10 @@ export function createMetaSession(context: MetaContext, version: string, client:
     context.metrics?.metaToolCall(params.name, result.isError === true ? 'error' : 'ok');
     return result;
   };
-  server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
-    answerCall(request.params, sdkCallContext(extra)),
-  );
-  // tools/call (nearly all of /mcp's traffic) also past the Server; the rest is the Server's.
-  const direct = new DirectLane(
-    (request, call) => answerCall(request.params as CallToolRequest['params'], call),
-    isToolCall,
-  );
-
-  return {
+  return openToolSession({
     server,
-    direct,
-    async close() {
-      direct.close();
-      await backends.close();
-    },
-  };
-}
-
-/** A tools/call whose params have the shape the SDK's schema would check; anything else is left to the Server. */
-function isToolCall(request: JSONRPCRequest): boolean {
-  const params = request.params as Record<string, unknown> | undefined;
-  const args = params?.arguments;
-  return (
-    request.method === 'tools/call' &&
-    typeof params?.name === 'string' &&
-    (args === undefined || isObject(args))
-  );
+    tools: () => [...META_TOOLS],
+    call: answerCall,
+    close: () => backends.close(),
+  });
 }

@@ -5,23 +5,19 @@
  */
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
-  CallToolRequestSchema,
-  ListToolsRequestSchema,
   type CallToolRequest,
   type CallToolResult,
   type ClientCapabilities,
-  type JSONRPCRequest,
   type ProgressToken,
 } from '@modelcontextprotocol/sdk/types.js';
-import { isObject } from '../json-rpc.js';
 import type { Logger } from '../log.js';
 import type { Registry } from '../registry/registry.js';
 import { SHARED_SCHEMA_VALIDATOR } from '../schema-validator.js';
 import { createClientPeer, type CanReachClient } from '../session/client-peer.js';
-import { DirectLane } from '../session/direct-lane.js';
-import { sdkCallContext, type CallContext } from '../session/forward.js';
+import type { CallContext } from '../session/forward.js';
 import type { OpenedSession } from '../session/opened-session.js';
 import { SessionBackends } from '../session/session-backends.js';
+import { openToolSession } from '../session/tool-session.js';
 import { PIPELINES_BACKEND, type Pipelines } from './pipelines.js';
 
 export interface PipelineSessionDeps {
@@ -46,37 +42,16 @@ export function createPipelineSession(
   );
   const backends = new SessionBackends(deps.registry, capabilities, peer);
 
-  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: deps.pipelines.tools() }));
-  const answerCall = (params: CallToolRequest['params'], call: CallContext): Promise<CallToolResult> =>
-    deps.pipelines.run(params.name, (params.arguments ?? {}) as Record<string, unknown>, {
-      backends,
-      call,
-      progressToken: params._meta?.progressToken as ProgressToken | undefined,
-      route: '/mcp/:backend',
-    });
-  server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
-    answerCall(request.params, sdkCallContext(extra)),
-  );
-  const direct = new DirectLane(
-    (request, call) => answerCall(request.params as CallToolRequest['params'], call),
-    isToolCall,
-  );
-  return {
+  return openToolSession({
     server,
-    direct,
-    async close() {
-      direct.close();
-      await backends.close();
-    },
-  };
-}
-
-function isToolCall(request: JSONRPCRequest): boolean {
-  const params = request.params as Record<string, unknown> | undefined;
-  const args = params?.arguments;
-  return (
-    request.method === 'tools/call' &&
-    typeof params?.name === 'string' &&
-    (args === undefined || isObject(args))
-  );
+    tools: () => deps.pipelines.tools(),
+    call: (params: CallToolRequest['params'], call: CallContext): Promise<CallToolResult> =>
+      deps.pipelines.run(params.name, (params.arguments ?? {}) as Record<string, unknown>, {
+        backends,
+        call,
+        progressToken: params._meta?.progressToken as ProgressToken | undefined,
+        route: '/mcp/:backend',
+      }),
+    close: () => backends.close(),
+  });
 }
