@@ -71,7 +71,7 @@ export interface GatewayOptions {
   configFile?: { path: string; config: GatewayConfig };
   /** Reload when the config file changes on disk (default false; `serve` turns it on). */
   watchConfig?: boolean;
-  /** The environment `${VAR}`s of reloads and admin additions expand from (default process.env). */
+  /** The environment the config file's `${VAR}`s expand from on a reload (default process.env). */
   env?: NodeJS.ProcessEnv;
   /** Restart policy, clock and randomness of the backend supervisors (tests make them small and fake). */
   supervision?: Pick<RegistryDeps, 'policy' | 'now' | 'random'>;
@@ -99,7 +99,7 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
   // The backends served: the file's and those the admin API added in an earlier run.
   const registrations = registrationStore(snapshotFile(join(config.state_dir, REGISTRATIONS_FILE), log));
   const registered = registrations.read();
-  const initial = effectiveBackends(config, registered, dirname(configPath), env, log);
+  const initial = effectiveBackends(config, registered, dirname(configPath), log);
   const sessions = new SessionTable(config.session_idle_timeout * 1000, config.max_sessions);
   const core = createCore(config, log, {
     maxCallMs,

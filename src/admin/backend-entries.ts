@@ -50,18 +50,15 @@ export type ValidationResult =
 const SOURCE = 'request';
 
 /**
- * Validates entries as the `backends:` of a file in `configDir` (relative `cwd:` resolve there), with the daemon's
- * environment for `${VAR}`. Problems read `request:LINE:COL backends.x.key: message`, the entries written one key a
- * line.
+ * Validates entries as the `backends:` of a file in `configDir` (relative `cwd:` resolve there). `${VAR}` does not
+ * reach the gateway's environment: that would let whoever holds the admin token read any variable of the gateway (an
+ * HTTP backend of theirs with a header `${OTHER_BACKEND_KEY}`); only `${VAR:-default}` values apply, and a definition
+ * sends its secrets itself. Problems read `request:LINE:COL backends.x.key: message`, the entries one key a line.
  */
-export function validateEntries(
-  entries: Entries,
-  configDir: string,
-  env: NodeJS.ProcessEnv,
-): ValidationResult {
+export function validateEntries(entries: Entries, configDir: string): ValidationResult {
   const path = join(configDir, SOURCE);
   try {
-    const loaded = parseConfig(JSON.stringify({ backends: entries }, null, 1), { path, env });
+    const loaded = parseConfig(JSON.stringify({ backends: entries }, null, 1), { path, env: {} });
     return { ok: true, backends: loaded.config.backends, secrets: loaded.secrets };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;

@@ -20,7 +20,6 @@ export function effectiveBackends(
   file: GatewayConfig,
   registrations: Registrations,
   configDir: string,
-  env: NodeJS.ProcessEnv,
   log: Logger,
 ): EffectiveBackends {
   const backends: Record<string, BackendConfig> = { ...file.backends };
@@ -35,7 +34,7 @@ export function effectiveBackends(
       continue;
     }
     // One at a time: a registration that no longer validates (a variable gone) must not take the others with it.
-    const valid = validateEntries({ [name]: entry }, configDir, env);
+    const valid = validateEntries({ [name]: entry }, configDir);
     if (!valid.ok) {
       log.error(
         { backend: name, problems: valid.problems },

@@ -172,7 +172,7 @@ export class Runtime {
         if (name !== undefined && !registered)
           return refuse(404, 'not_found', `no backend "${n}" was added through the API`);
       }
-      const valid = validateEntries(parsed.entries, this.configDir(), this.deps.env);
+      const valid = validateEntries(parsed.entries, this.configDir());
       if (!valid.ok)
         return {
           ...refuse(400, 'invalid_backend', 'the backend definition is invalid'),
@@ -251,7 +251,7 @@ export class Runtime {
   }
 
   private effective() {
-    return effectiveBackends(this.file, this.registrations, this.configDir(), this.deps.env, this.deps.log);
+    return effectiveBackends(this.file, this.registrations, this.configDir(), this.deps.log);
   }
 
   private configDir(): string {

@@ -155,6 +155,24 @@ describe('the admin API', () => {
     }
   });
 
+  it("never expands a definition's ${VAR} from the gateway's environment", async () => {
+    process.env.GATEWAY_ONLY_SECRET = 'gateway-only-secret-value';
+    const gw = await startGateway(CONFIG());
+    try {
+      const body = { name: 'thief', http_url: remoteUrl, headers: { 'x-leak': '${GATEWAY_ONLY_SECRET}' } };
+      const refused = await api(gw, 'POST', '/servers', body);
+      expect(refused.status).toBe(400);
+      expect(refused.body.error!.problems!.join('\n')).toMatch(
+        /environment variable GATEWAY_ONLY_SECRET is not set/,
+      );
+      const withDefault = { ...body, headers: { 'x-value': '${UNSET_HERE:-literal}' } };
+      expect((await api(gw, 'POST', '/servers', withDefault)).status).toBe(201);
+    } finally {
+      delete process.env.GATEWAY_ONLY_SECRET;
+      await gw.close();
+    }
+  });
+
   it('keeps what it added across a restart, and concurrent additions all land', async () => {
     let gw = await startGateway(CONFIG(), { stateDir });
     try {
