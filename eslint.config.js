@@ -73,7 +73,7 @@ const LAYERS = {
     why: 'meta/ reaches backends only through session/ and registry/ (and pipelines/, which run on session/)',
   },
   admin: {
-    may: ['meta', 'session', 'registry', 'catalog', 'store', 'config', 'metrics'],
+    may: ['meta', 'session', 'registry', 'catalog', 'store', 'import', 'config', 'metrics'],
     why: 'admin/ changes the gateway at runtime; it knows nothing of HTTP',
   },
   http: {

@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { ConfigError, parseConfig, type BackendConfig } from '../config/index.js';
+import { convertServer } from '../import/convert-server.js';
 import { isObject } from '../json-rpc.js';
 
 export type Entries = Record<string, Record<string, unknown>>;
@@ -17,8 +18,14 @@ export function entriesOf(body: unknown, name?: string): EntriesResult {
   if (isObject(body.mcpServers)) {
     const entries: Entries = {};
     for (const [key, server] of Object.entries(body.mcpServers)) {
-      if (!isObject(server)) return { ok: false, message: `mcpServers.${key} must be an object` };
-      entries[key] = fromClientShape(server);
+      // The same conversion as `mcp-gateway import`, so that both take a client's entry alike.
+      const converted = convertServer(
+        { name: key, entry: server, projectDir: undefined, where: `mcpServers.${key}` },
+        key,
+        [],
+      );
+      if (!converted.ok) return { ok: false, message: `mcpServers.${key}: ${converted.reason}` };
+      entries[key] = converted.server.entry;
     }
     if (name !== undefined && (Object.keys(entries).length !== 1 || entries[name] === undefined))
       return { ok: false, message: `the body must define exactly the backend "${name}"` };
@@ -33,14 +40,6 @@ export function entriesOf(body: unknown, name?: string): EntriesResult {
   if (name !== undefined && named !== undefined && named !== name)
     return { ok: false, message: `the body names "${String(named)}", the URL "${name}"` };
   return { ok: true, entries: { [resolved]: entry } };
-}
-
-/** A client config's server as `servers.yaml` keys. */
-function fromClientShape(server: Record<string, unknown>): Record<string, unknown> {
-  const { url, type, serverUrl, ...rest } = server;
-  const remote = url ?? serverUrl;
-  if (remote === undefined) return rest;
-  return { ...rest, http_url: remote, ...(type === 'sse' ? { transport: 'sse' } : {}) };
 }
 
 export type ValidationResult =

@@ -5,6 +5,7 @@
  */
 import { resolve } from 'node:path';
 import type { ClientInput, ClientServer } from './client-config.js';
+import { isObject } from '../json-rpc.js';
 import { quoteWord } from './quote.js';
 import { translateReferences, type ReferenceContext } from './references.js';
 import { headerTemplate, looksLikeLiteralSecret, variableFor } from './secrets.js';
@@ -21,8 +22,6 @@ export interface ConvertedServer {
 }
 
 export type ConvertResult = { ok: true; server: ConvertedServer } | { ok: false; reason: string };
-
-type Json = Record<string, unknown>;
 
 const REMOTE_TYPES: Record<string, 'http' | 'sse'> = {
   http: 'http',
@@ -44,8 +43,6 @@ const KNOWN_KEYS = [
 ];
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-const isObject = (value: unknown): value is Json =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
 /** JSON numbers and booleans in env and headers are meant as their text, as the clients pass them. */
 const scalarText = (value: unknown): string | undefined =>
   typeof value === 'string'
