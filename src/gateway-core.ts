@@ -15,6 +15,7 @@ import { createProcessLedger, reapLeftovers } from './backends/process-ledger.js
 import { isAlive } from './pid.js';
 import { Catalog } from './catalog/catalog.js';
 import { Discovery } from './catalog/discovery.js';
+import { backendFingerprint } from './catalog/fingerprint.js';
 import { snapshotFile } from './store/snapshot-file.js';
 import { ArgumentChecker } from './meta/arguments.js';
 import type { MetaContext } from './meta/context.js';
@@ -71,7 +72,18 @@ export function createCore(config: GatewayConfig, log: Logger, options: CoreOpti
   const hasPipelines = Object.keys(pipelineConfigs).length > 0;
   const descriptions = new Map(Object.values(backends).map((b) => [b.name, b.description]));
   if (hasPipelines) descriptions.set(PIPELINES_BACKEND, PIPELINES_DESCRIPTION);
-  const catalog = new Catalog(snapshotFile(join(config.state_dir, CATALOG_FILE), log), descriptions);
+  // The registry is built after the catalog (it tells discovery of connections); the catalog asks it at load and
+  // at each read for the fingerprint of the backend's definition as it is then.
+  let definitions: Registry | undefined = undefined;
+  const fingerprintOf = (name: string): string | undefined => {
+    const backend = definitions ? definitions.definition(name) : backends[name];
+    return backend ? backendFingerprint(backend) : undefined;
+  };
+  const catalog = new Catalog(
+    snapshotFile(join(config.state_dir, CATALOG_FILE), log),
+    descriptions,
+    fingerprintOf,
+  );
   catalog.load();
   const metrics = createMetrics({
     backends: Object.keys(backends),
@@ -91,12 +103,13 @@ export function createCore(config: GatewayConfig, log: Logger, options: CoreOpti
       clientInfo: { name: 'mcp-gateway', version: VERSION },
       ledger: createProcessLedger(ledgerPath, log, instance),
       instance,
-      onConnected: (name, connection) => discovery?.connected(name, connection),
+      onConnected: (name, connection, purpose) => discovery?.connected(name, connection, purpose),
       metrics,
       ...(options.secrets ? { secrets: options.secrets } : {}),
       ...options.supervision,
     },
   );
+  definitions = registry;
   discovery = new Discovery({ catalog, registry, log });
   const pipelines = new Pipelines(pipelineConfigs, { log, maxTotalMs: options.maxCallMs, metrics });
   // The pipelines are the tools of a backend like any other for listing and search: the config's, known at once.
