@@ -42,6 +42,7 @@ const READ_TIMEOUT_MS = 30_000;
 
 export class Discovery {
   private readonly reading = new Map<string, Promise<boolean>>();
+  private readonly refreshing = new Map<string, Promise<boolean>>();
   private readonly debounce = new Map<string, NodeJS.Timeout>();
   /** Backends waiting for their next indexing attempt, with the attempt's number. */
   private readonly retries = new Map<string, { timer: NodeJS.Timeout; attempt: number }>();
@@ -156,7 +157,17 @@ export class Discovery {
    * Reads the backend's tools through a fixed-capability connection: a shared backend's process (started if need
    * be, and let go after unless a session uses it or it is warm), else a connection of discovery's own.
    */
-  private async refresh(name: string): Promise<boolean> {
+  private refresh(name: string): Promise<boolean> {
+    // Many sessions connecting at once to a backend whose list is old open one catalog connection, not one each.
+    let refreshing = this.refreshing.get(name);
+    if (!refreshing) {
+      refreshing = this.refreshOnce(name).finally(() => this.refreshing.delete(name));
+      this.refreshing.set(name, refreshing);
+    }
+    return refreshing;
+  }
+
+  private async refreshOnce(name: string): Promise<boolean> {
     const { registry } = this.options;
     if (registry.isShared(name)) {
       const connection = await registry.acquireShared(name);

@@ -133,7 +133,12 @@ describe('client sessions', () => {
     const a = await connect('toolbox');
     const b = await connect('toolbox');
     const status = () => gw.gateway.registry.status().find((s) => s.name === 'toolbox')!;
-    expect(status().pids).toHaveLength(2);
+    // The catalog reads the tools through a process of its own (the sessions' advertise their clients'
+    // capabilities), stopped once read: then one process per session remains.
+    await until(
+      () => gw.gateway.catalog.isIndexed('toolbox') && status().pids.length === 2,
+      "the catalog's read to end",
+    );
     const [pidA, pidB] = status().pids as [number, number];
     expect(pidA).not.toBe(pidB);
     await a.transport.terminateSession();
