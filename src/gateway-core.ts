@@ -15,6 +15,10 @@ import { createProcessLedger, reapLeftovers } from './backends/process-ledger.js
 import { isAlive } from './pid.js';
 import { Catalog } from './catalog/catalog.js';
 import { Discovery } from './catalog/discovery.js';
+import { backendFingerprint } from './catalog/fingerprint.js';
+import { createEmbeddingsClient } from './catalog/embeddings-client.js';
+import { SemanticSearch } from './catalog/semantic-search.js';
+import { ToolVectors } from './catalog/tool-vectors.js';
 import { snapshotFile } from './store/snapshot-file.js';
 import { ArgumentChecker } from './meta/arguments.js';
 import type { MetaContext } from './meta/context.js';
@@ -24,6 +28,8 @@ import { Pipelines, PIPELINES_BACKEND, PIPELINES_DESCRIPTION } from './pipelines
 
 /** In the state directory: every backend's tool list (`mcp-gateway check` reads it too). */
 export const CATALOG_FILE = 'catalog.json';
+/** In the state directory, beside the catalog: each tool's vector for the semantic ranking (`search.embeddings`). */
+export const VECTORS_FILE = 'tool-vectors.json';
 
 export interface CoreOptions {
   /** A forwarded call never runs longer than this, however much progress it reports. */
@@ -71,7 +77,18 @@ export function createCore(config: GatewayConfig, log: Logger, options: CoreOpti
   const hasPipelines = Object.keys(pipelineConfigs).length > 0;
   const descriptions = new Map(Object.values(backends).map((b) => [b.name, b.description]));
   if (hasPipelines) descriptions.set(PIPELINES_BACKEND, PIPELINES_DESCRIPTION);
-  const catalog = new Catalog(snapshotFile(join(config.state_dir, CATALOG_FILE), log), descriptions);
+  // The registry is built after the catalog (it tells discovery of connections); the catalog asks it at load and
+  // at each read for the fingerprint of the backend's definition as it is then.
+  let definitions: Registry | undefined = undefined;
+  const fingerprintOf = (name: string): string | undefined => {
+    const backend = definitions ? definitions.definition(name) : backends[name];
+    return backend ? backendFingerprint(backend) : undefined;
+  };
+  const catalog = new Catalog(
+    snapshotFile(join(config.state_dir, CATALOG_FILE), log),
+    descriptions,
+    fingerprintOf,
+  );
   catalog.load();
   const metrics = createMetrics({
     backends: Object.keys(backends),
@@ -91,16 +108,26 @@ export function createCore(config: GatewayConfig, log: Logger, options: CoreOpti
       clientInfo: { name: 'mcp-gateway', version: VERSION },
       ledger: createProcessLedger(ledgerPath, log, instance),
       instance,
-      onConnected: (name, connection) => discovery?.connected(name, connection),
+      onConnected: (name, connection, purpose) => discovery?.connected(name, connection, purpose),
       metrics,
       ...(options.secrets ? { secrets: options.secrets } : {}),
       ...options.supervision,
     },
   );
+  definitions = registry;
   discovery = new Discovery({ catalog, registry, log });
   const pipelines = new Pipelines(pipelineConfigs, { log, maxTotalMs: options.maxCallMs, metrics });
   // The pipelines are the tools of a backend like any other for listing and search: the config's, known at once.
   if (hasPipelines) catalog.set(PIPELINES_BACKEND, pipelines.tools());
+  const embeddings = config.search?.embeddings;
+  const semantic = embeddings
+    ? new SemanticSearch({
+        catalog,
+        embedder: createEmbeddingsClient(embeddings),
+        vectors: new ToolVectors(snapshotFile(join(config.state_dir, VECTORS_FILE), log), embeddings.model),
+        log,
+      })
+    : undefined;
   const meta: MetaContext = {
     registry,
     catalog,
@@ -109,6 +136,7 @@ export function createCore(config: GatewayConfig, log: Logger, options: CoreOpti
     maxTotalMs: options.maxCallMs,
     metrics,
     pipelines,
+    semantic,
   };
 
   return {
@@ -124,6 +152,7 @@ export function createCore(config: GatewayConfig, log: Logger, options: CoreOpti
     },
     start() {
       void registry.warmUp();
+      semantic?.start();
       // Cold start: backends the catalog does not know are started once to read their tools, then let go.
       if (options.discover !== false) void discovery?.discoverMissing();
     },
@@ -137,6 +166,7 @@ export function createCore(config: GatewayConfig, log: Logger, options: CoreOpti
     async close() {
       await registry.stopAll();
       await catalog.flush();
+      await semantic?.flush();
     },
   };
 }

@@ -25,6 +25,8 @@ const RESTART_KEYS = [
   'max_body_bytes',
   'session_idle_timeout',
   'pipelines',
+  // The semantic ranking is built once, with its vectors' file: a changed endpoint or model takes a restart.
+  'search',
 ] as const satisfies ReadonlyArray<keyof GatewayConfig>;
 
 export interface RuntimeDeps {

@@ -1,7 +1,9 @@
 /**
  * @module catalog: every backend's tool list, kept in memory and in the state directory, so that listing and
  * searching answer without starting anything, across hibernation and restarts of the gateway. Each tool carries a
- * hash of its definition (name, title, description, schemas), which changes when the backend changes the tool.
+ * hash of its definition (name, title, description, schemas), which changes when the backend changes the tool. Each
+ * server's entry carries the fingerprint of the backend's definition it was read from (fingerprint.ts): an entry
+ * read from another definition under the same name is not loaded, so the backend is indexed again.
  */
 import { createHash } from 'node:crypto';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
@@ -18,15 +20,23 @@ export interface CatalogTool {
 }
 
 export interface CatalogEntry {
+  /** The fingerprint of the backend's definition the tools were read from; absent for virtual servers. */
+  fingerprint?: string;
   tools: CatalogTool[];
   /** When the list was read from the backend (ISO time). */
   indexed_at: string;
 }
 
 interface CatalogFile {
-  version: 1;
+  version: 2;
   servers: Record<string, CatalogEntry>;
 }
+
+/**
+ * Whether a server's tools can be searched: `indexed` (in the catalog), `pending` (not read yet) or `failed` (the
+ * last attempt to read them failed; discovery tries again).
+ */
+export type IndexState = 'indexed' | 'pending' | 'failed';
 
 export class Catalog {
   private entries = new Map<string, CatalogEntry>();
@@ -35,20 +45,34 @@ export class Catalog {
   private index: SearchIndex | undefined;
   private rebuild: NodeJS.Timeout | undefined;
   private readonly listeners: Array<(server: string) => void> = [];
+  /** Servers whose last read failed, with why (for the log's sake; clients see only the state). */
+  private readonly failures = new Map<string, string>();
 
   constructor(
     /** Where the catalog outlives the process; undefined keeps it in memory only. */
     private readonly store: SnapshotStore | undefined,
     /** Server name → description, for search context; only these servers are kept. */
     private servers: ReadonlyMap<string, string>,
+    /**
+     * The fingerprint of a server's current definition (undefined for a virtual server). Without it (a reader such
+     * as `mcp-gateway check`) entries are taken whatever definition they were read from.
+     */
+    private readonly fingerprintOf?: (server: string) => string | undefined,
   ) {}
 
-  /** Reads the persisted catalog, dropping servers no longer configured and entries of any other shape. */
+  /**
+   * Reads the persisted catalog, dropping servers no longer configured, entries read from another definition of the
+   * backend (and those of the first file format, which did not say which) and entries of any other shape.
+   */
   load(): void {
     const file = this.store?.load();
-    if (!isObject(file) || file.version !== 1 || !isObject(file.servers)) return;
+    if (!isObject(file) || !isObject(file.servers)) return;
+    const fingerprinted = file.version === 2;
+    if (!fingerprinted && (file.version !== 1 || this.fingerprintOf)) return;
     for (const [server, entry] of Object.entries(file.servers)) {
-      if (this.servers.has(server) && isCatalogEntry(entry)) this.entries.set(server, entry);
+      if (!this.servers.has(server) || !isCatalogEntry(entry)) continue;
+      if (this.fingerprintOf && entry.fingerprint !== this.fingerprintOf(server)) continue;
+      this.entries.set(server, entry);
     }
     this.invalidateIndex();
   }
@@ -60,6 +84,8 @@ export class Catalog {
   reconfigure(servers: ReadonlyMap<string, string>, redefined: readonly string[] = []): void {
     this.servers = servers;
     let dropped = false;
+    for (const server of [...this.failures.keys()])
+      if (!servers.has(server) || redefined.includes(server)) this.failures.delete(server);
     for (const server of [...this.entries.keys()]) {
       if (servers.has(server) && !redefined.includes(server)) continue;
       this.entries.delete(server);
@@ -82,6 +108,26 @@ export class Catalog {
 
   isIndexed(server: string): boolean {
     return this.entries.has(server);
+  }
+
+  indexState(server: string): IndexState {
+    if (this.entries.has(server)) return 'indexed';
+    return this.failures.has(server) ? 'failed' : 'pending';
+  }
+
+  /** Discovery could not read the server's tools (it tries again); an indexed server keeps its list. */
+  noteFailure(server: string, message: string): void {
+    if (!this.entries.has(server)) this.failures.set(server, message);
+  }
+
+  /** The servers whose tools are known, and their tools (for the semantic ranking's vectors). */
+  allEntries(): ReadonlyMap<string, CatalogEntry> {
+    return this.entries;
+  }
+
+  /** A server's description, as the search shows it. */
+  description(server: string): string {
+    return this.servers.get(server) ?? '';
   }
 
   find(server: string, tool: string): CatalogTool | undefined {
@@ -115,13 +161,20 @@ export class Catalog {
    */
   set(server: string, tools: readonly Tool[], now = new Date(), readAfter?: number): void {
     if (readAfter === undefined || readAfter === this.changesAnnounced(server)) this.stale.delete(server);
+    this.failures.delete(server);
     const next = tools.map((tool) => ({ tool, hash: toolHash(tool) }));
+    const fingerprint = this.fingerprintOf?.(server);
     const previous = this.entries.get(server);
     const same =
       previous !== undefined &&
+      previous.fingerprint === fingerprint &&
       previous.tools.length === next.length &&
       previous.tools.every((t, i) => t.hash === next[i]!.hash);
-    this.entries.set(server, { tools: same ? previous.tools : next, indexed_at: now.toISOString() });
+    this.entries.set(server, {
+      ...(fingerprint !== undefined ? { fingerprint } : {}),
+      tools: same ? previous.tools : next,
+      indexed_at: now.toISOString(),
+    });
     // A list read again unchanged is not written: its new read time matters to this process only.
     if (same) return;
     this.invalidateIndex();
@@ -163,7 +216,7 @@ export class Catalog {
   }
 
   private persist(): void {
-    const file: CatalogFile = { version: 1, servers: Object.fromEntries(this.entries) };
+    const file: CatalogFile = { version: 2, servers: Object.fromEntries(this.entries) };
     this.store?.save(file);
   }
 }
@@ -172,6 +225,7 @@ function isCatalogEntry(value: unknown): value is CatalogEntry {
   return (
     isObject(value) &&
     typeof value.indexed_at === 'string' &&
+    (value.fingerprint === undefined || typeof value.fingerprint === 'string') &&
     Array.isArray(value.tools) &&
     value.tools.every(
       (t) => isObject(t) && typeof t.hash === 'string' && isObject(t.tool) && typeof t.tool.name === 'string',

@@ -2,12 +2,14 @@
 export type {
   BackendCommon,
   BackendConfig,
+  EmbeddingsConfig,
   GatewayConfig,
   HttpBackendConfig,
   LoadedConfig,
   PipelineConfig,
   PipelineStage,
   PipelineStep,
+  SearchConfig,
   StdioBackendConfig,
   Transport,
 } from './types.js';

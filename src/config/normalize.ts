@@ -34,6 +34,18 @@ export function normalizeConfig(file: ConfigFile, configDir: string, env: NodeJS
     log_level: file.log_level ?? CONFIG_DEFAULTS.log_level,
     admin: { token: file.admin?.token, allow_stdio: file.admin?.allow_stdio ?? false },
     backends,
+    // Only when declared: a config without it is what it always was.
+    ...(file.search
+      ? {
+          search: {
+            embeddings: file.search.embeddings && {
+              url: file.search.embeddings.url,
+              model: file.search.embeddings.model,
+              api_key: file.search.embeddings.api_key,
+            },
+          },
+        }
+      : {}),
     pipelines: Object.fromEntries(
       Object.entries(file.pipelines ?? {}).map(([name, entry]) => [name, normalizePipeline(name, entry)]),
     ),

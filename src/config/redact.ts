@@ -73,6 +73,21 @@ export function redactConfig(
       allow_stdio: show(config.admin.allow_stdio, ['admin', 'allow_stdio']),
     },
     backends,
+    // Only when declared: a file without it prints as it always has.
+    ...(config.search?.embeddings
+      ? {
+          search: {
+            embeddings: {
+              url: show(config.search.embeddings.url, ['search', 'embeddings', 'url']),
+              model: show(config.search.embeddings.model, ['search', 'embeddings', 'model']),
+              api_key:
+                config.search.embeddings.api_key === undefined
+                  ? undefined
+                  : (templates.get(pathKey(['search', 'embeddings', 'api_key'])) ?? MASK),
+            },
+          },
+        }
+      : {}),
     // Only when declared: a file without pipelines prints as it always has.
     ...(file.pipelines ? { pipelines: redactPipelines(file, templates) } : {}),
   };
@@ -121,6 +136,8 @@ function mask(values: Record<string, string>): Record<string, string> {
 export function collectSecrets(fromEnv: readonly string[], config: GatewayConfig): string[] {
   const found = new Set(fromEnv);
   if (config.admin.token !== undefined) found.add(config.admin.token);
+  const apiKey = config.search?.embeddings?.api_key;
+  if (apiKey !== undefined) found.add(apiKey);
   for (const b of Object.values(config.backends)) {
     for (const v of Object.values(b.transport === 'stdio' ? b.env : b.headers)) found.add(v);
   }

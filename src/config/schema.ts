@@ -221,6 +221,23 @@ const ROOT_SHAPE = {
       .optional(),
   ),
   backends: z.preprocess(fromNull, backends.optional()),
+  search: z.preprocess(
+    fromNull,
+    z
+      .strictObject({
+        embeddings: z.preprocess(
+          fromNull,
+          z
+            .strictObject({
+              url: httpUrl,
+              model: z.string().min(1),
+              api_key: z.string().min(1).optional(),
+            })
+            .optional(),
+        ),
+      })
+      .optional(),
+  ),
   pipelines: z.preprocess(fromNull, z.record(z.string(), PipelineEntrySchema).optional()),
 };
 

@@ -66,6 +66,21 @@ export interface GatewayConfig {
   backends: Record<string, BackendConfig>;
   /** Tools made of other tools' calls, served by the virtual backend `pipelines`. */
   pipelines: Record<string, PipelineConfig>;
+  /** How gateway_search_tools ranks; absent or without `embeddings`: lexical ranking only. */
+  search?: SearchConfig;
+}
+
+export interface SearchConfig {
+  /** Semantic ranking fused with the lexical one, from an OpenAI-compatible embeddings endpoint; off when absent. */
+  embeddings: EmbeddingsConfig | undefined;
+}
+
+export interface EmbeddingsConfig {
+  /** The endpoint: `…/v1/embeddings`, or its base `…/v1` (then `/embeddings` is added). */
+  url: string;
+  model: string;
+  /** Sent as `Authorization: Bearer …`; usually `${VAR}`, and scrubbed like every secret. */
+  api_key: string | undefined;
 }
 
 export interface PipelineConfig {

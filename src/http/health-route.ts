@@ -29,6 +29,8 @@ function describe(b: BackendStatus, catalog: Catalog) {
     connections: b.connections,
     restart_count: b.restart_count,
     tools_cached: catalog.get(b.name)?.tools.length ?? 0,
+    // Whether the backend's tools can be searched: indexed, pending (not read yet) or failed (tried again).
+    catalog: catalog.indexState(b.name),
     last_used: b.last_used,
     last_error: b.last_error,
     retry_after_s: b.retry_after_s,
@@ -38,10 +40,16 @@ function describe(b: BackendStatus, catalog: Catalog) {
 export function healthRoute(deps: HealthDeps) {
   return function handleHealth(c: Context): Response {
     const statuses = deps.registry.status();
-    // Degraded, not down: the gateway serves; some backend is failing (HTTP stays 200 for that reason).
-    const degraded = statuses.some((b) => b.enabled && (b.state === 'failed' || b.state === 'backoff'));
+    const enabled = statuses.filter((b) => b.enabled);
+    // Degraded, not down: the gateway serves; some backend is failing, or its tools cannot be read, so search
+    // cannot find them (HTTP stays 200 for that reason). A backend not read yet is no fault: the catalog is merely
+    // incomplete, which `catalog_complete` says.
+    const degraded = enabled.some(
+      (b) => b.state === 'failed' || b.state === 'backoff' || deps.catalog.indexState(b.name) === 'failed',
+    );
     return c.json({
       status: degraded ? 'degraded' : 'healthy',
+      catalog_complete: enabled.every((b) => deps.catalog.isIndexed(b.name)),
       version: deps.version,
       uptime_s: Math.round((Date.now() - deps.startedAt) / 1000),
       ...(deps.configStatus ? { config: deps.configStatus() } : {}),

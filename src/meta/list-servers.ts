@@ -1,8 +1,11 @@
 /**
  * @module list-servers: `gateway_list_servers`, every enabled backend with its state and tool count, from what
- * the gateway already knows (nothing is started); the pipelines as one more, virtual, backend.
+ * the gateway already knows (nothing is started); the pipelines as one more, virtual, backend. `catalog_complete`
+ * tells a client whether a search can see every server's tools yet (false while a server is still being read, or
+ * could not be read and is tried again); each server says whether it is `indexed` and its `catalog` state.
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { IndexState } from '../catalog/catalog.js';
 import { PIPELINES_BACKEND, PIPELINES_DESCRIPTION } from '../pipelines/pipelines.js';
 import type { MetaContext } from './context.js';
 import { ok } from './results.js';
@@ -14,6 +17,7 @@ interface ServerRow {
   state: string;
   tools: number | null;
   indexed: boolean;
+  catalog: IndexState;
 }
 
 export function listServers(context: MetaContext): CallToolResult {
@@ -29,6 +33,7 @@ export function listServers(context: MetaContext): CallToolResult {
         state: b.state,
         tools: entry ? entry.tools.length : null,
         indexed: entry !== undefined,
+        catalog: context.catalog.indexState(b.name),
       };
     });
   const pipelines = context.pipelines;
@@ -41,8 +46,9 @@ export function listServers(context: MetaContext): CallToolResult {
       state: 'running',
       tools: pipelines.size,
       indexed: true,
+      catalog: 'indexed',
     });
     servers.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
-  return ok({ servers });
+  return ok({ catalog_complete: servers.every((s) => s.indexed), servers });
 }

@@ -1,15 +1,21 @@
 /**
  * @module search-tools: `gateway_search_tools({ query, limit, server, regex })`, ranked matches over the catalog of
  * every backend, each with what gateway_invoke needs (search-answer cuts the rest). Backends not indexed yet are named
- * in the answer; a request that matches nothing gets the servers that might hold the tool and a hint.
+ * in the answer; a request that matches nothing gets the servers that might hold the tool and a hint. With
+ * `search.embeddings` the free-text ranking is fused with the semantic one (catalog/semantic-search.ts); when that is
+ * unavailable the answer is the lexical ranking with a `warning`.
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { answerHit } from '../catalog/search-answer.js';
+import type { SearchResult } from '../catalog/search-index.js';
 import { enabledServers, type MetaContext } from './context.js';
 import { ok, toolError } from './results.js';
 import { findServer } from './target.js';
 
-export function searchTools(context: MetaContext, args: Record<string, unknown>): CallToolResult {
+export function searchTools(
+  context: MetaContext,
+  args: Record<string, unknown>,
+): CallToolResult | Promise<CallToolResult> {
   if (typeof args.query !== 'string')
     return toolError('"query" is required: a few words about what the tool should do');
   const names = enabledServers(context);
@@ -20,11 +26,23 @@ export function searchTools(context: MetaContext, args: Record<string, unknown>)
     server = found.server;
   }
   const limit = typeof args.limit === 'number' ? args.limit : undefined;
-  const result = context.catalog.searchIndex().search(args.query, {
-    ...(limit !== undefined ? { limit } : {}),
-    ...(server !== undefined ? { server } : {}),
-    regex: args.regex === true,
-  });
+  const options = { ...(limit !== undefined ? { limit } : {}), ...(server !== undefined ? { server } : {}) };
+  if (context.semantic && args.regex !== true) {
+    return context.semantic
+      .search(args.query, options)
+      .then(({ result, warning }) => answer(context, result, names, server, warning));
+  }
+  const result = context.catalog.searchIndex().search(args.query, { ...options, regex: args.regex === true });
+  return answer(context, result, names, server);
+}
+
+function answer(
+  context: MetaContext,
+  result: SearchResult,
+  names: readonly string[],
+  server: string | undefined,
+  warning?: string,
+): CallToolResult {
   if (!result.ok) return toolError(result.message);
   context.metrics?.searched(result.hits.length);
   const notIndexed = (server ? [server] : names).filter((n) => !context.catalog.isIndexed(n));
@@ -42,5 +60,6 @@ export function searchTools(context: MetaContext, args: Record<string, unknown>)
           note: 'these servers have not been started yet, so their tools are not searchable; gateway_list_servers shows them',
         }
       : {}),
+    ...(warning !== undefined ? { warning } : {}),
   });
 }

@@ -16,7 +16,12 @@ import { connectBackend } from '../backends/mcp-connection.js';
 import type { ProcessLedger } from '../backends/process-ledger.js';
 import { BACKEND_MARKER, backendMarker } from '../backends/descendants.js';
 import { DEFAULT_RESTART_POLICY, type RestartPolicy } from './backoff.js';
-import { Supervisor, type SupervisorStatus } from './supervisor.js';
+import {
+  SHARED_CLIENT_CAPABILITIES,
+  Supervisor,
+  type ConnectionPurpose,
+  type SupervisorStatus,
+} from './supervisor.js';
 
 export interface BackendStatus extends SupervisorStatus {
   name: string;
@@ -33,8 +38,8 @@ export interface RegistryDeps {
   random?: () => number;
   /** Where started processes are recorded for the next gateway to reap after a crash. */
   ledger?: ProcessLedger;
-  /** Told of every new backend connection. */
-  onConnected?: (name: string, connection: Connection) => void;
+  /** Told of every new backend connection and what it is for. */
+  onConnected?: (name: string, connection: Connection, purpose: ConnectionPurpose) => void;
   metrics?: BackendMetrics;
   /**
    * Values no client may read (`LoadedConfig.secrets`: expanded `${VAR}`s, env and header values); by default the
@@ -61,8 +66,11 @@ export class Registry {
   private enabled: readonly string[] = [];
   private readonly redactors: { secrets: readonly string[]; redact: ClientRedactor };
   private readonly createSupervisor: (backend: BackendConfig, redact: ClientRedactor) => Supervisor;
+  /** The supervisors' restart policy: the catalog's retries of a backend that is down follow it too. */
+  readonly policy: RestartPolicy;
 
   constructor(config: GatewayConfig, deps: RegistryDeps) {
+    this.policy = deps.policy ?? DEFAULT_RESTART_POLICY;
     const secrets = [...new Set([...(deps.secrets ?? []), ...collectSecrets([], config)])];
     this.redactors = { secrets, redact: createClientRedactor(secrets) };
     const instance = deps.instance ?? randomUUID();
@@ -78,10 +86,11 @@ export class Registry {
     this.createSupervisor = (backend, redact) =>
       new Supervisor(backend, {
         log: deps.log,
-        policy: deps.policy ?? DEFAULT_RESTART_POLICY,
+        policy: this.policy,
         ...(deps.now ? { now: deps.now } : {}),
         ...(deps.random ? { random: deps.random } : {}),
-        onConnected: (connection: Connection) => deps.onConnected?.(backend.name, connection),
+        onConnected: (connection: Connection, purpose: ConnectionPurpose) =>
+          deps.onConnected?.(backend.name, connection, purpose),
         metrics: deps.metrics,
         redact,
         sessionIdleMs: config.session_idle_timeout * 1000,
@@ -174,6 +183,19 @@ export class Registry {
   /** A connection of the caller's own (closed by the caller), advertising the caller's client capabilities. */
   open(name: string, capabilities: ClientCapabilities): Promise<Connection> {
     return this.supervisor(name).open(capabilities);
+  }
+
+  /**
+   * A connection of the catalog's own (closed by the caller), advertising SHARED_CLIENT_CAPABILITIES whatever the
+   * clients advertise: a backend that lists tools by its client's capabilities lists the same ones on every read.
+   */
+  openForCatalog(name: string): Promise<Connection> {
+    return this.supervisor(name).open(SHARED_CLIENT_CAPABILITIES, 'catalog');
+  }
+
+  /** The backend's definition, disabled ones included; undefined for an unknown name (never throws). */
+  definition(name: string): BackendConfig | undefined {
+    return this.supervisors.get(name)?.config;
   }
 
   /** Adds a client session to a shared backend's audience for notifications and backend requests. */

@@ -18,8 +18,8 @@ export interface SupervisorDeps {
   policy: RestartPolicy;
   /** Opens a connection to this backend; `peers` marks the shared connection. */
   connect(capabilities: ClientCapabilities, peers?: Set<Peer>): Promise<Connection>;
-  /** Told of every new connection (the catalog reads the backend's tools from it). */
-  onConnected?: (connection: Connection) => void;
+  /** Told of every new connection and what it is for (the catalog reads tools only from fixed-capability ones). */
+  onConnected?: (connection: Connection, purpose: ConnectionPurpose) => void;
   now?: () => number;
   random?: () => number;
   /** Told of every state change and lifecycle event, next to the line each writes to the log. */
@@ -49,6 +49,13 @@ export interface SupervisorStatus {
   /** Seconds until the next attempt is allowed, in backoff or failed. */
   retry_after_s: number | null;
 }
+
+/**
+ * Why a connection was opened: `shared` is a shared backend's one process (advertising SHARED_CLIENT_CAPABILITIES),
+ * `session` a client session's own (advertising that client's capabilities), `catalog` one the catalog opens to read
+ * the tools with SHARED_CLIENT_CAPABILITIES.
+ */
+export type ConnectionPurpose = 'shared' | 'session' | 'catalog';
 
 /**
  * What a shared backend's process advertises to it: everything a client may offer, so that the backend enables all
@@ -102,7 +109,7 @@ export class Supervisor {
     if (this.starting) return this.starting;
     const refusal = this.refusal();
     if (refusal) return Promise.reject(refusal);
-    this.starting = this.start(SHARED_CLIENT_CAPABILITIES, this.peers).finally(
+    this.starting = this.start(SHARED_CLIENT_CAPABILITIES, 'shared', this.peers).finally(
       () => (this.starting = undefined),
     );
     return this.starting;
@@ -113,13 +120,16 @@ export class Supervisor {
    * After a failure, the first caller past the backoff probes the backend; callers arriving meanwhile wait for its
    * outcome instead of all dialling a backend that is down.
    */
-  async open(capabilities: ClientCapabilities): Promise<Connection> {
+  async open(
+    capabilities: ClientCapabilities,
+    purpose: 'session' | 'catalog' = 'session',
+  ): Promise<Connection> {
     this.lastUsed = this.now();
     while (this.probe) await this.probe;
     const refusal = this.refusal();
     if (refusal) throw refusal;
     const recovering = this.consecutiveFailures > 0;
-    const attempt = this.start(capabilities);
+    const attempt = this.start(capabilities, purpose);
     // Waited on by the callers that arrive meanwhile, whatever its outcome: its failure is its own caller's, and must
     // not also surface as a rejection nobody handles.
     if (recovering) this.probe = attempt.then(noop, noop).finally(() => (this.probe = undefined));
@@ -131,8 +141,12 @@ export class Supervisor {
     return this.redact.stderr(this.lastStderr());
   }
 
-  /** Stops the shared process now if no session uses it and no call is in flight (after discovery). */
+  /**
+   * Stops the shared process now if no session uses it and no call is in flight (after discovery). A `warm` backend
+   * is kept: the user asked for it to run from the start, and discovery must not undo that.
+   */
   async releaseIfUnused(): Promise<void> {
+    if (this.config.warm) return;
     const connection = this.acquireIfRunning();
     if (!connection || this.peers.size > 0 || connection.callsInFlight > 0) return;
     await this.hibernate(connection, 'unused after discovery');
@@ -203,7 +217,11 @@ export class Supervisor {
     });
   }
 
-  private async start(capabilities: ClientCapabilities, peers?: Set<Peer>): Promise<Connection> {
+  private async start(
+    capabilities: ClientCapabilities,
+    purpose: ConnectionPurpose,
+    peers?: Set<Peer>,
+  ): Promise<Connection> {
     const startedAt = this.now();
     if (peers || this.state.kind !== 'running') this.setState({ kind: 'starting', since: startedAt });
     let connection: Connection;
@@ -228,7 +246,7 @@ export class Supervisor {
     );
     this.lastStderr = () => connection.stderrTail();
     connection.onClosed((reason) => this.closed(connection, reason));
-    this.deps.onConnected?.(connection);
+    this.deps.onConnected?.(connection, purpose);
     if (peers) {
       this.connection = connection;
       this.scheduleIdleCheck();

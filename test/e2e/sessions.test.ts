@@ -48,11 +48,16 @@ describe('client sessions', () => {
   it('DELETE ends the session (then 404) and ends its backend session', async () => {
     const { client, transport } = await connect('counting');
     await client.callTool({ name: 'echo', arguments: { message: 'hi' } });
-    expect(backend.open()).toBe(1);
+    // The catalog reads the tools through a connection of its own, closed once read; then only the session's is open.
+    await until(
+      () => gw.gateway.catalog.isIndexed('counting') && backend.open() === 1,
+      "the catalog's read to end",
+    );
+    const deleted = backend.deleted();
     const sessionId = transport.sessionId!;
     await transport.terminateSession();
     await until(() => backend.open() === 0, 'the backend session to end');
-    expect(backend.deleted()).toBe(1);
+    expect(backend.deleted()).toBe(deleted + 1);
     const after = await fetch(`${gw.url}/mcp/counting`, {
       method: 'POST',
       headers: {
@@ -128,7 +133,12 @@ describe('client sessions', () => {
     const a = await connect('toolbox');
     const b = await connect('toolbox');
     const status = () => gw.gateway.registry.status().find((s) => s.name === 'toolbox')!;
-    expect(status().pids).toHaveLength(2);
+    // The catalog reads the tools through a process of its own (the sessions' advertise their clients'
+    // capabilities), stopped once read: then one process per session remains.
+    await until(
+      () => gw.gateway.catalog.isIndexed('toolbox') && status().pids.length === 2,
+      "the catalog's read to end",
+    );
     const [pidA, pidB] = status().pids as [number, number];
     expect(pidA).not.toBe(pidB);
     await a.transport.terminateSession();

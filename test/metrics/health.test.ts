@@ -112,6 +112,7 @@ describe('/health in every backend state, waking nothing', () => {
     expect(Object.keys(all.backends).sort()).toEqual(['busy', 'doomed', 'flaky', 'idle', 'sleepy']);
     expect(Object.keys(all.backends.idle!).sort()).toEqual(
       [
+        'catalog',
         'connections',
         'last_error',
         'last_used',
