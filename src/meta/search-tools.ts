@@ -5,14 +5,21 @@
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { answerHit } from '../catalog/search-answer.js';
+import type { Access } from '../auth/access.js';
+import { DEFAULT_LIMIT, MAX_LIMIT } from '../catalog/search-index.js';
+import type { SearchResult } from '../catalog/search-types.js';
 import { enabledServers, type MetaContext } from './context.js';
 import { ok, toolError } from './results.js';
 import { findServer } from './target.js';
 
-export function searchTools(context: MetaContext, args: Record<string, unknown>): CallToolResult {
+export function searchTools(
+  context: MetaContext,
+  args: Record<string, unknown>,
+  access?: Access,
+): CallToolResult {
   if (typeof args.query !== 'string')
     return toolError('"query" is required: a few words about what the tool should do');
-  const names = enabledServers(context);
+  const names = enabledServers(context, access);
   let server: string | undefined;
   if (args.server !== undefined && args.server !== '') {
     const found = findServer(args.server, names);
@@ -20,12 +27,16 @@ export function searchTools(context: MetaContext, args: Record<string, unknown>)
     server = found.server;
   }
   const limit = typeof args.limit === 'number' ? args.limit : undefined;
-  const result = context.catalog.searchIndex().search(args.query, {
-    ...(limit !== undefined ? { limit } : {}),
+  // With a profile the index is asked for as many as it gives, and what the profile hides is dropped before the cut:
+  // a hidden tool must neither show nor take a place.
+  const restricted = access?.profile !== undefined;
+  const searched = context.catalog.searchIndex().search(args.query, {
+    ...(restricted ? { limit: MAX_LIMIT } : limit !== undefined ? { limit } : {}),
     ...(server !== undefined ? { server } : {}),
     regex: args.regex === true,
   });
-  if (!result.ok) return toolError(result.message);
+  if (!searched.ok) return toolError(searched.message);
+  const result = restricted ? restrictHits(searched, access!, limit) : searched;
   context.metrics?.searched(result.hits.length);
   const notIndexed = (server ? [server] : names).filter((n) => !context.catalog.isIndexed(n));
   return ok({
@@ -43,4 +54,15 @@ export function searchTools(context: MetaContext, args: Record<string, unknown>)
         }
       : {}),
   });
+}
+
+function restrictHits(
+  result: SearchResult & { ok: true },
+  access: Access,
+  limit: number | undefined,
+): typeof result {
+  const wanted =
+    limit === undefined || !Number.isFinite(limit) ? DEFAULT_LIMIT : Math.max(1, Math.floor(limit));
+  const hits = result.hits.filter((h) => access.tool(h.server, h.tool)).slice(0, wanted);
+  return { ...result, hits };
 }

@@ -11,6 +11,7 @@ import type { Registry } from '../registry/registry.js';
 import { createBackendLink } from '../session/backend-link.js';
 import type { OpenedSession } from '../session/opened-session.js';
 import { createBridge } from './bridge.js';
+import type { Access } from '../auth/access.js';
 
 export interface PassthroughDeps {
   registry: Registry;
@@ -27,6 +28,7 @@ export async function openPassthroughSession(
   name: string,
   capabilities: ClientCapabilities,
   transport: Transport,
+  access?: Access,
 ): Promise<OpenedSession> {
   const { registry } = deps;
   // A stateful backend's state dies with its process: the client session ends with it (the client gets 404 and
@@ -53,6 +55,7 @@ export async function openPassthroughSession(
     catalogTools: () => deps.catalog.currentTools(name),
     log: deps.log.child({ backend: name }),
     metrics: deps.metrics,
+    access,
   });
   return {
     server,
