@@ -39,6 +39,7 @@ export function metaRoute(deps: MetaRouteDeps, surface: 'meta' | 'flat' | 'profi
         canReachClient: () => hasStandaloneStream(transport),
         access: allowed.access,
         flat: surface === 'flat',
+        authorization: c.req.header('authorization'),
       }),
     );
   };

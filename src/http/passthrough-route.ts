@@ -34,7 +34,14 @@ export function passthroughRoute(deps: PassthroughRouteDeps) {
         `Forbidden: backend "${name}" is not in profile "${allowed.access.profile}"`,
       );
     return handleMcpRequest(c, deps, name, (init, transport) =>
-      openPassthroughSession(deps, name, init.params.capabilities ?? {}, transport, allowed.access),
+      openPassthroughSession(
+        deps,
+        name,
+        init.params.capabilities ?? {},
+        transport,
+        allowed.access,
+        c.req.header('authorization'),
+      ),
     );
   };
 }

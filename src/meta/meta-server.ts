@@ -45,6 +45,8 @@ export interface MetaClient {
   access?: Access | undefined;
   /** Serve the flat surface whatever the profile says (`/mcp/flat`). */
   flat?: boolean;
+  /** Its Authorization header, for backends that forward it (`forward_authorization`). */
+  authorization?: string | undefined;
 }
 
 export function createMetaSession(context: MetaContext, version: string, client: MetaClient): OpenedSession {
@@ -63,6 +65,7 @@ export function createMetaSession(context: MetaContext, version: string, client:
     context.registry,
     client.capabilities ?? (() => server.getClientCapabilities() ?? {}),
     peer,
+    client.authorization,
   );
 
   const access = client.access ?? FULL_ACCESS;

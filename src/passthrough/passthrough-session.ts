@@ -29,6 +29,8 @@ export async function openPassthroughSession(
   capabilities: ClientCapabilities,
   transport: Transport,
   access?: Access,
+  /** The client's Authorization header, for a backend that forwards it (`forward_authorization`). */
+  authorization?: string,
 ): Promise<OpenedSession> {
   const { registry } = deps;
   // A stateful backend's state dies with its process: the client session ends with it (the client gets 404 and
@@ -37,7 +39,7 @@ export async function openPassthroughSession(
   const onLost = registry.lookup(name).stateful
     ? () => void setImmediate(() => void transport.close())
     : undefined;
-  const link = createBackendLink(registry, name, capabilities, onLost);
+  const link = createBackendLink(registry, name, capabilities, onLost, authorization);
   let connection;
   try {
     connection = await link.connection();

@@ -16,8 +16,11 @@ import type { BackendState, BackendStateName } from './state.js';
 export interface SupervisorDeps {
   log: Logger;
   policy: RestartPolicy;
-  /** Opens a connection to this backend; `peers` marks the shared connection. */
-  connect(capabilities: ClientCapabilities, peers?: Set<Peer>): Promise<Connection>;
+  /**
+   * Opens a connection to this backend; `peers` marks the shared connection; `authorization` is the calling client's
+   * header, for a backend with `forward_authorization`.
+   */
+  connect(capabilities: ClientCapabilities, peers?: Set<Peer>, authorization?: string): Promise<Connection>;
   /** Told of every new connection (the catalog reads the backend's tools from it). */
   onConnected?: (connection: Connection) => void;
   now?: () => number;
@@ -113,13 +116,13 @@ export class Supervisor {
    * After a failure, the first caller past the backoff probes the backend; callers arriving meanwhile wait for its
    * outcome instead of all dialling a backend that is down.
    */
-  async open(capabilities: ClientCapabilities): Promise<Connection> {
+  async open(capabilities: ClientCapabilities, authorization?: string): Promise<Connection> {
     this.lastUsed = this.now();
     while (this.probe) await this.probe.catch(() => {});
     const refusal = this.refusal();
     if (refusal) throw refusal;
     const recovering = this.consecutiveFailures > 0;
-    const attempt = this.start(capabilities);
+    const attempt = this.start(capabilities, undefined, authorization);
     if (recovering) this.probe = attempt.finally(() => (this.probe = undefined));
     return attempt;
   }
@@ -201,12 +204,16 @@ export class Supervisor {
     });
   }
 
-  private async start(capabilities: ClientCapabilities, peers?: Set<Peer>): Promise<Connection> {
+  private async start(
+    capabilities: ClientCapabilities,
+    peers?: Set<Peer>,
+    authorization?: string,
+  ): Promise<Connection> {
     const startedAt = this.now();
     if (peers || this.state.kind !== 'running') this.setState({ kind: 'starting', since: startedAt });
     let connection: Connection;
     try {
-      connection = await this.deps.connect(capabilities, peers);
+      connection = await this.deps.connect(capabilities, peers, authorization);
     } catch (error) {
       this.deps.metrics?.backendStartFailed(this.config.name);
       const stderr = error instanceof GatewayError ? error.data?.stderr : undefined;
