@@ -25,6 +25,9 @@ const RESTART_KEYS = [
   'max_body_bytes',
   'session_idle_timeout',
   'pipelines',
+  // Credentials and profiles are compiled once at start (hashes, globs, the JWKS client).
+  'auth',
+  'profiles',
 ] as const satisfies ReadonlyArray<keyof GatewayConfig>;
 
 export interface RuntimeDeps {

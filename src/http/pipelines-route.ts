@@ -20,7 +20,12 @@ export function pipelinesRoute(deps: PipelineSessionDeps & { sessions: SessionTa
     if (!allowed.access.backend(PIPELINES_BACKEND))
       return fail(c, 'forbidden', `Forbidden: the pipelines are not in profile "${allowed.access.profile}"`);
     return handleMcpRequest(c, deps, PIPELINES_BACKEND, async (init, transport) =>
-      createPipelineSession(deps, init.params.capabilities ?? {}, () => hasStandaloneStream(transport)),
+      createPipelineSession(
+        deps,
+        init.params.capabilities ?? {},
+        () => hasStandaloneStream(transport),
+        (pipeline) => allowed.access.tool(PIPELINES_BACKEND, pipeline),
+      ),
     );
   };
 }

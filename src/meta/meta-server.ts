@@ -28,6 +28,8 @@ import { searchTools } from './search-tools.js';
 import { FULL_ACCESS, type Access } from '../auth/access.js';
 import { flatSurface, newFlatCache } from './flat-tools.js';
 
+const FLAT_INSTRUCTIONS =
+  "This gateway fronts several MCP servers; their tools are listed here as server__tool, each description starting with the server's name.";
 const INSTRUCTIONS =
   'This gateway fronts several MCP servers. Find a tool with gateway_search_tools, then call it with ' +
   'gateway_invoke({ server, tool, arguments }).';
@@ -50,11 +52,13 @@ export interface MetaClient {
 }
 
 export function createMetaSession(context: MetaContext, version: string, client: MetaClient): OpenedSession {
+  const access = client.access ?? FULL_ACCESS;
+  const flat = client.flat === true || access.surface === 'flat';
   const server = new Server(
     { name: 'mcp-gateway', version },
     {
       capabilities: { tools: {}, logging: {} },
-      instructions: INSTRUCTIONS,
+      instructions: flat ? FLAT_INSTRUCTIONS : INSTRUCTIONS,
       jsonSchemaValidator: SHARED_SCHEMA_VALIDATOR,
     },
   );
@@ -68,8 +72,6 @@ export function createMetaSession(context: MetaContext, version: string, client:
     client.authorization,
   );
 
-  const access = client.access ?? FULL_ACCESS;
-  const flat = client.flat === true || access.surface === 'flat';
   const flatCache = newFlatCache();
   server.setRequestHandler(ListToolsRequestSchema, () => ({
     tools: flat ? flatSurface(context, access, flatCache).tools : [...META_TOOLS],

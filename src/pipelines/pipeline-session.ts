@@ -35,6 +35,8 @@ export function createPipelineSession(
   deps: PipelineSessionDeps,
   capabilities: ClientCapabilities,
   canReachClient: CanReachClient,
+  /** Which pipelines the client's profile lets it see and run (all by default). */
+  allows: (pipeline: string) => boolean = () => true,
 ): OpenedSession {
   const server = new Server(
     { name: `mcp-gateway/${PIPELINES_BACKEND}`, version: deps.version },
@@ -46,14 +48,23 @@ export function createPipelineSession(
   );
   const backends = new SessionBackends(deps.registry, capabilities, peer);
 
-  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: deps.pipelines.tools() }));
-  const answerCall = (params: CallToolRequest['params'], call: CallContext): Promise<CallToolResult> =>
-    deps.pipelines.run(params.name, (params.arguments ?? {}) as Record<string, unknown>, {
+  server.setRequestHandler(ListToolsRequestSchema, () => ({
+    tools: deps.pipelines.tools().filter((t) => allows(t.name)),
+  }));
+  const answerCall = async (
+    params: CallToolRequest['params'],
+    call: CallContext,
+  ): Promise<CallToolResult> => {
+    // A pipeline the profile hides is as unknown as one that does not exist.
+    if (!allows(params.name))
+      return { content: [{ type: 'text', text: `unknown pipeline "${params.name}"` }], isError: true };
+    return deps.pipelines.run(params.name, (params.arguments ?? {}) as Record<string, unknown>, {
       backends,
       call,
       progressToken: params._meta?.progressToken as ProgressToken | undefined,
       route: '/mcp/:backend',
     });
+  };
   server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
     answerCall(request.params, sdkCallContext(extra)),
   );

@@ -63,7 +63,7 @@ auth:
   clients:
     alice: { token: '\${ALICE_TOKEN}', profile: dev }
     bob: { token_sha256: '${bobHash}', profiles: [notes-flat] }
-    ops: { token: '${OPS}', profiles: [dev, all], admin: true }
+    ops: { token: '${OPS}', profiles: [dev, all, piped], admin: true }
   public: [health]
 profiles:
   dev:
@@ -71,6 +71,17 @@ profiles:
     tools: { allow: ['toolbox/*', 'notes/*'], deny: ['toolbox/random_*', 'notes/delete_*'] }
   notes-flat: { backends: [notes], surface: flat }
   all: {}
+  piped: { backends: [pipelines], tools: { allow: ['pipelines/echo_twice'] } }
+pipelines:
+  echo_twice:
+    description: Echoes its text twice.
+    input: { type: object, properties: { text: { type: string } }, required: [text] }
+    steps:
+      - { id: a, call: toolbox/echo, arguments: { message: '{% input.text %}' } }
+  hidden_one:
+    description: Echoes once.
+    steps:
+      - { id: a, call: toolbox/echo, arguments: { message: x } }
 backends:
   toolbox:
     command: node dist/examples/backends/toolbox.js
@@ -196,6 +207,20 @@ describe('profiles', () => {
       await all.callTool({ name: 'gateway_list_tools', arguments: { server: 'toolbox' } }),
     );
     expect((tools.tools as Array<{ name: string }>).map((t) => t.name)).toContain('random_uuid');
+  });
+});
+
+describe('pipelines under a profile', () => {
+  it('are 403 outside it, and filtered and refused by tool within it', async () => {
+    expect((await post('/mcp/pipelines', INIT, bearer(ALICE))).status).toBe(403);
+    const client = await connect('/mcp/p/piped', OPS);
+    const servers = structured(await client.callTool({ name: 'gateway_list_servers', arguments: {} }));
+    expect(servers.servers).toMatchObject([{ name: 'pipelines', tools: 1 }]);
+    const hidden = (await client.callTool({
+      name: 'gateway_invoke',
+      arguments: { server: 'pipelines', tool: 'hidden_one', arguments: {} },
+    })) as CallToolResult;
+    expect(hidden.isError).toBe(true);
   });
 });
 
