@@ -9,6 +9,7 @@ import tseslint from 'typescript-eslint';
  */
 const FOLDERS = [
   'admin',
+  'auth',
   'backends',
   'catalog',
   'commands',
@@ -42,6 +43,10 @@ const ROOTS = [
 const LAYERS = {
   config: { may: [], why: 'config/ is a leaf: it imports nothing of the house' },
   metrics: { may: [], why: 'metrics/ is a leaf: it imports nothing of the house' },
+  auth: {
+    may: ['config'],
+    why: 'auth/ is a pure decision (who is calling, what their profile allows); it knows nothing of HTTP or sessions',
+  },
   backends: {
     may: ['config', 'store'],
     why: 'backends/ speak to servers and know nothing of sessions, the registry or HTTP',
@@ -60,7 +65,7 @@ const LAYERS = {
     why: 'session/ carries a client session to a backend connection; it does not decide what requests mean',
   },
   passthrough: {
-    may: ['session', 'registry', 'catalog', 'config', 'metrics'],
+    may: ['auth', 'session', 'registry', 'catalog', 'config', 'metrics'],
     also: ['../backends/connection.js'],
     why: 'passthrough/ reaches backends through session/ and registry/ (and the Connection contract)',
   },
@@ -69,7 +74,7 @@ const LAYERS = {
     why: "pipelines/ run their steps as a session's calls through session/; they know nothing of HTTP or meta-tools",
   },
   meta: {
-    may: ['pipelines', 'session', 'registry', 'catalog', 'config', 'metrics'],
+    may: ['auth', 'pipelines', 'session', 'registry', 'catalog', 'config', 'metrics'],
     why: 'meta/ reaches backends only through session/ and registry/ (and pipelines/, which run on session/)',
   },
   admin: {
@@ -77,7 +82,18 @@ const LAYERS = {
     why: 'admin/ changes the gateway at runtime; it knows nothing of HTTP',
   },
   http: {
-    may: ['admin', 'meta', 'passthrough', 'pipelines', 'session', 'registry', 'catalog', 'config', 'metrics'],
+    may: [
+      'admin',
+      'auth',
+      'meta',
+      'passthrough',
+      'pipelines',
+      'session',
+      'registry',
+      'catalog',
+      'config',
+      'metrics',
+    ],
     why: 'http/ parses and guards requests; backends are reached through the layers below it',
   },
   stdio: {

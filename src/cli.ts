@@ -14,7 +14,7 @@ import { runServersCommand, SERVERS_OPTIONS } from './commands/servers.js';
 import * as tools from './commands/tools.js';
 import { ConfigError, findConfigFile, loadConfigFile, type LoadedConfig } from './config/index.js';
 import { createLogger, type LogLevel } from './log.js';
-import { createGateway, RUNTIME_DEFAULTS, STATE_DIR_LOCKED } from './daemon.js';
+import { createGateway, RUNTIME_DEFAULTS, STATE_DIR_LOCKED, UNAUTHENTICATED_BIND } from './daemon.js';
 import { runRemoteBridge } from './stdio/remote-bridge.js';
 import { runStdioGateway } from './stdio-gateway.js';
 import { DOCTOR_OPTIONS, runDoctorCommand } from './doctor/command.js';
@@ -246,7 +246,7 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
     url = await gateway.listen();
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === STATE_DIR_LOCKED) {
+    if (code === STATE_DIR_LOCKED || code === UNAUTHENTICATED_BIND) {
       io.stderr(`mcp-gateway: cannot start: ${(error as Error).message}\n`);
       await gateway.close();
       return EXIT.failure;

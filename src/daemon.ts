@@ -25,6 +25,8 @@ import { Runtime } from './admin/runtime.js';
 import type { Metrics } from './metrics/metrics.js';
 import { createCore } from './gateway-core.js';
 import { PIPELINES_BACKEND, PIPELINES_DESCRIPTION } from './pipelines/pipelines.js';
+import { createAuthenticator } from './auth/authenticator.js';
+import { bindRefusal, isLoopbackHost } from './auth/bind-check.js';
 
 /** Tunables that are not (yet) in servers.yaml; all in one place. */
 export const RUNTIME_DEFAULTS = {
@@ -57,6 +59,8 @@ const LEDGER_FILE = 'backend-processes.json';
 export const STATE_DIR_LOCKED = 'ESTATEDIRLOCKED';
 /** In the state directory: the backends the admin API added, and what it enabled or disabled. */
 const REGISTRATIONS_FILE = 'registrations.json';
+/** The `code` of the error listen() rejects with when the address is beyond loopback and nothing authenticates. */
+export const UNAUTHENTICATED_BIND = 'EUNAUTHENTICATEDBIND';
 
 export interface GatewayOptions {
   maxCallMs?: number;
@@ -100,7 +104,11 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
   const registrations = registrationStore(snapshotFile(join(config.state_dir, REGISTRATIONS_FILE), log));
   const registered = registrations.read();
   const initial = effectiveBackends(config, registered, dirname(configPath), log);
-  const sessions = new SessionTable(config.session_idle_timeout * 1000, config.max_sessions);
+  const sessions = new SessionTable(
+    config.session_idle_timeout * 1000,
+    config.max_sessions,
+    config.auth.mode === 'on' ? config.auth.max_sessions_per_client : Infinity,
+  );
   const core = createCore(config, log, {
     maxCallMs,
     ledgerFile: LEDGER_FILE,
@@ -140,7 +148,9 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
       log.level = next.log_level;
     },
   });
+  const auth = createAuthenticator(config, () => runtime.admin.token);
   const app = createApp({
+    auth,
     registry,
     catalog,
     sessions,
@@ -204,8 +214,19 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
     runtime,
     listen() {
       return new Promise((resolve, reject) => {
+        const refusal = bindRefusal(config.host, config.auth);
+        if (refusal !== undefined) {
+          reject(Object.assign(new Error(refusal), { code: UNAUTHENTICATED_BIND }));
+          return;
+        }
+        // At every start, so that a gateway left open on purpose is never forgotten.
+        if (config.auth.mode === 'none')
+          log.warn(
+            { host: config.host, loopback: isLoopbackHost(config.host) },
+            'auth: none: serving without authentication; anyone who reaches this address can call every backend',
+          );
         const listener = withFastPath(
-          { sessions, origin, maxBodyBytes: config.max_body_bytes, metrics, log },
+          { sessions, origin, maxBodyBytes: config.max_body_bytes, metrics, log, auth },
           getRequestListener(app.fetch, { hostname: config.host }),
         );
         const timeouts = { ...RUNTIME_DEFAULTS.http, ...options.http };

@@ -18,6 +18,7 @@ export type GatewayErrorCode =
   | 'backend_disabled'
   | 'session_not_found'
   | 'too_many_sessions'
+  | 'too_many_requests'
   | 'backend_unavailable'
   | 'backend_timeout'
   | 'internal';
@@ -47,6 +48,7 @@ export const ERROR_MAPPING: Record<GatewayErrorCode, ErrorMapping> = {
   backend_disabled: { http: 404, jsonRpc: -32602 },
   session_not_found: { http: 404, jsonRpc: -32001 },
   too_many_sessions: { http: 503, jsonRpc: -32000 },
+  too_many_requests: { http: 429, jsonRpc: -32000 },
   backend_unavailable: { http: 502, jsonRpc: -32010 },
   backend_timeout: { http: 504, jsonRpc: -32001 },
   internal: { http: 500, jsonRpc: -32603 },

@@ -27,6 +27,9 @@ const RESTART_KEYS = [
   'pipelines',
   // The semantic ranking is built once, with its vectors' file: a changed endpoint or model takes a restart.
   'search',
+  // Credentials and profiles are compiled once at start (hashes, globs, the JWKS client).
+  'auth',
+  'profiles',
 ] as const satisfies ReadonlyArray<keyof GatewayConfig>;
 
 export interface RuntimeDeps {

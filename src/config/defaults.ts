@@ -24,6 +24,16 @@ export const CONFIG_DEFAULTS = Object.freeze({
    */
   max_connections: 768,
   log_level: 'info' as const,
+  auth: Object.freeze({
+    /**
+     * Sessions one client may hold: enough for an editor with a dozen servers open in several windows, small
+     * enough that one client cannot take every place of max_sessions.
+     */
+    max_sessions_per_client: 64,
+    /** Per client; agents call in bursts (a bucket of twice this), far above what a person's tool use needs. */
+    requests_per_second: 50,
+    client_claim: 'sub',
+  }),
   backend: Object.freeze({
     description: '',
     enabled: true,
@@ -33,6 +43,7 @@ export const CONFIG_DEFAULTS = Object.freeze({
     warm: false,
     stateful: false,
     scope: 'shared' as const,
+    forward_authorization: false,
   }),
   step: Object.freeze({
     /** Seconds a pipeline step may take in all, start of its backend included. */

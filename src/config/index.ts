@@ -12,7 +12,12 @@ export type {
   SearchConfig,
   StdioBackendConfig,
   Transport,
+  AuthConfig,
+  AuthClientConfig,
+  JwtConfig,
+  ProfileConfig,
 } from './types.js';
+export { sha256Hex } from './normalize-auth.js';
 export { ConfigError } from './errors.js';
 export { loadConfigFile, parseConfig } from './load.js';
 export { findConfigFile } from './locate.js';

@@ -8,7 +8,7 @@ import { describeIssues, type Finding } from './issues.js';
 import { normalizeConfig } from './normalize.js';
 import { createPositionFinder, type Position } from './positions.js';
 import { collectSecrets, redactConfig } from './redact.js';
-import { ConfigFileSchema } from './schema.js';
+import { ConfigFileSchema, type ConfigFile } from './schema.js';
 import type { LoadedConfig } from './types.js';
 
 export interface ParseOptions {
@@ -91,10 +91,17 @@ export function parseConfig(text: string, opts: ParseOptions): LoadedConfig {
   return {
     config,
     path: resolve(file),
-    secrets: collectSecrets(expansion.fromEnv, config),
+    secrets: collectSecrets(expansion.fromEnv, config, clientTokens(parsed.data)),
     redacted: redactConfig(config, parsed.data, expansion.templates),
     where: (path, at = 'value') => where(positionOf(path, at)),
   };
+}
+
+/** The tokens the file gives its clients, hashed in the config and kept here only to scrub them. */
+function clientTokens(file: ConfigFile): string[] {
+  const auth = file.auth;
+  if (auth === undefined || auth === 'none') return [];
+  return Object.values(auth.clients ?? {}).flatMap((c) => (c.token === undefined ? [] : [c.token]));
 }
 
 function formatFindings(

@@ -6,6 +6,7 @@ import { CALL_PATTERN } from './pipeline-schema.js';
 import type { BackendEntry, ConfigFile } from './schema.js';
 import { splitCommand } from './split-command.js';
 import type { BackendConfig, GatewayConfig, PipelineConfig, PipelineStep, Transport } from './types.js';
+import { normalizeAuth, normalizeProfiles } from './normalize-auth.js';
 
 /**
  * Fills in defaults, splits commands, resolves paths and infers transports. Only ever called on
@@ -33,6 +34,8 @@ export function normalizeConfig(file: ConfigFile, configDir: string, env: NodeJS
     state_dir: file.state_dir ? resolve(configDir, file.state_dir) : defaultStateDir(env),
     log_level: file.log_level ?? CONFIG_DEFAULTS.log_level,
     admin: { token: file.admin?.token, allow_stdio: file.admin?.allow_stdio ?? false },
+    auth: normalizeAuth(file.auth),
+    profiles: normalizeProfiles(file.profiles),
     backends,
     // Only when declared: a config without it is what it always was.
     ...(file.search
@@ -114,6 +117,7 @@ function normalizeBackend(
     transport: (b.transport ?? inferTransport(url)) as Exclude<Transport, 'stdio'>,
     url,
     headers: { ...b.headers },
+    forward_authorization: b.forward_authorization ?? CONFIG_DEFAULTS.backend.forward_authorization,
   };
 }
 

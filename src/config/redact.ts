@@ -50,7 +50,15 @@ export function redactConfig(
         scope: b.scope,
       };
     } else {
-      backends[name] = { ...common, url: show(b.url, at('http_url')), headers: mask(b.headers) };
+      backends[name] = {
+        ...common,
+        url: show(b.url, at('http_url')),
+        headers: mask(b.headers),
+        // Only when written: a file without it prints as it always has.
+        ...(file.backends?.[name]?.forward_authorization !== undefined
+          ? { forward_authorization: b.forward_authorization }
+          : {}),
+      };
     }
   }
 
@@ -72,6 +80,9 @@ export function redactConfig(
         config.admin.token === undefined ? undefined : (templates.get(pathKey(['admin', 'token'])) ?? MASK),
       allow_stdio: show(config.admin.allow_stdio, ['admin', 'allow_stdio']),
     },
+    // Only when declared: a file without them prints as it always has. Tokens and their hashes never.
+    ...(file.auth !== undefined ? { auth: redactAuth(config) } : {}),
+    ...(file.profiles !== undefined ? { profiles: config.profiles } : {}),
     backends,
     // Only when declared: a file without it prints as it always has.
     ...(config.search?.embeddings
@@ -90,6 +101,23 @@ export function redactConfig(
       : {}),
     // Only when declared: a file without pipelines prints as it always has.
     ...(file.pipelines ? { pipelines: redactPipelines(file, templates) } : {}),
+  };
+}
+
+function redactAuth(config: GatewayConfig): unknown {
+  const { auth } = config;
+  if (auth.mode === 'none') return 'none';
+  return {
+    clients: Object.fromEntries(
+      Object.values(auth.clients).map((c) => [
+        c.name,
+        { token: c.token_sha256 === undefined ? undefined : MASK, profiles: c.profiles, admin: c.admin },
+      ]),
+    ),
+    ...(auth.jwt ? { jwt: auth.jwt } : {}),
+    public: auth.public,
+    max_sessions_per_client: auth.max_sessions_per_client,
+    requests_per_second: auth.requests_per_second,
   };
 }
 
@@ -133,11 +161,18 @@ function mask(values: Record<string, string>): Record<string, string> {
  * Values the logger must scrub, longest first so that a secret containing another is replaced whole.
  * Short values are left out: scrubbing every "1" or "on" would wreck the logs and protect nothing.
  */
-export function collectSecrets(fromEnv: readonly string[], config: GatewayConfig): string[] {
-  const found = new Set(fromEnv);
+export function collectSecrets(
+  fromEnv: readonly string[],
+  config: GatewayConfig,
+  /** The clients' tokens as written in the file (the config keeps only their hashes). */
+  tokens: readonly string[] = [],
+): string[] {
+  const found = new Set([...fromEnv, ...tokens]);
   if (config.admin.token !== undefined) found.add(config.admin.token);
   const apiKey = config.search?.embeddings?.api_key;
   if (apiKey !== undefined) found.add(apiKey);
+  // A token's hash is as good as the token to whoever can send it to a gateway that accepts token_sha256.
+  for (const c of Object.values(config.auth.clients)) if (c.token_sha256) found.add(c.token_sha256);
   for (const b of Object.values(config.backends)) {
     for (const v of Object.values(b.transport === 'stdio' ? b.env : b.headers)) found.add(v);
   }

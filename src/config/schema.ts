@@ -12,6 +12,7 @@ import {
 import { checkPipelines } from './pipeline-checks.js';
 import { PIPELINE_KEYS, PipelineEntrySchema, STEP_KEYS } from './pipeline-schema.js';
 import { splitCommand } from './split-command.js';
+import { AuthSchema, ProfilesSchema, checkAuth } from './auth-schema.js';
 
 export const TRANSPORTS = ['stdio', 'http', 'sse'] as const;
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -119,6 +120,8 @@ const BACKEND_SHAPE = {
   start_timeout: whole(1).optional(),
   warm: flag().optional(),
   stateful: flag().optional(),
+  /** HTTP/SSE only: the calling client's Authorization header goes to the backend instead of `headers:`' own. */
+  forward_authorization: flag().optional(),
 };
 
 const STDIO_ONLY = ['args', 'env', 'cwd', 'scope'] as const;
@@ -149,6 +152,8 @@ function checkEndpoint(entry: unknown, ctx: z.RefinementCtx): void {
       issue(['transport'], `transport ${transport} needs http_url, but this backend has command`);
     }
     if (b.headers !== undefined) issue(['headers'], 'only applies to http_url backends', { at: 'key' });
+    if (b.forward_authorization !== undefined)
+      issue(['forward_authorization'], 'only applies to http_url backends', { at: 'key' });
   } else {
     if (transport === 'stdio')
       issue(['transport'], 'transport stdio needs command, but this backend has http_url');
@@ -220,6 +225,8 @@ const ROOT_SHAPE = {
       })
       .optional(),
   ),
+  auth: AuthSchema,
+  profiles: ProfilesSchema,
   backends: z.preprocess(fromNull, backends.optional()),
   search: z.preprocess(
     fromNull,
@@ -242,7 +249,10 @@ const ROOT_SHAPE = {
 };
 
 /** Pipelines are checked against the backends (servers, references, cycles) once both are read. */
-export const ConfigFileSchema = z.strictObject(ROOT_SHAPE).superRefine(checkPipelines, { when: () => true });
+export const ConfigFileSchema = z
+  .strictObject(ROOT_SHAPE)
+  .superRefine(checkPipelines, { when: () => true })
+  .superRefine(checkAuth, { when: () => true });
 
 export type ConfigFile = z.output<typeof ConfigFileSchema>;
 export type BackendEntry = z.output<typeof BackendEntrySchema>;

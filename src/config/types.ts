@@ -39,6 +39,8 @@ export interface HttpBackendConfig extends BackendCommon {
   transport: 'http' | 'sse';
   url: string;
   headers: Record<string, string>;
+  /** Send the calling client's Authorization header instead of the configured headers' (never otherwise). */
+  forward_authorization: boolean;
 }
 
 export type BackendConfig = StdioBackendConfig | HttpBackendConfig;
@@ -62,6 +64,10 @@ export interface GatewayConfig {
   log_level: 'debug' | 'info' | 'warn' | 'error';
   /** The admin API (/api/v1, /mcp/admin): off while `token` is undefined. */
   admin: AdminConfig;
+  /** Who may call the gateway; `mode: 'off'` (no `auth:` section) serves everyone as before. */
+  auth: AuthConfig;
+  /** What each profile lets a client see and call. */
+  profiles: Record<string, ProfileConfig>;
   /** Every configured backend, disabled ones included. */
   backends: Record<string, BackendConfig>;
   /** Tools made of other tools' calls, served by the virtual backend `pipelines`. */
@@ -129,4 +135,48 @@ export interface LoadedConfig {
   redacted: unknown;
   /** `FILE:LINE:COL` of a path in the file (as in error messages), for findings made after loading. */
   where(path: ReadonlyArray<string | number>, at?: 'key' | 'value'): string;
+}
+
+export interface AuthConfig {
+  /** `off`: no `auth:` section; `none`: `auth: none` (no credential, even beyond loopback); `on`: credentials required. */
+  mode: 'off' | 'none' | 'on';
+  clients: Record<string, AuthClientConfig>;
+  jwt: JwtConfig | undefined;
+  /** Endpoints open without a credential besides /livez and /readyz. */
+  public: Array<'health' | 'metrics'>;
+  /** Client sessions one client may hold open at once. */
+  max_sessions_per_client: number;
+  /** Requests one client may send each second (a bucket of twice as many absorbs bursts). */
+  requests_per_second: number;
+}
+
+export interface AuthClientConfig {
+  name: string;
+  /** Lowercase hex SHA-256 of the client's token (`token:` is hashed when read, and never kept). */
+  token_sha256: string | undefined;
+  /** Its profiles, the default first; empty: the whole gateway. */
+  profiles: string[];
+  /** May use /api/v1 and /mcp/admin. */
+  admin: boolean;
+}
+
+export interface JwtConfig {
+  issuer: string;
+  audience: string;
+  jwks_url: string;
+  /** The claim that names the client (default `sub`). */
+  client_claim: string;
+  /** The claim that names the client's profile; none: the profiles of a client entry of that name. */
+  profile_claim: string | undefined;
+}
+
+export interface ProfileConfig {
+  name: string;
+  /** Backends the profile reaches; undefined: every backend. */
+  backends: string[] | undefined;
+  /** `server/tool` globs; undefined: every tool of its backends. An empty list allows nothing. */
+  allow: string[] | undefined;
+  deny: string[];
+  /** What `/mcp` and `/mcp/p/<name>` serve: the meta-tools, or every allowed tool as `server__tool`. */
+  surface: 'meta' | 'flat';
 }

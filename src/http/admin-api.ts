@@ -20,9 +20,9 @@ export function apiError(
   return c.json({ error: { code, message, ...(problems ? { problems } : {}) } }, status);
 }
 
-export function adminApi(runtime: Runtime): Hono<AppEnv> {
+export function adminApi(runtime: Runtime, authRequired = false): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
-  api.use(adminAuth(() => runtime.admin.token, apiError));
+  api.use(adminAuth(() => runtime.admin.token, apiError, authRequired));
 
   api.get('/servers', (c) => c.json({ servers: runtime.servers() }));
   api.post('/servers', async (c) => {

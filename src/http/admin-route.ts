@@ -14,11 +14,13 @@ import type { AppEnv } from './request-context.js';
 /** The session table's endpoint of /mcp/admin: a reserved name no backend can take. */
 const ADMIN_ENDPOINT = 'admin';
 
-export function adminRoute(deps: { admin: AdminContext; sessions: SessionTable }) {
+export function adminRoute(deps: { admin: AdminContext; sessions: SessionTable; authRequired: boolean }) {
   const { admin } = deps;
   const guard = adminAuth(
     () => admin.runtime.admin.token,
-    (c, status, _code, message) => fail(c, status === 401 ? 'unauthorized' : 'not_found', message),
+    (c, status, _code, message) =>
+      fail(c, status === 401 ? 'unauthorized' : status === 403 ? 'forbidden' : 'not_found', message),
+    deps.authRequired,
   );
   async function handleAdmin(c: Context<AppEnv>): Promise<Response> {
     return handleMcpRequest(c, deps, ADMIN_ENDPOINT, async (init, transport) =>

@@ -21,6 +21,10 @@ import { passthroughRoute, type PassthroughRouteDeps } from './passthrough-route
 import type { Pipelines } from '../pipelines/pipelines.js';
 import { pipelinesRoute } from './pipelines-route.js';
 import { requestContext, type AppEnv } from './request-context.js';
+import type { Authenticator } from '../auth/authenticator.js';
+import { authenticate, RESOURCE_METADATA_PATH } from './authenticate.js';
+import { corsForAllowedOrigins } from './cors.js';
+import { resourceMetadataRoute } from './resource-metadata-route.js';
 
 export interface AppDeps extends PassthroughRouteDeps, HealthDeps {
   origin: OriginPolicy;
@@ -35,6 +39,8 @@ export interface AppDeps extends PassthroughRouteDeps, HealthDeps {
   metrics: Metrics;
   /** The configured pipelines, served at /mcp/pipelines when there are any. */
   pipelines?: Pipelines | undefined;
+  /** Who is calling and which profile serves them (auth/authenticator.ts); requires nothing without `auth:`. */
+  auth: Authenticator;
 }
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
@@ -43,6 +49,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   // First, so that refused requests too carry an id and are counted.
   app.use(requestContext(deps));
   app.use(originGuard(deps.origin));
+  app.use(corsForAllowedOrigins(deps.origin));
   app.use(
     bodyLimit(deps.maxBodyBytes, (c) =>
       fail(
@@ -53,6 +60,13 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     ),
   );
 
+  // After the body limit: a refused credential costs no more than a refused body.
+  app.use(authenticate(deps.auth));
+
+  if (deps.auth.required) {
+    app.get(RESOURCE_METADATA_PATH, resourceMetadataRoute(deps.auth));
+    app.get(`${RESOURCE_METADATA_PATH}/*`, resourceMetadataRoute(deps.auth));
+  }
   app.get('/', indexRoute({ ...deps, metaEnabled: deps.meta !== undefined }));
   app.get('/health', healthRoute(deps));
   app.get('/health/:backend', backendHealthRoute(deps));
@@ -64,10 +78,15 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.get('/metrics', async (c) =>
     c.body(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType }),
   );
-  if (deps.meta) app.all('/mcp', metaRoute({ ...deps, meta: deps.meta }));
+  if (deps.meta) {
+    const meta = { ...deps, meta: deps.meta };
+    app.all('/mcp', metaRoute(meta));
+    app.all('/mcp/flat', metaRoute(meta, 'flat'));
+    app.all('/mcp/p/:profile', metaRoute(meta, 'profile'));
+  }
   if (deps.admin) {
-    app.route('/api/v1', adminApi(deps.admin.runtime));
-    app.all('/mcp/admin', ...adminRoute({ ...deps, admin: deps.admin }));
+    app.route('/api/v1', adminApi(deps.admin.runtime, deps.auth.required));
+    app.all('/mcp/admin', ...adminRoute({ ...deps, admin: deps.admin, authRequired: deps.auth.required }));
   }
   if (deps.pipelines?.size) app.all('/mcp/pipelines', pipelinesRoute({ ...deps, pipelines: deps.pipelines }));
   app.all('/mcp/:backend', passthroughRoute(deps));

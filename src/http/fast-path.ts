@@ -3,8 +3,9 @@
  * a POST carrying one request on an open session, is answered here: read from node:http, handed to the session's
  * direct lane (session/direct-lane.ts) and written on its own response, without Hono's routing and middleware,
  * WHATWG Request/Response objects, or the SDK's server transport and Server (together most of a forwarded call's
- * cost). What the app would check first is checked here first (Host and Origin, the body limit, the SDK transport's
- * header checks); a request that fails a check, or is anything else, goes to the app untouched, which answers it as
+ * cost). What the app would check first is checked here first (Host and Origin, the credential, the body limit, the SDK
+ * transport's header checks); the credential costs one SHA-256 and a map lookup (a JWT not seen before, or a refusal,
+ * goes to the app, which verifies or refuses it), and a session is looked up for the client that opened it. A request that fails a check, or is anything else, goes to the app untouched, which answers it as
  * always. A body read here that is not one request for the lane (a batch, a notification, the client's answer,
  * initialize, ping) goes to the app along with its parsed form.
  */
@@ -21,6 +22,9 @@ import { parseJsonBody, type JsonBody } from './json-body.js';
 import { hostCheck, type OriginPolicy } from './origin.js';
 import { keepParsedBody } from './parsed-body.js';
 import { recordAnswer, requestIdFrom } from './request-context.js';
+import type { Authenticator } from '../auth/authenticator.js';
+import type { Identity } from '../auth/identity.js';
+import { markAuthenticated } from './authenticate.js';
 
 export interface FastPathDeps {
   sessions: SessionTable;
@@ -28,6 +32,7 @@ export interface FastPathDeps {
   maxBodyBytes: number;
   metrics: Pick<Metrics, 'httpRequest'>;
   log: Logger;
+  auth?: Authenticator;
 }
 
 /** `app` behind the fast path: the returned listener answers what it can and passes the rest on. */
@@ -41,8 +46,22 @@ export function withFastPath(deps: FastPathDeps, app: RequestListener): RequestL
     if (typeof sessionId !== 'string' || !looksLikeOneJsonRequest(req, deps.maxBodyBytes)) return undefined;
     const endpoint = endpointOf(req.url);
     if (endpoint === undefined || refused(firstHost(req), headers.origin) !== undefined) return undefined;
-    const session = deps.sessions.get(sessionId, endpoint);
-    return session?.direct ? session : undefined;
+    const { auth } = deps;
+    let identity: Identity | undefined;
+    if (auth?.required) {
+      const decision = auth.quick(headers.authorization);
+      // Refused, or a JWT to verify: the app answers it.
+      if (!decision?.ok) return undefined;
+      identity = decision.identity;
+    }
+    const session = deps.sessions.get(sessionId, endpoint, identity?.client);
+    if (!session?.direct) return undefined;
+    if (identity) {
+      // Over its rate: the app answers 429 (a refused take costs nothing, so the request is counted once).
+      if (!auth!.limiter.take(identity.client).ok) return undefined;
+      markAuthenticated(req, identity);
+    }
+    return session;
   }
 
   async function answer(req: IncomingMessage, res: ServerResponse, session: ClientSession): Promise<void> {
@@ -82,7 +101,8 @@ function endpointOf(url: string | undefined): string | undefined {
   if (url === '/mcp') return META_ENDPOINT;
   if (url === undefined || !url.startsWith('/mcp/')) return undefined;
   const name = url.slice('/mcp/'.length);
-  return /^[A-Za-z0-9_.-]+$/.test(name) ? name : undefined;
+  // `p/<profile>` is the table's endpoint of /mcp/p/<profile> (session-table.ts profileEndpoint).
+  return /^(p\/)?[A-Za-z0-9_.-]+$/.test(name) ? name : undefined;
 }
 
 /**

@@ -32,8 +32,9 @@ export async function handleMcpRequest(
 ): Promise<Response> {
   const { sessions } = deps;
   const sessionId = c.req.header('mcp-session-id');
+  const owner = c.var.identity?.client;
   if (sessionId !== undefined) {
-    const session = sessions.get(sessionId, endpoint);
+    const session = sessions.get(sessionId, endpoint, owner);
     if (!session) return fail(c, 'session_not_found', 'Session not found');
     // The fast path may have read the body already (it was not for the lane): it comes along parsed.
     let body = parsedBodyOf(c.env?.incoming);
@@ -49,6 +50,14 @@ export async function handleMcpRequest(
   const check = await readInitialize(c);
   if (!check.ok) return errorResponse(c, check.error, check.id ?? null);
   const init = check.message;
+  if (sessions.ownerFull(owner)) {
+    const message =
+      `Too Many Requests: this client holds ${sessions.perOwner} open sessions (auth.max_sessions_per_client); ` +
+      'end one (DELETE) or retry later';
+    c.header('retry-after', String(SESSIONS_FULL_RETRY_S));
+    const error = new GatewayError('too_many_requests', message, { retry_after_s: SESSIONS_FULL_RETRY_S });
+    return errorResponse(c, error, init.id);
+  }
   // Before anything is started for it: a client opening sessions in a loop cannot exhaust backends or memory.
   const admission = sessions.admit();
   if (!admission) {
@@ -79,7 +88,17 @@ async function openSession(
   const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
     sessionIdGenerator: randomUUID,
     onsessioninitialized: (id) =>
-      sessions.add({ id, endpoint, transport, direct: opened?.direct, lastSeen: Date.now() }, admission),
+      sessions.add(
+        {
+          id,
+          endpoint,
+          owner: c.var.identity?.client,
+          transport,
+          direct: opened?.direct,
+          lastSeen: Date.now(),
+        },
+        admission,
+      ),
   });
   try {
     opened = await open(init, transport);

@@ -10,8 +10,11 @@ import type { SessionTable } from '../session/session-table.js';
 import { errorResponse } from './json-error.js';
 import { handleMcpRequest } from './mcp-session.js';
 import type { AppEnv } from './request-context.js';
+import type { Authenticator } from '../auth/authenticator.js';
+import { fail } from './json-error.js';
+import { routeAccess } from './route-access.js';
 
-export type PassthroughRouteDeps = PassthroughDeps & { sessions: SessionTable };
+export type PassthroughRouteDeps = PassthroughDeps & { sessions: SessionTable; auth: Authenticator };
 
 export function passthroughRoute(deps: PassthroughRouteDeps) {
   return async function handlePassthrough(c: Context<AppEnv>): Promise<Response> {
@@ -22,8 +25,23 @@ export function passthroughRoute(deps: PassthroughRouteDeps) {
       if (error instanceof GatewayError) return errorResponse(c, error);
       throw error;
     }
+    const allowed = routeAccess(c, deps.auth);
+    if (!allowed.ok) return allowed.response;
+    if (!allowed.access.backend(name))
+      return fail(
+        c,
+        'forbidden',
+        `Forbidden: backend "${name}" is not in profile "${allowed.access.profile}"`,
+      );
     return handleMcpRequest(c, deps, name, (init, transport) =>
-      openPassthroughSession(deps, name, init.params.capabilities ?? {}, transport),
+      openPassthroughSession(
+        deps,
+        name,
+        init.params.capabilities ?? {},
+        transport,
+        allowed.access,
+        c.req.header('authorization'),
+      ),
     );
   };
 }

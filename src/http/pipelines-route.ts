@@ -9,11 +9,23 @@ import { hasStandaloneStream } from '../session/client-peer.js';
 import type { SessionTable } from '../session/session-table.js';
 import { handleMcpRequest } from './mcp-session.js';
 import type { AppEnv } from './request-context.js';
+import type { Authenticator } from '../auth/authenticator.js';
+import { fail } from './json-error.js';
+import { routeAccess } from './route-access.js';
 
-export function pipelinesRoute(deps: PipelineSessionDeps & { sessions: SessionTable }) {
+export function pipelinesRoute(deps: PipelineSessionDeps & { sessions: SessionTable; auth: Authenticator }) {
   return async function handlePipelines(c: Context<AppEnv>): Promise<Response> {
+    const allowed = routeAccess(c, deps.auth);
+    if (!allowed.ok) return allowed.response;
+    if (!allowed.access.backend(PIPELINES_BACKEND))
+      return fail(c, 'forbidden', `Forbidden: the pipelines are not in profile "${allowed.access.profile}"`);
     return handleMcpRequest(c, deps, PIPELINES_BACKEND, async (init, transport) =>
-      createPipelineSession(deps, init.params.capabilities ?? {}, () => hasStandaloneStream(transport)),
+      createPipelineSession(
+        deps,
+        init.params.capabilities ?? {},
+        () => hasStandaloneStream(transport),
+        (pipeline) => allowed.access.tool(PIPELINES_BACKEND, pipeline),
+      ),
     );
   };
 }

@@ -9,12 +9,15 @@ import type { HttpBindings } from '@hono/node-server';
 import { REQUEST_ID_HEADER, type Logger } from '../log.js';
 import { httpRouteLabel } from '../metrics/labels.js';
 import type { Metrics } from '../metrics/metrics.js';
+import type { Identity } from '../auth/identity.js';
 
 export interface RequestVars {
   /** The app's logger with this request's `req_id`. */
   log: Logger;
   /** This request's id (as `x-request-id` in the response). */
   requestId: string;
+  /** Who is calling, when the gateway authenticates (http/authenticate.ts). */
+  identity: Identity | undefined;
 }
 
 /** Under @hono/node-server the routes also see node:http's request and response (`incoming`, `outgoing`). */

@@ -8,6 +8,8 @@ import type { Metrics } from '../metrics/metrics.js';
 import { PIPELINES_BACKEND, type Pipelines } from '../pipelines/pipelines.js';
 import type { Registry } from '../registry/registry.js';
 import type { ArgumentChecker } from './arguments.js';
+import type { Access } from '../auth/access.js';
+import type { CatalogEntry, CatalogTool } from '../catalog/catalog.js';
 
 export interface MetaContext {
   registry: Registry;
@@ -23,8 +25,31 @@ export interface MetaContext {
   semantic?: SemanticSearch | undefined;
 }
 
-/** Enabled backends and, when there are pipelines, `pipelines`, sorted: the names the meta-tools accept. */
-export function enabledServers(context: MetaContext): readonly string[] {
-  if (!context.pipelines?.size) return context.registry.enabledNames;
-  return [...context.registry.enabledNames, PIPELINES_BACKEND].sort();
+/**
+ * Enabled backends and, when there are pipelines, `pipelines`, sorted: the names the meta-tools accept; with a
+ * profile, only those it reaches.
+ */
+export function enabledServers(context: MetaContext, access?: Access): readonly string[] {
+  const names = context.pipelines?.size
+    ? [...context.registry.enabledNames, PIPELINES_BACKEND].sort()
+    : context.registry.enabledNames;
+  return access ? names.filter((n) => access.backend(n)) : names;
+}
+
+/** The catalog as a profile sees it: a tool it does not allow is as absent as one the backend does not have. */
+export type CatalogView = {
+  get(server: string): CatalogEntry | undefined;
+  find(server: string, tool: string): CatalogTool | undefined;
+};
+
+export function catalogView(context: MetaContext, access: Access | undefined): CatalogView {
+  const { catalog } = context;
+  if (!access?.profile) return catalog;
+  return {
+    get(server) {
+      const entry = access.backend(server) ? catalog.get(server) : undefined;
+      return entry && { ...entry, tools: entry.tools.filter((t) => access.tool(server, t.tool.name)) };
+    },
+    find: (server, tool) => (access.tool(server, tool) ? catalog.find(server, tool) : undefined),
+  };
 }

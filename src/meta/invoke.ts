@@ -9,7 +9,8 @@ import { RpcError } from '../errors.js';
 import { PIPELINES_BACKEND } from '../pipelines/pipelines.js';
 import type { CallContext } from '../session/forward.js';
 import type { SessionBackends } from '../session/session-backends.js';
-import { enabledServers, type MetaContext } from './context.js';
+import type { Access } from '../auth/access.js';
+import { catalogView, enabledServers, type MetaContext } from './context.js';
 import { toolError } from './results.js';
 import { findTool } from './target.js';
 
@@ -19,9 +20,20 @@ export async function invoke(
   args: Record<string, unknown>,
   meta: Record<string, unknown> | undefined,
   call: CallContext,
+  access?: Access,
 ): Promise<CallToolResult> {
-  const target = findTool(args.server, args.tool, enabledServers(context), context.catalog);
+  const target = findTool(
+    args.server,
+    args.tool,
+    enabledServers(context, access),
+    catalogView(context, access),
+  );
   if (!target.ok) return toolError(target.message);
+  // Not indexed yet, the backend judges the name; the profile still does first, with the answer a missing tool gets.
+  if (access && !access.tool(target.server, target.tool))
+    return toolError(
+      `server "${target.server}" has no tool "${target.tool}" (gateway_list_tools lists them)`,
+    );
   const prepared = context.checker.prepare(args.arguments, target.entry);
   if (!prepared.ok) return toolError(prepared.message, { server: target.server, tool: target.tool });
 

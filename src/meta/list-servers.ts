@@ -7,7 +7,8 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { IndexState } from '../catalog/catalog.js';
 import { PIPELINES_BACKEND, PIPELINES_DESCRIPTION } from '../pipelines/pipelines.js';
-import type { MetaContext } from './context.js';
+import type { Access } from '../auth/access.js';
+import { catalogView, type MetaContext } from './context.js';
 import { ok } from './results.js';
 
 interface ServerRow {
@@ -20,12 +21,13 @@ interface ServerRow {
   catalog: IndexState;
 }
 
-export function listServers(context: MetaContext): CallToolResult {
+export function listServers(context: MetaContext, access?: Access): CallToolResult {
+  const catalog = catalogView(context, access);
   const servers: ServerRow[] = context.registry
     .status()
-    .filter((b) => b.enabled)
+    .filter((b) => b.enabled && (access?.backend(b.name) ?? true))
     .map((b) => {
-      const entry = context.catalog.get(b.name);
+      const entry = catalog.get(b.name);
       return {
         name: b.name,
         description: b.description,
@@ -37,14 +39,14 @@ export function listServers(context: MetaContext): CallToolResult {
       };
     });
   const pipelines = context.pipelines;
-  if (pipelines?.size) {
+  if (pipelines?.size && (access?.backend(PIPELINES_BACKEND) ?? true)) {
     // A virtual backend, always ready: nothing to start, its tools are the config's.
     servers.push({
       name: PIPELINES_BACKEND,
       description: PIPELINES_DESCRIPTION,
       transport: 'pipeline',
       state: 'running',
-      tools: pipelines.size,
+      tools: catalog.get(PIPELINES_BACKEND)?.tools.length ?? pipelines.size,
       indexed: true,
       catalog: 'indexed',
     });

@@ -3,14 +3,19 @@
  * catalog. A backend not indexed yet says so rather than looking empty.
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { enabledServers, type MetaContext } from './context.js';
+import type { Access } from '../auth/access.js';
+import { catalogView, enabledServers, type MetaContext } from './context.js';
 import { ok, toolError } from './results.js';
 import { findServer } from './target.js';
 
-export function listTools(context: MetaContext, args: Record<string, unknown>): CallToolResult {
-  const found = findServer(args.server, enabledServers(context));
+export function listTools(
+  context: MetaContext,
+  args: Record<string, unknown>,
+  access?: Access,
+): CallToolResult {
+  const found = findServer(args.server, enabledServers(context, access));
   if (!found.ok) return toolError(found.message);
-  const entry = context.catalog.get(found.server);
+  const entry = catalogView(context, access).get(found.server);
   if (!entry) {
     return ok({
       server: found.server,

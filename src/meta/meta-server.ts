@@ -21,7 +21,11 @@ import { listServers } from './list-servers.js';
 import { listTools } from './list-tools.js';
 import { toolError } from './results.js';
 import { searchTools } from './search-tools.js';
+import { FULL_ACCESS, type Access } from '../auth/access.js';
+import { flatSurface, newFlatCache } from './flat-tools.js';
 
+const FLAT_INSTRUCTIONS =
+  "This gateway fronts several MCP servers; their tools are listed here as server__tool, each description starting with the server's name.";
 const INSTRUCTIONS =
   'This gateway fronts several MCP servers. Find a tool with gateway_search_tools, then call it with ' +
   'gateway_invoke({ server, tool, arguments }).';
@@ -35,14 +39,22 @@ export interface MetaClient {
   /** From its initialize, when the endpoint has read it first (HTTP); else read from the Server once it has (stdio). */
   capabilities?: ClientCapabilities | undefined;
   canReachClient: CanReachClient;
+  /** What its profile lets it see and call (default: everything); `surface` says which list it is served. */
+  access?: Access | undefined;
+  /** Serve the flat surface whatever the profile says (`/mcp/flat`). */
+  flat?: boolean;
+  /** Its Authorization header, for backends that forward it (`forward_authorization`). */
+  authorization?: string | undefined;
 }
 
 export function createMetaSession(context: MetaContext, version: string, client: MetaClient): OpenedSession {
+  const access = client.access ?? FULL_ACCESS;
+  const flat = client.flat === true || access.surface === 'flat';
   const server = new Server(
     { name: 'mcp-gateway', version },
     {
       capabilities: { tools: {}, logging: {} },
-      instructions: INSTRUCTIONS,
+      instructions: flat ? FLAT_INSTRUCTIONS : INSTRUCTIONS,
       jsonSchemaValidator: SHARED_SCHEMA_VALIDATOR,
     },
   );
@@ -53,22 +65,37 @@ export function createMetaSession(context: MetaContext, version: string, client:
     context.registry,
     client.capabilities ?? (() => server.getClientCapabilities() ?? {}),
     peer,
+    client.authorization,
   );
 
+  const flatCache = newFlatCache();
+  const callFlat = (
+    params: CallToolRequest['params'],
+    call: CallContext,
+  ): Promise<CallToolResult> | CallToolResult => {
+    const target = flatSurface(context, access, flatCache).targets.get(params.name);
+    if (!target)
+      return toolError(
+        `unknown tool "${params.name}": tools/list lists this endpoint's tools as server__tool`,
+      );
+    const args = { server: target.server, tool: target.tool, arguments: params.arguments ?? {} };
+    return invoke(context, backends, args, params._meta, call, access);
+  };
   const callTool = (
     params: CallToolRequest['params'],
     call: CallContext,
   ): CallToolResult | Promise<CallToolResult> => {
+    if (flat) return callFlat(params, call);
     const args = (params.arguments ?? {}) as Record<string, unknown>;
     switch (params.name) {
       case 'gateway_list_servers':
-        return listServers(context);
+        return listServers(context, access);
       case 'gateway_list_tools':
-        return listTools(context, args);
+        return listTools(context, args, access);
       case 'gateway_search_tools':
-        return searchTools(context, args);
+        return searchTools(context, args, access);
       case 'gateway_invoke':
-        return invoke(context, backends, args, params._meta, call);
+        return invoke(context, backends, args, params._meta, call, access);
       default:
         return toolError(
           `unknown meta-tool "${params.name}": this endpoint has ${META_TOOLS.map((t) => t.name).join(', ')}; ` +
@@ -81,12 +108,13 @@ export function createMetaSession(context: MetaContext, version: string, client:
     call: CallContext,
   ): Promise<CallToolResult> => {
     const result = await callTool(params, call);
-    context.metrics?.metaToolCall(params.name, result.isError === true ? 'error' : 'ok');
+    // The flat surface's names are the backends' tools: counted by the forwarding, not as meta-tools.
+    if (!flat) context.metrics?.metaToolCall(params.name, result.isError === true ? 'error' : 'ok');
     return result;
   };
   return openToolSession({
     server,
-    tools: () => [...META_TOOLS],
+    tools: () => (flat ? flatSurface(context, access, flatCache).tools : [...META_TOOLS]),
     call: answerCall,
     close: () => backends.close(),
   });

@@ -7,7 +7,9 @@
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { answerHit } from '../catalog/search-answer.js';
-import type { SearchResult } from '../catalog/search-index.js';
+import type { Access } from '../auth/access.js';
+import { DEFAULT_LIMIT, MAX_LIMIT } from '../catalog/search-index.js';
+import type { SearchResult } from '../catalog/search-types.js';
 import { enabledServers, type MetaContext } from './context.js';
 import { ok, toolError } from './results.js';
 import { findServer } from './target.js';
@@ -15,10 +17,11 @@ import { findServer } from './target.js';
 export function searchTools(
   context: MetaContext,
   args: Record<string, unknown>,
+  access?: Access,
 ): CallToolResult | Promise<CallToolResult> {
   if (typeof args.query !== 'string')
     return toolError('"query" is required: a few words about what the tool should do');
-  const names = enabledServers(context);
+  const names = enabledServers(context, access);
   let server: string | undefined;
   if (args.server !== undefined && args.server !== '') {
     const found = findServer(args.server, names);
@@ -26,14 +29,22 @@ export function searchTools(
     server = found.server;
   }
   const limit = typeof args.limit === 'number' ? args.limit : undefined;
-  const options = { ...(limit !== undefined ? { limit } : {}), ...(server !== undefined ? { server } : {}) };
+  // With a profile the index is asked for as many as it gives, and what the profile hides is dropped before the cut:
+  // a hidden tool must neither show nor take a place.
+  const restricted = access?.profile !== undefined;
+  const options = {
+    ...(restricted ? { limit: MAX_LIMIT } : limit !== undefined ? { limit } : {}),
+    ...(server !== undefined ? { server } : {}),
+  };
+  const restrict = (result: SearchResult): SearchResult =>
+    restricted && result.ok ? restrictHits(result, access!, limit) : result;
   if (context.semantic && args.regex !== true) {
     return context.semantic
       .search(args.query, options)
-      .then(({ result, warning }) => answer(context, result, names, server, warning));
+      .then(({ result, warning }) => answer(context, restrict(result), names, server, warning));
   }
   const result = context.catalog.searchIndex().search(args.query, { ...options, regex: args.regex === true });
-  return answer(context, result, names, server);
+  return answer(context, restrict(result), names, server);
 }
 
 function answer(
@@ -62,4 +73,15 @@ function answer(
       : {}),
     ...(warning !== undefined ? { warning } : {}),
   });
+}
+
+function restrictHits(
+  result: SearchResult & { ok: true },
+  access: Access,
+  limit: number | undefined,
+): typeof result {
+  const wanted =
+    limit === undefined || !Number.isFinite(limit) ? DEFAULT_LIMIT : Math.max(1, Math.floor(limit));
+  const hits = result.hits.filter((h) => access.tool(h.server, h.tool)).slice(0, wanted);
+  return { ...result, hits };
 }

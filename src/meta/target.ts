@@ -4,7 +4,8 @@
  * mean"), a tool named on the wrong server.
  */
 import { closest } from '../suggest.js';
-import type { Catalog, CatalogTool } from '../catalog/catalog.js';
+import type { CatalogTool } from '../catalog/catalog.js';
+import type { CatalogView } from './context.js';
 
 export type ServerLookup = { ok: true; server: string } | { ok: false; message: string };
 export type ToolLookup =
@@ -28,7 +29,7 @@ export function findTool(
   server: unknown,
   tool: unknown,
   names: readonly string[],
-  catalog: Catalog,
+  catalog: CatalogView,
 ): ToolLookup {
   if (typeof tool !== 'string' || tool === '') return { ok: false, message: '"tool" is required' };
   // `server__tool` / `server.tool` in the tool field, with the server left out or repeated.

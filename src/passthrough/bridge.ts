@@ -16,6 +16,8 @@ import { createClientPeer, hasStandaloneStream } from '../session/client-peer.js
 import { DirectLane } from '../session/direct-lane.js';
 import { forwardRequest, sdkCallContext, type CallContext } from '../session/forward.js';
 import { ToolListCache } from './tool-list-cache.js';
+import type { Access } from '../auth/access.js';
+import { RpcError } from '../errors.js';
 
 export interface BridgeOptions {
   /** The backend's identity and capabilities, mirrored to the client. */
@@ -31,6 +33,8 @@ export interface BridgeOptions {
   catalogTools: () => Tool[] | undefined;
   log: Logger;
   metrics?: PassthroughMetrics | undefined;
+  /** The client's profile: its tools/list shows only the tools it allows, and a call of another is refused. */
+  access?: Access | undefined;
 }
 
 export interface Bridge {
@@ -67,10 +71,26 @@ export function createBridge(options: BridgeOptions): Bridge {
     announcesChanges: info.capabilities.tools?.listChanged === true,
     catalog: options.catalogTools,
   });
+  const access = options.access?.profile !== undefined ? options.access : undefined;
+  const allowed = (result: Result): Result =>
+    access && Array.isArray(result.tools)
+      ? { ...result, tools: (result.tools as Tool[]).filter((t) => access.tool(link.name, t.name)) }
+      : result;
   const answer = async (request: Pick<Request, 'method' | 'params'>, call: CallContext): Promise<Result> => {
-    if (request.method !== 'tools/list' || request.params?.cursor) {
-      return forwardRequest(link.connection, request, call, forward);
+    if (access && request.method === 'tools/call') {
+      const name = request.params?.name;
+      // As the backend would answer a tool it does not have: the profile hides it, it does not announce it.
+      if (typeof name !== 'string' || !access.tool(link.name, name))
+        throw new RpcError(-32602, `Unknown tool: ${String(name)}`);
     }
+    if (request.method !== 'tools/list') return forwardRequest(link.connection, request, call, forward);
+    return allowed(await listTools(request, call));
+  };
+  const listTools = async (
+    request: Pick<Request, 'method' | 'params'>,
+    call: CallContext,
+  ): Promise<Result> => {
+    if (request.params?.cursor) return forwardRequest(link.connection, request, call, forward);
     const tools = lists.lookup();
     if (tools) {
       options.metrics?.toolListFromCache(link.name);

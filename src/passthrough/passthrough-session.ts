@@ -11,6 +11,7 @@ import type { Registry } from '../registry/registry.js';
 import { createBackendLink } from '../session/backend-link.js';
 import type { OpenedSession } from '../session/opened-session.js';
 import { createBridge } from './bridge.js';
+import type { Access } from '../auth/access.js';
 
 export interface PassthroughDeps {
   registry: Registry;
@@ -27,6 +28,9 @@ export async function openPassthroughSession(
   name: string,
   capabilities: ClientCapabilities,
   transport: Transport,
+  access?: Access,
+  /** The client's Authorization header, for a backend that forwards it (`forward_authorization`). */
+  authorization?: string,
 ): Promise<OpenedSession> {
   const { registry } = deps;
   // A stateful backend's state dies with its process: the client session ends with it (the client gets 404 and
@@ -35,7 +39,7 @@ export async function openPassthroughSession(
   const onLost = registry.lookup(name).stateful
     ? () => void setImmediate(() => void transport.close())
     : undefined;
-  const link = createBackendLink(registry, name, capabilities, onLost);
+  const link = createBackendLink(registry, name, capabilities, onLost, authorization);
   let connection;
   try {
     connection = await link.connection();
@@ -53,6 +57,7 @@ export async function openPassthroughSession(
     catalogTools: () => deps.catalog.currentTools(name),
     log: deps.log.child({ backend: name }),
     metrics: deps.metrics,
+    access,
   });
   return {
     server,

@@ -31,6 +31,8 @@ export function createPipelineSession(
   deps: PipelineSessionDeps,
   capabilities: ClientCapabilities,
   canReachClient: CanReachClient,
+  /** Which pipelines the client's profile lets it see and run (all by default). */
+  allows: (pipeline: string) => boolean = () => true,
 ): OpenedSession {
   const server = new Server(
     { name: `mcp-gateway/${PIPELINES_BACKEND}`, version: deps.version },
@@ -44,14 +46,18 @@ export function createPipelineSession(
 
   return openToolSession({
     server,
-    tools: () => deps.pipelines.tools(),
-    call: (params: CallToolRequest['params'], call: CallContext): Promise<CallToolResult> =>
-      deps.pipelines.run(params.name, (params.arguments ?? {}) as Record<string, unknown>, {
+    tools: () => deps.pipelines.tools().filter((t) => allows(t.name)),
+    call: async (params: CallToolRequest['params'], call: CallContext): Promise<CallToolResult> => {
+      // A pipeline the profile hides is as unknown as one that does not exist.
+      if (!allows(params.name))
+        return { content: [{ type: 'text', text: `unknown pipeline "${params.name}"` }], isError: true };
+      return deps.pipelines.run(params.name, (params.arguments ?? {}) as Record<string, unknown>, {
         backends,
         call,
         progressToken: params._meta?.progressToken as ProgressToken | undefined,
         route: '/mcp/:backend',
-      }),
+      });
+    },
     close: () => backends.close(),
   });
 }

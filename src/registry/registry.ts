@@ -94,8 +94,8 @@ export class Registry {
         metrics: deps.metrics,
         redact,
         sessionIdleMs: config.session_idle_timeout * 1000,
-        connect: (capabilities: ClientCapabilities, peers?: Set<Peer>) =>
-          connectBackend(marked(backend), {
+        connect: (capabilities: ClientCapabilities, peers?: Set<Peer>, authorization?: string) =>
+          connectBackend(forwarding(marked(backend), authorization), {
             clientInfo: deps.clientInfo,
             capabilities,
             log: deps.log,
@@ -180,9 +180,12 @@ export class Registry {
     return this.supervisor(name).acquire();
   }
 
-  /** A connection of the caller's own (closed by the caller), advertising the caller's client capabilities. */
-  open(name: string, capabilities: ClientCapabilities): Promise<Connection> {
-    return this.supervisor(name).open(capabilities);
+  /**
+   * A connection of the caller's own (closed by the caller), advertising the caller's client capabilities; for an
+   * HTTP/SSE backend with `forward_authorization`, carrying `authorization` (the calling client's header).
+   */
+  open(name: string, capabilities: ClientCapabilities, authorization?: string): Promise<Connection> {
+    return this.supervisor(name).open(capabilities, 'session', authorization);
   }
 
   /**
@@ -267,4 +270,14 @@ export class Registry {
 /** Two definitions of a backend are the same when every key is (key order aside). */
 function sameDefinition(a: BackendConfig, b: BackendConfig): boolean {
   return stableJson(a) === stableJson(b);
+}
+
+/**
+ * The backend as one client's connection must reach it: with `forward_authorization`, that client's Authorization
+ * header instead of the configured headers (a connection opened for no client, such as discovery's, keeps them).
+ */
+function forwarding(backend: BackendConfig, authorization: string | undefined): BackendConfig {
+  if (backend.transport === 'stdio' || !backend.forward_authorization || authorization === undefined)
+    return backend;
+  return { ...backend, headers: { Authorization: authorization } };
 }

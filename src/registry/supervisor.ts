@@ -16,8 +16,11 @@ import type { BackendState, BackendStateName } from './state.js';
 export interface SupervisorDeps {
   log: Logger;
   policy: RestartPolicy;
-  /** Opens a connection to this backend; `peers` marks the shared connection. */
-  connect(capabilities: ClientCapabilities, peers?: Set<Peer>): Promise<Connection>;
+  /**
+   * Opens a connection to this backend; `peers` marks the shared connection; `authorization` is the calling client's
+   * header, for a backend with `forward_authorization`.
+   */
+  connect(capabilities: ClientCapabilities, peers?: Set<Peer>, authorization?: string): Promise<Connection>;
   /** Told of every new connection and what it is for (the catalog reads tools only from fixed-capability ones). */
   onConnected?: (connection: Connection, purpose: ConnectionPurpose) => void;
   now?: () => number;
@@ -123,13 +126,14 @@ export class Supervisor {
   async open(
     capabilities: ClientCapabilities,
     purpose: 'session' | 'catalog' = 'session',
+    authorization?: string,
   ): Promise<Connection> {
     this.lastUsed = this.now();
     while (this.probe) await this.probe;
     const refusal = this.refusal();
     if (refusal) throw refusal;
     const recovering = this.consecutiveFailures > 0;
-    const attempt = this.start(capabilities, purpose);
+    const attempt = this.start(capabilities, purpose, undefined, authorization);
     // Waited on by the callers that arrive meanwhile, whatever its outcome: its failure is its own caller's, and must
     // not also surface as a rejection nobody handles.
     if (recovering) this.probe = attempt.then(noop, noop).finally(() => (this.probe = undefined));
@@ -221,12 +225,13 @@ export class Supervisor {
     capabilities: ClientCapabilities,
     purpose: ConnectionPurpose,
     peers?: Set<Peer>,
+    authorization?: string,
   ): Promise<Connection> {
     const startedAt = this.now();
     if (peers || this.state.kind !== 'running') this.setState({ kind: 'starting', since: startedAt });
     let connection: Connection;
     try {
-      connection = await this.deps.connect(capabilities, peers);
+      connection = await this.deps.connect(capabilities, peers, authorization);
     } catch (error) {
       this.deps.metrics?.backendStartFailed(this.config.name);
       const stderr = error instanceof GatewayError ? error.data?.stderr : undefined;

@@ -28,6 +28,8 @@ export function createBackendLink(
    * whose state died with it: the session ends rather than go on, unaware, with a fresh process.
    */
   onLost?: (reason: string) => void,
+  /** The client's Authorization header, for a backend that forwards it (`forward_authorization`). */
+  authorization?: string,
 ): BackendLink {
   const shared = registry.isShared(name);
   let peer: Peer | undefined;
@@ -39,7 +41,7 @@ export function createBackendLink(
   function ownConnection(): Promise<Connection> {
     if (owned && !owned.closed) return Promise.resolve(owned);
     opening ??= registry
-      .open(name, capabilities)
+      .open(name, capabilities, authorization)
       .then((fresh) => {
         if (closed) void fresh.close();
         if (peer) fresh.attach(peer);

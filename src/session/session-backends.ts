@@ -20,6 +20,8 @@ export class SessionBackends {
      */
     private readonly capabilities: ClientCapabilities | (() => ClientCapabilities),
     private readonly peer: Peer,
+    /** The client's Authorization header, for backends that forward it (`forward_authorization`). */
+    private readonly authorization?: string,
   ) {}
 
   /** Forwards `request` to the backend `options.backend` on the session's link to it. */
@@ -43,7 +45,7 @@ export class SessionBackends {
     let link = this.links.get(name);
     if (!link) {
       const capabilities = typeof this.capabilities === 'function' ? this.capabilities() : this.capabilities;
-      link = createBackendLink(this.registry, name, capabilities);
+      link = createBackendLink(this.registry, name, capabilities, undefined, this.authorization);
       link.attach(this.peer);
       this.links.set(name, link);
     }

@@ -8,11 +8,20 @@ import { hasStandaloneStream } from './client-peer.js';
 
 /** The table's endpoint name for the meta endpoint `/mcp` (backend names cannot be empty). */
 export const META_ENDPOINT = '';
+/** The table's endpoint of `/mcp/flat` (a reserved backend name). */
+export const FLAT_ENDPOINT = 'flat';
+
+/** The table's endpoint of `/mcp/p/<profile>` (`p` is a reserved backend name, and no name holds a slash). */
+export function profileEndpoint(profile: string): string {
+  return `p/${profile}`;
+}
 
 export interface ClientSession {
   id: string;
-  /** The route it belongs to: a backend name, or META_ENDPOINT. */
+  /** The route it belongs to: a backend name, META_ENDPOINT, `flat`, `p/<profile>`, `admin`. */
   endpoint: string;
+  /** The client that opened it (its name, when the gateway authenticates); no other may use it. */
+  owner?: string | undefined;
   transport: WebStandardStreamableHTTPServerTransport;
   /** Present on passthrough sessions: the lane their single requests take instead of the transport. */
   direct?: DirectLane | undefined;
@@ -34,6 +43,8 @@ export class SessionTable {
     private readonly idleTtlMs: number,
     /** Sessions open at once, all endpoints together (a reload may change it). */
     public capacity = Infinity,
+    /** Sessions one client (owner) may hold at once. */
+    public perOwner = Infinity,
   ) {}
 
   /**
@@ -54,10 +65,11 @@ export class SessionTable {
     };
   }
 
-  get(id: string, endpoint: string): ClientSession | undefined {
+  get(id: string, endpoint: string, owner?: string): ClientSession | undefined {
     const session = this.sessions.get(id);
-    // A session id is only valid on the route that created it.
-    if (!session || session.endpoint !== endpoint) return undefined;
+    // A session id is only valid on the route that created it, for the client that created it: anywhere else it is
+    // unknown (404), so that a leaked id is worth nothing to another client.
+    if (!session || session.endpoint !== endpoint || session.owner !== owner) return undefined;
     session.lastSeen = Date.now();
     return session;
   }
@@ -82,6 +94,15 @@ export class SessionTable {
     let n = 0;
     for (const session of this.sessions.values()) if (session.endpoint === endpoint) n++;
     return n;
+  }
+
+  /** Whether `owner` holds as many sessions as one client may. */
+  ownerFull(owner: string | undefined): boolean {
+    if (owner === undefined || this.perOwner === Infinity) return false;
+    let n = 0;
+    for (const session of this.sessions.values())
+      if (session.owner === owner && ++n >= this.perOwner) return true;
+    return false;
   }
 
   /** Ends the least recently used idle session; false if there is none. */

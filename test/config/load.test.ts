@@ -30,6 +30,15 @@ describe('defaults', () => {
       state_dir: expect.stringMatching(/mcp-gateway$/),
       log_level: 'info',
       admin: { token: undefined, allow_stdio: false },
+      auth: {
+        mode: 'off',
+        clients: {},
+        jwt: undefined,
+        public: [],
+        max_sessions_per_client: 64,
+        requests_per_second: 50,
+      },
+      profiles: {},
       backends: {},
       pipelines: {},
     });
@@ -183,6 +192,7 @@ describe('transport inference', () => {
       stateful: false,
       transport: 'http',
       url: 'http://localhost:8080/mcp',
+      forward_authorization: false,
       headers: { Authorization: 'Bearer tok-123456', 'X-Num': '1' },
     });
   });

@@ -62,9 +62,14 @@ export async function startGateway(
 export async function connectClient(
   url: string,
   capabilities: ClientCapabilities = {},
+  /** Sent with every request (an Authorization header, say). */
+  headers?: Record<string, string>,
 ): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
   const client = new Client({ name: 'gateway-test', version: '1.0.0' }, { capabilities });
-  const transport = new StreamableHTTPClientTransport(new URL(url));
+  const transport = new StreamableHTTPClientTransport(
+    new URL(url),
+    headers ? { requestInit: { headers } } : undefined,
+  );
   await client.connect(transport);
   return { client, transport };
 }
