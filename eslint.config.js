@@ -97,7 +97,7 @@ const LAYERS = {
     why: 'http/ parses and guards requests; backends are reached through the layers below it',
   },
   stdio: {
-    may: ['meta', 'config', 'metrics'],
+    may: ['auth', 'meta', 'config', 'metrics'],
     why: 'stdio/ carries one client on stdin/stdout to a meta session (or to a running gateway), like http/ over HTTP',
   },
   doctor: { may: ['backends', 'config'], also: ['../cli-args.js'], why: 'doctor/ probes backends by itself' },

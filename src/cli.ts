@@ -17,6 +17,7 @@ import { createLogger, type LogLevel } from './log.js';
 import { createGateway, RUNTIME_DEFAULTS, STATE_DIR_LOCKED, UNAUTHENTICATED_BIND } from './daemon.js';
 import { runRemoteBridge } from './stdio/remote-bridge.js';
 import { runStdioGateway } from './stdio-gateway.js';
+import { compileAccess, type Access } from './auth/access.js';
 import { DOCTOR_OPTIONS, runDoctorCommand } from './doctor/command.js';
 import type { ServiceKind } from './doctor/service-env.js';
 import { EXIT } from './exit-codes.js';
@@ -95,8 +96,8 @@ const COMMANDS: readonly CommandSpec[] = [
           'bridge to a running gateway instead, e.g. http://127.0.0.1:39400/mcp (token: $MCP_GATEWAY_TOKEN)',
       },
       { name: 'log-level', type: 'string', choices: LOG_LEVELS, describe: 'log level (logs go to stderr)' },
-      { name: 'surface', type: 'string', hidden: true, describe: 'reserved' },
-      { name: 'profile', type: 'string', hidden: true, describe: 'reserved' },
+      { name: 'surface', type: 'string', describe: 'meta (the meta-tools, default) or flat (every tool as server__tool)' },
+      { name: 'profile', type: 'string', describe: "serve what this profile of the config allows (and its surface)" },
     ],
   },
   {
@@ -269,11 +270,12 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
 }
 
 async function stdio(args: StdioArgs, io: CliIo): Promise<number> {
-  // Both select a surface that does not exist yet; refused rather than ignored, so nobody relies on a silent default.
-  if (args.surface !== undefined) {
-    return usage(io, '--surface is not available yet: mcp-gateway stdio serves the meta-tools of /mcp');
+  if (args.surface !== undefined && args.surface !== 'meta' && args.surface !== 'flat') {
+    return usage(io, `--surface is meta (the meta-tools of /mcp) or flat (every tool as server__tool, as /mcp/flat)`);
   }
-  if (args.profile !== undefined) return usage(io, '--profile is not available yet: there are no profiles');
+  if (args.url !== undefined && (args.surface !== undefined || args.profile !== undefined)) {
+    return usage(io, '--surface and --profile choose what a local stdio gateway serves; with --url, choose the URL');
+  }
   const streams = { stdin: io.stdin ?? process.stdin, stdout: io.stdoutStream ?? process.stdout };
   if (args.url !== undefined) {
     if (args.config !== undefined) {
@@ -302,7 +304,19 @@ async function stdio(args: StdioArgs, io: CliIo): Promise<number> {
   };
   const log = createLogger({ level: config.log_level, secrets: loaded.secrets });
   log.info({ config: loaded.path, version: VERSION }, 'configuration loaded');
+  let access: Access | undefined;
+  if (args.profile !== undefined) {
+    const profile = config.profiles[args.profile];
+    if (!profile) {
+      const names = Object.keys(config.profiles);
+      return usage(io, `no profile "${args.profile}" in ${loaded.path} (${names.length ? names.join(', ') : 'it has none'})`);
+    }
+    access = compileAccess(profile);
+  }
+  // The profile's surface unless --surface says otherwise.
+  const flat = args.surface === undefined ? access?.surface === 'flat' : args.surface === 'flat';
   await runStdioGateway(config, log, streams, {
+    surface: { flat, ...(access ? { access } : {}) },
     maxCallMs: RUNTIME_DEFAULTS.maxCallMs,
     shutdownGraceMs: RUNTIME_DEFAULTS.shutdownGraceMs,
     stopSignal: io.stopSignal(),

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { GatewayConfig } from './config/index.js';
 import type { Logger } from './log.js';
 import { createCore, reapEndedLedgers } from './gateway-core.js';
-import { serveStdio, type StdioStreams } from './stdio/stdio-server.js';
+import { serveStdio, type StdioStreams, type StdioSurface } from './stdio/stdio-server.js';
 import { VERSION } from './version.js';
 
 /**
@@ -24,6 +24,8 @@ export interface StdioGatewayOptions {
   /** Resolves when the process is told to stop (SIGTERM, SIGINT). */
   stopSignal: Promise<string>;
   discover?: boolean;
+  /** The flat surface instead of the meta-tools, and the profile that filters what the client sees. */
+  surface?: StdioSurface;
 }
 
 export async function runStdioGateway(
@@ -39,7 +41,7 @@ export async function runStdioGateway(
     ledgerFile,
     ...(options.discover !== undefined ? { discover: options.discover } : {}),
   });
-  const session = await serveStdio(core.meta, VERSION, streams, log);
+  const session = await serveStdio(core.meta, VERSION, streams, log, options.surface);
   core.start();
   log.info(
     { backends: core.registry.names(), pipelines: core.pipelines.size },

@@ -7,6 +7,7 @@ import type { Readable, Writable } from 'node:stream';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { Access } from '../auth/access.js';
 import type { MetaContext } from '../meta/context.js';
 import { createMetaSession } from '../meta/meta-server.js';
 
@@ -22,11 +23,18 @@ export interface StdioSession {
   close(): Promise<void>;
 }
 
+/** What the client sees: the meta-tools or the flat surface, of the whole gateway or of one profile. */
+export interface StdioSurface {
+  flat?: boolean;
+  access?: Access;
+}
+
 export async function serveStdio(
   meta: MetaContext,
   version: string,
   streams: StdioStreams,
   log: Logger,
+  surface: StdioSurface = {},
 ): Promise<StdioSession> {
   const { stdin, stdout } = streams;
   let end!: (why: string) => void;
@@ -41,7 +49,7 @@ export async function serveStdio(
   transport.onerror = (error) =>
     log.warn({ err: errorMessage(error) }, 'stdio: unreadable message from the client');
   // The client's capabilities are read from the Server once its initialize has arrived.
-  const session = createMetaSession(meta, version, { canReachClient: () => true });
+  const session = createMetaSession(meta, version, { canReachClient: () => true, ...surface });
   await session.server.connect(transport);
   // After connect, which sets the Server's own handler.
   const onclose = transport.onclose;

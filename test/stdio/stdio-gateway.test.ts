@@ -140,11 +140,50 @@ describe('mcp-gateway stdio -c FILE', () => {
     expect(stderr()).toContain('"msg":"gateway stopped"');
   });
 
-  it('refuses --surface and --profile with a usage error (they do not exist yet)', async () => {
-    for (const args of [
-      ['stdio', '--surface', 'flat'],
-      ['stdio', '--profile', 'work'],
-    ]) {
+  it('serves the flat surface, or what a profile allows, with --surface and --profile', async () => {
+    const config = join(scratch, 'profiles.yaml');
+    writeFileSync(
+      config,
+      `state_dir: ${join(scratch, 'state-profiles')}\n` +
+        `backends:\n  toolbox:\n    command: node ${join(REPO_ROOT, 'dist/examples/backends/toolbox.js')}\n` +
+        `profiles:\n  echo-only:\n    backends: [toolbox]\n    tools: { allow: ['toolbox/echo'] }\n`,
+    );
+    const flat = await start(['stdio', '-c', config, '--surface', 'flat']);
+    await until(
+      async () => (await flat.client.listTools()).tools.some((t) => t.name === 'toolbox__echo'),
+      'the flat list to hold the toolbox',
+      15_000,
+    );
+    const names = (await flat.client.listTools()).tools.map((t) => t.name);
+    expect(names).toContain('toolbox__calculate');
+    expect(firstText(await call(flat.client, 'toolbox__echo', { message: 'flat over stdio' }))).toContain(
+      'flat over stdio',
+    );
+    expect(await closeStdin(flat.child)).toBe(0);
+
+    const limited = await start(['stdio', '-c', config, '--profile', 'echo-only', '--surface', 'flat']);
+    const allowed = (await limited.client.listTools()).tools.map((t) => t.name);
+    expect(allowed).toEqual(['toolbox__echo']);
+    const refused = await call(limited.client, 'toolbox__calculate', { expression: '1+1' });
+    expect(refused.isError).toBe(true);
+    expect(await closeStdin(limited.child)).toBe(0);
+
+    const meta = await start(['stdio', '-c', config, '--profile', 'echo-only']);
+    const invoked = await call(meta.client, 'gateway_invoke', {
+      server: 'toolbox',
+      tool: 'calculate',
+      arguments: { expression: '1+1' },
+    });
+    expect(invoked.isError).toBe(true);
+    expect(await closeStdin(meta.child)).toBe(0);
+  });
+
+  it('refuses an unknown profile or surface with a usage error that names the valid ones', async () => {
+    const config = join(scratch, 'profiles.yaml');
+    for (const [args, message] of [
+      [['stdio', '-c', config, '--surface', 'tree'], /--surface is meta .* or flat/],
+      [['stdio', '-c', config, '--profile', 'nobody'], /no profile "nobody" in .*\(echo-only\)/],
+    ] as const) {
       const child = spawn(process.execPath, [EXECUTABLE, ...args], {
         cwd: scratch,
         stdio: ['pipe', 'pipe', 'pipe'],
@@ -153,7 +192,7 @@ describe('mcp-gateway stdio -c FILE', () => {
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       const [code] = (await once(child, 'exit')) as [number];
       expect(code).toBe(2);
-      expect(stderr).toMatch(/is not available yet/);
+      expect(stderr).toMatch(message);
     }
   });
 });
