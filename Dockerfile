@@ -5,9 +5,9 @@
 #   docker run -d --name mcp-gateway --restart unless-stopped -p 127.0.0.1:39400:39400 \
 #     -v "$PWD/servers.yaml:/etc/mcp-gateway/servers.yaml:ro" mcp-gateway
 #
-# The gateway has no authentication of its own yet. It listens on 0.0.0.0 inside the container (Docker's port
-# forwarding arrives on the container's interface, not on its loopback), so publish the port on the host's loopback
-# only, as above: `-p 39400:39400` would open every backend to your whole network.
+# It listens on 0.0.0.0 inside the container (Docker's port forwarding arrives on the container's interface, not on
+# its loopback). The default config says `auth: none` for that reason, so publish the port on the host's loopback
+# only, as above; before `-p 39400:39400` (every backend open to your whole network) configure auth.clients.
 #
 # Both stages use the same Node image, pinned by version and digest so a rebuild gets the same base. To move to a
 # newer one: `docker buildx imagetools inspect node:<version>-bookworm-slim` prints the digest to put here.

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { bindRefusal } from '../../src/auth/bind-check.js';
 import { loadConfigFile } from '../../src/config/index.js';
 import { createGateway, type Gateway } from '../../src/daemon.js';
 import { silentLogger } from '../../src/log.js';
@@ -139,6 +140,8 @@ describe('Dockerfile', () => {
     expect(copy?.args).toBe('examples/docker/servers.yaml /etc/mcp-gateway/servers.yaml');
     const { config } = await loadConfigFile(join(REPO_ROOT, 'examples/docker/servers.yaml'), {});
     expect(config.host).toBe('0.0.0.0');
+    // It must start on 0.0.0.0: beyond loopback the gateway refuses to run without authentication unless told so.
+    expect(bindRefusal(config.host, config.auth)).toBeUndefined();
     const toolbox = config.backends.toolbox;
     expect(toolbox?.transport === 'stdio' && toolbox.args[0]).toBe(
       '/opt/mcp-gateway/dist/examples/backends/toolbox.js',
