@@ -3,9 +3,10 @@
  * hashed first, so that neither their contents nor their lengths show in the time a comparison takes).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { bearerToken } from '../auth/identity.js';
 
 export function bearerMatches(header: string | undefined, token: string): boolean {
-  const given = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? '')?.[1];
+  const given = bearerToken(header);
   if (given === undefined) return false;
   return timingSafeEqual(digest(given), digest(token));
 }
