@@ -24,7 +24,8 @@ import {
   type RunningGateway,
 } from '../helpers/gateway.js';
 import { startEmbeddingsServer, type EmbeddingsServer } from '../helpers/embeddings-server.js';
-import { startToolServer, waitUntil } from '../helpers/tool-server.js';
+import { until } from '../helpers/processes.js';
+import { startToolServer } from '../helpers/tool-server.js';
 
 /** The words a user may say for the tool's own: only the semantic ranking knows them. */
 const SYNONYMS = { quuxify: 'frobnicate', gadget: 'widget', gizmo: 'widget' };
@@ -82,15 +83,15 @@ backends:
       cleanups.push(() => gw.close());
       const { client } = await connectClient(`${gw.url}/mcp`);
       cleanups.push(() => endSession(client));
-      await waitUntil(() => gw.gateway.catalog.isIndexed('workshop'), 10_000, 'the backend indexed');
+      await until(() => gw.gateway.catalog.isIndexed('workshop'), 'the backend indexed', 10_000);
       return { gw, client };
     };
 
     const first = await run();
-    await waitUntil(
+    await until(
       () => TOOLS.every((t) => endpoint.inputs.some((i) => i.startsWith(t.name.replace('_', ' ')))),
-      10_000,
       'every tool embedded',
+      10_000,
     );
     const found = await search(first.client, 'quuxify the gadget');
     expect(found.warning).toBeUndefined();

@@ -20,7 +20,8 @@ import {
   startGateway,
   type RunningGateway,
 } from '../helpers/gateway.js';
-import { freePort, waitUntil } from '../helpers/tool-server.js';
+import { until } from '../helpers/processes.js';
+import { freePort } from '../helpers/tool-server.js';
 
 const ENTRY = resolve(REPO_ROOT, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
 const children: ChildProcess[] = [];
@@ -76,7 +77,7 @@ describe.each(['http', 'sse'] as const)('server-everything over %s', (mode) => {
     const { client } = await connectClient(`${gw.url}/mcp/${backend}`, {});
     const seen = (await client.listTools()).tools.map((t) => t.name).sort();
     expect(seen).toEqual(bare);
-    await waitUntil(() => gw.gateway.catalog.isIndexed(backend), 10_000, 'the catalog read');
+    await until(() => gw.gateway.catalog.isIndexed(backend), 'the catalog read', 10_000);
     expect(catalogNames(backend)).toEqual(full);
 
     // Read again after a session with every capability, and after one with none: the same list each time.
@@ -89,10 +90,10 @@ describe.each(['http', 'sse'] as const)('server-everything over %s', (mode) => {
       // Makes the entry old enough to be read again on the next connection.
       gw.gateway.catalog.get(backend)!.indexed_at = new Date(0).toISOString();
       const { client: trigger } = await connectClient(`${gw.url}/mcp/${backend}`, capabilities);
-      await waitUntil(
+      await until(
         () => gw.gateway.catalog.get(backend)!.indexed_at !== new Date(0).toISOString(),
-        10_000,
         'a re-read',
+        10_000,
       );
       expect(gw.gateway.catalog.get(backend)!.indexed_at).not.toBe(at);
       expect(catalogNames(backend)).toEqual(full);

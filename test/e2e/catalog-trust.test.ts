@@ -20,7 +20,8 @@ import {
   startGateway,
   type RunningGateway,
 } from '../helpers/gateway.js';
-import { freePort, startToolServer, waitUntil, type ToolServer } from '../helpers/tool-server.js';
+import { until } from '../helpers/processes.js';
+import { freePort, startToolServer, type ToolServer } from '../helpers/tool-server.js';
 
 const EVERYTHING = resolve(REPO_ROOT, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
 /** Retries a few tens of ms apart, so that a backend coming up late is seen at once. */
@@ -78,7 +79,7 @@ backends:
     http_url: http://127.0.0.1:${port}/mcp
     description: comes up after the gateway
 `);
-    await waitUntil(() => gw.gateway.catalog.indexState('late') === 'failed', 5_000, 'a failed first read');
+    await until(() => gw.gateway.catalog.indexState('late') === 'failed', 'a failed first read', 5_000);
     const before = await health(gw);
     expect(before.status).toBe('degraded');
     expect(before.catalog_complete).toBe(false);
@@ -91,7 +92,7 @@ backends:
     ]);
 
     await server([{ name: 'brew_coffee', description: 'Brews a cup of coffee' }], port);
-    await waitUntil(() => gw.gateway.catalog.isIndexed('late'), 5_000, 'the late backend indexed');
+    await until(() => gw.gateway.catalog.isIndexed('late'), 'the late backend indexed', 5_000);
     const after = await callJson(client, 'gateway_list_servers');
     expect(after.catalog_complete).toBe(true);
     expect(after.servers).toEqual([
@@ -111,7 +112,7 @@ backends:
   never:
     http_url: http://127.0.0.1:${port}/mcp
 `);
-    await waitUntil(() => gw.gateway.catalog.indexState('never') === 'failed', 5_000, 'a failed first read');
+    await until(() => gw.gateway.catalog.indexState('never') === 'failed', 'a failed first read', 5_000);
     await gw.close();
     // Nothing is dialled after the close: a server that comes up now is never asked.
     const s = await server([{ name: 'x', description: 'x' }], port);
@@ -139,7 +140,7 @@ backends:
       Authorization: ${secret}
 `;
     const first = await gateway(yaml(old.url), { stateDir });
-    await waitUntil(() => first.gateway.catalog.isIndexed('weather'), 5_000, 'the first run indexed');
+    await until(() => first.gateway.catalog.isIndexed('weather'), 'the first run indexed', 5_000);
     await first.close();
     const file = readFileSync(join(stateDir, 'catalog.json'), 'utf8');
     expect(file).toContain('old_forecast');
@@ -152,7 +153,7 @@ backends:
 
     const second = await gateway(yaml(next.url), { stateDir });
     const client = await meta(second);
-    await waitUntil(() => second.gateway.catalog.isIndexed('weather'), 5_000, 'the second run indexed');
+    await until(() => second.gateway.catalog.isIndexed('weather'), 'the second run indexed', 5_000);
     const found = await callJson(client, 'gateway_search_tools', { query: 'weather forecast', limit: 10 });
     expect(found.results?.map((r) => r.tool)).toEqual(['new_forecast']);
   }, 20_000);
@@ -166,7 +167,7 @@ backends:
     command: ${process.execPath} ${EVERYTHING} stdio
     warm: true
 `);
-    await waitUntil(() => gw.gateway.catalog.isIndexed('everything'), 15_000, 'the warm backend indexed');
+    await until(() => gw.gateway.catalog.isIndexed('everything'), 'the warm backend indexed', 15_000);
     await sleep(300);
     const status = (await health(gw)).backends.everything!;
     expect(status.state).toBe('running');

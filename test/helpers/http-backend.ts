@@ -14,6 +14,8 @@ export interface HttpBackend {
   url: string;
   /** Open sessions by id (a test may clear it to act as a restarted backend). */
   sessions: Map<string, StreamableHTTPServerTransport>;
+  /** Requests received so far (any method). */
+  readonly requests: number;
   close(): Promise<void>;
 }
 
@@ -25,11 +27,15 @@ export interface HttpBackendOptions {
   intercept?(req: IncomingMessage, res: ServerResponse, body: string): boolean;
   /** Answer a session id it does not know with 404, as a restarted server does (default: open a new session). */
   strictSessions?: boolean;
+  /** A port chosen beforehand (a backend that comes up after the gateway); default any free one. */
+  port?: number;
 }
 
 export async function startHttpBackend(options: HttpBackendOptions): Promise<HttpBackend> {
   const sessions = new Map<string, StreamableHTTPServerTransport>();
+  let requests = 0;
   const server = createServer(async (req, res) => {
+    requests++;
     const text = req.method === 'POST' ? await readBody(req) : '';
     if (options.intercept?.(req, res, text)) return;
     const id = req.headers['mcp-session-id'];
@@ -52,10 +58,13 @@ export async function startHttpBackend(options: HttpBackendOptions): Promise<Htt
     }
     await transport.handleRequest(req, res, text ? JSON.parse(text) : undefined);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`,
     sessions,
+    get requests() {
+      return requests;
+    },
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
