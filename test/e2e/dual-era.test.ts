@@ -173,6 +173,15 @@ describe('a 2026-07-28 client on /mcp/flat', () => {
   });
 });
 
+describe('what is not modern yet', () => {
+  it('sends a modern client on /mcp/<backend> back to initialize, and it works there', async () => {
+    const client = await modernClient(`${gw.url}/mcp/toolbox`);
+    expect(client.getNegotiatedProtocolVersion()).not.toBe(V);
+    const echoed = await client.callTool({ name: 'echo', arguments: { message: 'passthrough' } });
+    expect(firstText(echoed)).toBe('passthrough');
+  });
+});
+
 describe('any process', () => {
   it('answers a modern request on a gateway that never saw the client, and lists the same bytes after a restart', async () => {
     const client = await modernClient(`${gw.url}/mcp`);
