@@ -45,7 +45,10 @@ export function metaRoute(deps: MetaRouteDeps, surface: 'meta' | 'flat' | 'profi
       const era = requestEra({ method: 'POST', header: (name) => c.req.header(name), body: await bodyOf(c) });
       if (era.era === 'modern') {
         if ('refusal' in era) return refuseModern(c, era.refusal);
-        return answerModern(c, stateless, era.message, { access: allowed.access, flat: surface === 'flat' });
+        return answerModern(c, { meta: stateless, sessions: deps.sessions }, era.message, {
+          access: allowed.access,
+          flat: surface === 'flat',
+        });
       }
     }
     const endpoint =

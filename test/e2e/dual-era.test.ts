@@ -173,6 +173,40 @@ describe('a 2026-07-28 client on /mcp/flat', () => {
   });
 });
 
+describe('limits', () => {
+  it('counts a session-less call against max_sessions while it runs; lists need no place', async () => {
+    const capped = await startGateway(`
+max_sessions: 1
+backends:
+  toolbox:
+    command: node dist/examples/backends/toolbox.js
+`);
+    gateways.push(capped);
+    // An SDK v1 client holds a GET stream open: a busy session, never evicted.
+    const { client: legacy } = await connectClient(`${capped.url}/mcp`);
+    await until(() => capped.gateway.sessions.count() === 1, 'one session');
+    const args = { server: 'toolbox', tool: 'echo', arguments: { message: 'x' } };
+    const refused = await rawModern(
+      `${capped.url}/mcp`,
+      'tools/call',
+      { name: 'gateway_invoke', arguments: args },
+      'gateway_invoke',
+    );
+    expect(refused.status).toBe(503);
+    expect(JSON.parse(refused.text)).toMatchObject({ id: 7, error: { data: { retry_after_s: 1 } } });
+    expect((await rawModern(`${capped.url}/mcp`, 'tools/list')).status).toBe(200);
+    await endSession(legacy);
+    const served = await rawModern(
+      `${capped.url}/mcp`,
+      'tools/call',
+      { name: 'gateway_invoke', arguments: args },
+      'gateway_invoke',
+    );
+    expect(served.status).toBe(200);
+    expect(served.text).toContain('"text":"x"');
+  });
+});
+
 describe('what is not modern yet', () => {
   it('sends a modern client on /mcp/<backend> back to initialize, and it works there', async () => {
     const client = await modernClient(`${gw.url}/mcp/toolbox`);
