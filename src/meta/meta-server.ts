@@ -16,19 +16,10 @@ import { SessionBackends } from '../session/session-backends.js';
 import { openToolSession } from '../session/tool-session.js';
 import type { MetaContext } from './context.js';
 import { META_TOOLS } from './definitions.js';
-import { invoke } from './invoke.js';
-import { listServers } from './list-servers.js';
-import { listTools } from './list-tools.js';
-import { toolError } from './results.js';
-import { searchTools } from './search-tools.js';
+import { callMetaTool } from './call-meta-tool.js';
+import { FLAT_INSTRUCTIONS, INSTRUCTIONS } from './instructions.js';
 import { FULL_ACCESS, type Access } from '../auth/access.js';
 import { flatSurface, newFlatCache } from './flat-tools.js';
-
-const FLAT_INSTRUCTIONS =
-  "This gateway fronts several MCP servers; their tools are listed here as server__tool, each description starting with the server's name.";
-const INSTRUCTIONS =
-  'This gateway fronts several MCP servers. Find a tool with gateway_search_tools, then call it with ' +
-  'gateway_invoke({ server, tool, arguments }).';
 
 /** Backend notifications that describe the backend's own lists; /mcp's list is the four meta-tools and never changes. */
 const NOT_FOR_META =
@@ -69,49 +60,8 @@ export function createMetaSession(context: MetaContext, version: string, client:
   );
 
   const flatCache = newFlatCache();
-  const callFlat = (
-    params: CallToolRequest['params'],
-    call: CallContext,
-  ): Promise<CallToolResult> | CallToolResult => {
-    const target = flatSurface(context, access, flatCache).targets.get(params.name);
-    if (!target)
-      return toolError(
-        `unknown tool "${params.name}": tools/list lists this endpoint's tools as server__tool`,
-      );
-    const args = { server: target.server, tool: target.tool, arguments: params.arguments ?? {} };
-    return invoke(context, backends, args, params._meta, call, access);
-  };
-  const callTool = (
-    params: CallToolRequest['params'],
-    call: CallContext,
-  ): CallToolResult | Promise<CallToolResult> => {
-    if (flat) return callFlat(params, call);
-    const args = (params.arguments ?? {}) as Record<string, unknown>;
-    switch (params.name) {
-      case 'gateway_list_servers':
-        return listServers(context, access);
-      case 'gateway_list_tools':
-        return listTools(context, args, access);
-      case 'gateway_search_tools':
-        return searchTools(context, args, access);
-      case 'gateway_invoke':
-        return invoke(context, backends, args, params._meta, call, access);
-      default:
-        return toolError(
-          `unknown meta-tool "${params.name}": this endpoint has ${META_TOOLS.map((t) => t.name).join(', ')}; ` +
-            "a backend's tools are called through gateway_invoke",
-        );
-    }
-  };
-  const answerCall = async (
-    params: CallToolRequest['params'],
-    call: CallContext,
-  ): Promise<CallToolResult> => {
-    const result = await callTool(params, call);
-    // The flat surface's names are the backends' tools: counted by the forwarding, not as meta-tools.
-    if (!flat) context.metrics?.metaToolCall(params.name, result.isError === true ? 'error' : 'ok');
-    return result;
-  };
+  const answerCall = (params: CallToolRequest['params'], call: CallContext): Promise<CallToolResult> =>
+    callMetaTool({ context, backends, access, flat, flatCache }, params, call);
   return openToolSession({
     server,
     tools: () => (flat ? flatSurface(context, access, flatCache).tools : [...META_TOOLS]),

@@ -1,0 +1,118 @@
+/**
+ * @module modern-meta-route: a 2026-07-28 request on `/mcp` or `/mcp/flat` (protocol-era.ts decided it), answered
+ * without a session by the endpoint's stateless meta server (meta/stateless-meta.ts): `server/discover`, `tools/list`
+ * and `tools/call`, each as one JSON response. The list and discover bodies are spliced from bytes rendered once.
+ */
+import type { Context } from 'hono';
+import type { Access } from '../auth/access.js';
+import { Cancellation } from '../cancellation.js';
+import type { StatelessMeta } from '../meta/stateless-meta.js';
+import { CLIENT_CAPABILITIES_META_KEY, type ModernMessage, type ModernRefusal } from './protocol-era.js';
+import type { AppEnv } from './request-context.js';
+import { GatewayError } from '../errors.js';
+import type { SessionTable } from '../session/session-table.js';
+import { errorResponse } from './json-error.js';
+
+const METHOD_NOT_FOUND = -32601;
+/** When every place is taken, a client is asked to come back this much later (as for a new session). */
+const FULL_RETRY_S = 1;
+const INVALID_PARAMS = -32602;
+
+export async function answerModern(
+  c: Context<AppEnv>,
+  deps: { meta: StatelessMeta; sessions: Pick<SessionTable, 'admit' | 'capacity'> },
+  message: ModernMessage,
+  client: { access: Access; flat: boolean },
+): Promise<Response> {
+  const { meta } = deps;
+  // A notification (cancellation travels as a closed response in this era): nothing to answer.
+  if (message.id === undefined) return c.body(null, 202);
+  const id = message.id;
+  switch (message.method) {
+    case 'server/discover':
+      return resultResponse(c, id, meta.discover(client));
+    case 'tools/list':
+      return resultResponse(c, id, meta.listTools(client));
+    case 'tools/call': {
+      const { params } = message;
+      const name = params.name;
+      if (typeof name !== 'string')
+        return errorBody(c, 400, id, INVALID_PARAMS, 'Invalid params: tools/call needs a name');
+      // A call may open backend connections of its own: it holds a place in the session table while it runs, so that
+      // session-less calls are bounded by max_sessions as sessions are.
+      const admission = deps.sessions.admit();
+      if (!admission) {
+        c.header('retry-after', String(FULL_RETRY_S));
+        const message =
+          `Service Unavailable: ${deps.sessions.capacity} client sessions and calls are open and busy ` +
+          `(max_sessions); retry in ${FULL_RETRY_S} s`;
+        return errorResponse(
+          c,
+          new GatewayError('too_many_sessions', message, { retry_after_s: FULL_RETRY_S }),
+          id,
+        );
+      }
+      try {
+        return await callTool(c, meta, id, { ...params, name }, client);
+      } finally {
+        admission.release();
+      }
+    }
+    default:
+      return errorBody(c, 404, id, METHOD_NOT_FOUND, `Method not found: ${message.method}`);
+  }
+}
+
+async function callTool(
+  c: Context<AppEnv>,
+  meta: StatelessMeta,
+  id: string | number,
+  params: Record<string, unknown> & { name: string },
+  client: { access: Access; flat: boolean },
+): Promise<Response> {
+  const capabilities = (params._meta as Record<string, unknown> | undefined)?.[CLIENT_CAPABILITIES_META_KEY];
+  const signal = c.req.raw.signal;
+  const result = await meta.callTool(
+    {
+      ...client,
+      capabilities: typeof capabilities === 'object' && capabilities !== null ? capabilities : undefined,
+      authorization: c.req.header('authorization'),
+    },
+    {
+      name: params.name,
+      ...(params.arguments !== undefined ? { arguments: params.arguments as Record<string, unknown> } : {}),
+      ...(params._meta !== undefined ? { _meta: params._meta as Record<string, unknown> } : {}),
+    },
+    {
+      requestId: id,
+      cancellation: Cancellation.following(signal, 'cancelled by the client'),
+      // A JSON response carries the result only; progress would need the SSE form of the response.
+      progress: () => undefined,
+      httpRequestId: c.var.requestId,
+    },
+  );
+  return resultResponse(c, id, JSON.stringify({ ...result, resultType: 'complete' }));
+}
+
+export function refuseModern(c: Context<AppEnv>, refusal: ModernRefusal): Response {
+  return errorBody(c, refusal.httpStatus, refusal.id, refusal.code, refusal.message, refusal.data);
+}
+
+/** The JSON-RPC response around a result already rendered: the result's bytes are never re-serialized. */
+function resultResponse(c: Context<AppEnv>, id: string | number, resultJson: string): Response {
+  return c.body(`{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":${resultJson}}`, 200, {
+    'content-type': 'application/json',
+  });
+}
+
+function errorBody(
+  c: Context<AppEnv>,
+  status: 400 | 404,
+  id: string | number | null,
+  code: number,
+  message: string,
+  data?: Record<string, unknown>,
+): Response {
+  const error = { code, message, ...(data ? { data } : {}) };
+  return c.json({ jsonrpc: '2.0', id, error }, status);
+}

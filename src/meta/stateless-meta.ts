@@ -1,0 +1,153 @@
+/**
+ * @module stateless-meta: the meta endpoints for 2026-07-28 clients, one request at a time with no session. Built
+ * once per endpoint and kept: `server/discover` and the meta-tools' `tools/list` are rendered to bytes once, the flat
+ * list once per catalog change and profile, so that a list costs a string copy and is byte-identical across calls and
+ * restarts. A `tools/call` opens the links its backends need for that request only and closes them with it: nothing
+ * outlives the request, so any process can serve the next one, and no client's capabilities or Authorization header
+ * ever reach a link another client uses.
+ *
+ * The shapes are the 2026-07-28 ones (`@modelcontextprotocol/server`'s types); the objects are plain JSON, never an
+ * SDK v1 object passed to v2 code or the reverse.
+ */
+import type {
+  CacheScope,
+  ClientCapabilities as ModernClientCapabilities,
+  DiscoverResult,
+  ListToolsResult,
+} from '@modelcontextprotocol/server';
+import type { CallToolRequest, CallToolResult, ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import type { Access } from '../auth/access.js';
+import type { CallContext } from '../session/forward.js';
+import { SessionBackends } from '../session/session-backends.js';
+import { UNREACHABLE_PEER } from '../session/unreachable-peer.js';
+import { callMetaTool } from './call-meta-tool.js';
+import type { MetaContext } from './context.js';
+import { META_TOOLS } from './definitions.js';
+import { flatSurface, newFlatCache, type FlatCache, type FlatSurface } from './flat-tools.js';
+import { FLAT_INSTRUCTIONS, INSTRUCTIONS } from './instructions.js';
+
+const SERVER_INFO_META_KEY = 'io.modelcontextprotocol/serverInfo';
+/** The meta-tools are fixed text: they change only with the gateway's version. */
+const META_LIST_TTL_MS = 3_600_000;
+/**
+ * The flat list follows the catalog; with no `subscriptions/listen` yet to announce a change, a client re-reads it
+ * after a minute.
+ */
+const FLAT_LIST_TTL_MS = 60_000;
+const DISCOVER_TTL_MS = 3_600_000;
+
+type Cacheable = { ttlMs: number; cacheScope: CacheScope; resultType: 'complete' };
+
+export interface StatelessClient {
+  access: Access;
+  /** Serve the flat surface whatever the profile says (`/mcp/flat`). */
+  flat: boolean;
+  /** From the request's `_meta`: advertised on the request's own backend links. */
+  capabilities: ModernClientCapabilities | undefined;
+  authorization: string | undefined;
+}
+
+export class StatelessMeta {
+  private readonly serverInfo: { name: string; version: string };
+  private readonly discoverJson: { meta: string; flat: string };
+  private readonly metaListJson: string;
+  /** One flat cache per profile (a handful at most): each profile sees its own list. */
+  private readonly flatCaches = new Map<string, FlatCache>();
+  private readonly flatJson = new WeakMap<FlatSurface, string>();
+
+  constructor(
+    private readonly context: MetaContext,
+    version: string,
+    supportedVersions: readonly string[],
+  ) {
+    this.serverInfo = { name: 'mcp-gateway', version };
+    const discover = (instructions: string): string =>
+      JSON.stringify({
+        supportedVersions: [...supportedVersions],
+        capabilities: { tools: {} },
+        instructions,
+        ...this.cacheable(DISCOVER_TTL_MS, 'public'),
+        _meta: { [SERVER_INFO_META_KEY]: this.serverInfo },
+      } satisfies DiscoverResult & Cacheable);
+    this.discoverJson = { meta: discover(INSTRUCTIONS), flat: discover(FLAT_INSTRUCTIONS) };
+    this.metaListJson = this.renderList(META_TOOLS, META_LIST_TTL_MS, 'public');
+  }
+
+  /** The `server/discover` result, as JSON text. */
+  discover(client: Pick<StatelessClient, 'access' | 'flat'>): string {
+    return isFlat(client) ? this.discoverJson.flat : this.discoverJson.meta;
+  }
+
+  /**
+   * The `tools/list` result, as JSON text. The four meta-tools are the same for every caller (`public`); a flat list
+   * that a profile filters is that caller's own (`private`).
+   */
+  listTools(client: Pick<StatelessClient, 'access' | 'flat'>): string {
+    if (!isFlat(client)) return this.metaListJson;
+    const surface = flatSurface(this.context, client.access, this.flatCache(client.access));
+    let json = this.flatJson.get(surface);
+    if (json === undefined) {
+      const scope: CacheScope = client.access.profile === undefined ? 'public' : 'private';
+      json = this.renderList(surface.tools, FLAT_LIST_TTL_MS, scope);
+      this.flatJson.set(surface, json);
+    }
+    return json;
+  }
+
+  /** A `tools/call`, its backends reached on links of this request's own, closed when it is answered. */
+  async callTool(
+    client: StatelessClient,
+    params: CallToolRequest['params'],
+    call: CallContext,
+  ): Promise<CallToolResult> {
+    const backends = new SessionBackends(
+      this.context.registry,
+      // The wire shape is the same JSON in both eras; only the declared type differs between the SDKs.
+      (client.capabilities ?? {}) as ClientCapabilities,
+      UNREACHABLE_PEER,
+      client.authorization,
+    );
+    try {
+      return await callMetaTool(
+        {
+          context: this.context,
+          backends,
+          access: client.access,
+          flat: isFlat(client),
+          flatCache: this.flatCache(client.access),
+        },
+        params,
+        call,
+      );
+    } finally {
+      void backends.close();
+    }
+  }
+
+  private flatCache(access: Access): FlatCache {
+    const key = access.profile ?? '';
+    let cache = this.flatCaches.get(key);
+    if (!cache) this.flatCaches.set(key, (cache = newFlatCache()));
+    return cache;
+  }
+
+  private renderList(
+    tools: ListToolsResult['tools'] | readonly object[],
+    ttlMs: number,
+    scope: CacheScope,
+  ): string {
+    return JSON.stringify({
+      tools,
+      ...this.cacheable(ttlMs, scope),
+      _meta: { [SERVER_INFO_META_KEY]: this.serverInfo },
+    });
+  }
+
+  private cacheable(ttlMs: number, cacheScope: CacheScope): Cacheable {
+    return { ttlMs, cacheScope, resultType: 'complete' };
+  }
+}
+
+function isFlat(client: Pick<StatelessClient, 'access' | 'flat'>): boolean {
+  return client.flat || client.access.surface === 'flat';
+}
