@@ -96,8 +96,16 @@ const COMMANDS: readonly CommandSpec[] = [
           'bridge to a running gateway instead, e.g. http://127.0.0.1:39400/mcp (token: $MCP_GATEWAY_TOKEN)',
       },
       { name: 'log-level', type: 'string', choices: LOG_LEVELS, describe: 'log level (logs go to stderr)' },
-      { name: 'surface', type: 'string', describe: 'meta (the meta-tools, default) or flat (every tool as server__tool)' },
-      { name: 'profile', type: 'string', describe: "serve what this profile of the config allows (and its surface)" },
+      {
+        name: 'surface',
+        type: 'string',
+        describe: 'meta (the meta-tools, default) or flat (every tool as server__tool)',
+      },
+      {
+        name: 'profile',
+        type: 'string',
+        describe: 'serve what this profile of the config allows (and its surface)',
+      },
     ],
   },
   {
@@ -271,10 +279,16 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
 
 async function stdio(args: StdioArgs, io: CliIo): Promise<number> {
   if (args.surface !== undefined && args.surface !== 'meta' && args.surface !== 'flat') {
-    return usage(io, `--surface is meta (the meta-tools of /mcp) or flat (every tool as server__tool, as /mcp/flat)`);
+    return usage(
+      io,
+      `--surface is meta (the meta-tools of /mcp) or flat (every tool as server__tool, as /mcp/flat)`,
+    );
   }
   if (args.url !== undefined && (args.surface !== undefined || args.profile !== undefined)) {
-    return usage(io, '--surface and --profile choose what a local stdio gateway serves; with --url, choose the URL');
+    return usage(
+      io,
+      '--surface and --profile choose what a local stdio gateway serves; with --url, choose the URL',
+    );
   }
   const streams = { stdin: io.stdin ?? process.stdin, stdout: io.stdoutStream ?? process.stdout };
   if (args.url !== undefined) {
@@ -309,7 +323,10 @@ async function stdio(args: StdioArgs, io: CliIo): Promise<number> {
     const profile = config.profiles[args.profile];
     if (!profile) {
       const names = Object.keys(config.profiles);
-      return usage(io, `no profile "${args.profile}" in ${loaded.path} (${names.length ? names.join(', ') : 'it has none'})`);
+      return usage(
+        io,
+        `no profile "${args.profile}" in ${loaded.path} (${names.length ? names.join(', ') : 'it has none'})`,
+      );
     }
     access = compileAccess(profile);
   }
