@@ -33,3 +33,28 @@ export interface SessionStore {
   sweep(now?: number): Promise<number>;
   close(): Promise<void>;
 }
+
+/**
+ * A store opened on first use (or by `open()`), so that the file is touched only once the state directory is this
+ * gateway's (locked); `close()` before any use opens nothing.
+ */
+export function deferredSessionStore(open: () => SessionStore): SessionStore & { open(): SessionStore } {
+  let store: SessionStore | undefined;
+  let closed = false;
+  const opened = (): SessionStore => {
+    if (closed) throw new Error('the session store is closed');
+    return (store ??= open());
+  };
+  return {
+    open: opened,
+    put: async (session) => opened().put(session),
+    get: async (id) => opened().get(id),
+    list: async (owner) => opened().list(owner),
+    delete: async (id) => opened().delete(id),
+    sweep: async (now) => opened().sweep(now),
+    async close() {
+      closed = true;
+      await store?.close();
+    },
+  };
+}
