@@ -17,7 +17,7 @@ import { META_ENDPOINT, SessionTable } from './session/session-table.js';
 import { VERSION } from './version.js';
 import { errorMessage } from './errors.js';
 import { RestSessions } from './api/rest-sessions.js';
-import { Usage } from './api/usage.js';
+import { NO_CALL_METRICS, Usage } from './api/usage.js';
 import { createSecretBox, keyFromFile, parseKey } from './store/secret-box.js';
 import { deferredSessionStore } from './store/session-store.js';
 import { openSqliteSessionStore, SESSIONS_DB_FILE } from './store/sqlite-session-store.js';
@@ -175,13 +175,15 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
   });
   const restSessions = new RestSessions({ store: restStore, registry, config: config.rest_sessions });
   const usage = new Usage();
+  // Every tool call through the meta-tools, the flat surface and REST is counted for /api/v1/stats.
+  const meta = { ...core.meta, metrics: usage.observing(core.meta.metrics ?? NO_CALL_METRICS) };
   const app = createApp({
     auth,
     registry,
     catalog,
     sessions,
     log,
-    meta: config.enable_meta_mcp ? core.meta : undefined,
+    meta: config.enable_meta_mcp ? meta : undefined,
     pipelines: core.pipelines,
     metrics,
     admin: { runtime, registry, log, version: VERSION, maxTotalMs: maxCallMs },
@@ -192,7 +194,7 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
     maxTotalMs: maxCallMs,
     maxBodyBytes: config.max_body_bytes,
     origin,
-    rest: { meta: core.meta, restSessions, usage },
+    rest: { meta, restSessions, usage },
   });
 
   let server: Server | undefined;

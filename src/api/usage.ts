@@ -1,6 +1,7 @@
 /**
- * @module usage: calls since start, per server and tool and per REST session, with their outcomes and latency
- * percentiles (`GET /api/v1/stats`). Latencies are kept in a bounded ring per key (the last 1,000), so that a busy
+ * @module usage: tool calls since start through the meta-tools, the flat surface, REST sessions and the REST tool API
+ * (not `/mcp/<backend>`, which mirrors a backend), per server and tool and per REST session, with their outcomes and
+ * latency percentiles (`GET /api/v1/stats`). Latencies are kept in a bounded ring per key (the last 1,000), so that a busy
  * tool costs constant memory; the percentiles are of those.
  */
 import type { Metrics } from '../metrics/metrics.js';
@@ -39,25 +40,6 @@ export class Usage {
   private readonly tools = new Map<string, Series>();
   private readonly sessions = new Map<string, { owner: string; tools: Map<string, Series> }>();
 
-  record(
-    server: string,
-    tool: string,
-    outcome: string,
-    ms: number,
-    session?: { id: string; owner: string },
-  ): void {
-    const key = `${server}\u0000${tool}`;
-    add(this.tools, key, outcome, ms);
-    if (!session) return;
-    let rows = this.sessions.get(session.id);
-    if (!rows) {
-      if (this.sessions.size >= MAX_SESSIONS) this.sessions.delete(this.sessions.keys().next().value!);
-      rows = { owner: session.owner, tools: new Map() };
-      this.sessions.set(session.id, rows);
-    }
-    add(rows.tools, key, outcome, ms);
-  }
-
   /** `owner`'s sessions' rows beside the totals: another client's sessions are not its business. */
   view(owner: string): { since: string; tools: ToolUsage[]; sessions: Record<string, ToolUsage[]> } {
     const sessions: Record<string, ToolUsage[]> = {};
@@ -65,15 +47,48 @@ export class Usage {
     return { since: this.since.toISOString(), tools: rowsOf(this.tools), sessions };
   }
 
-  /** The gateway's call metrics, with every finished tool call recorded here too (`session` for a REST session's). */
-  observing<M extends Pick<Metrics, 'requestDone'>>(metrics: M, session?: { id: string; owner: string }): M {
-    const requestDone: Metrics['requestDone'] = (route, backend, method, outcome, seconds, tool) => {
-      metrics.requestDone(route, backend, method, outcome, seconds, tool);
-      if (method === 'tools/call' && tool !== undefined)
-        this.record(backend, tool, outcome, seconds * 1000, session);
-    };
-    return { ...metrics, requestDone };
+  /** The gateway's call metrics, with every finished tool call counted here too (the totals). */
+  observing<M extends Pick<Metrics, 'requestDone'>>(metrics: M): M {
+    return wrap(metrics, (backend, tool, outcome, ms) => add(this.tools, key(backend, tool), outcome, ms));
   }
+
+  /**
+   * For a REST session's calls: `metrics` (already `observing`, so that the totals count each call once) with each
+   * call also counted on the session's rows.
+   */
+  observingSession<M extends Pick<Metrics, 'requestDone'>>(
+    metrics: M,
+    session: { id: string; owner: string },
+  ): M {
+    return wrap(metrics, (backend, tool, outcome, ms) =>
+      add(this.rowsOf(session), key(backend, tool), outcome, ms),
+    );
+  }
+
+  private rowsOf(session: { id: string; owner: string }): Map<string, Series> {
+    let rows = this.sessions.get(session.id);
+    if (!rows) {
+      if (this.sessions.size >= MAX_SESSIONS) this.sessions.delete(this.sessions.keys().next().value!);
+      rows = { owner: session.owner, tools: new Map() };
+      this.sessions.set(session.id, rows);
+    }
+    return rows.tools;
+  }
+}
+
+function wrap<M extends Pick<Metrics, 'requestDone'>>(
+  metrics: M,
+  count: (backend: string, tool: string, outcome: string, ms: number) => void,
+): M {
+  const requestDone: Metrics['requestDone'] = (route, backend, method, outcome, seconds, tool) => {
+    metrics.requestDone(route, backend, method, outcome, seconds, tool);
+    if (method === 'tools/call' && tool !== undefined) count(backend, tool, outcome, seconds * 1000);
+  };
+  return { ...metrics, requestDone };
+}
+
+function key(server: string, tool: string): string {
+  return `${server}\u0000${tool}`;
 }
 
 function add(map: Map<string, Series>, key: string, outcome: string, ms: number): void {

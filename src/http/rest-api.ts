@@ -6,6 +6,8 @@
  */
 import { OpenAPIHono, createRoute, type z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { errorMessage } from '../errors.js';
 import type { Access } from '../auth/access.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { MetaContext } from '../meta/context.js';
@@ -71,6 +73,20 @@ export function restApi(deps: RestApiDeps): OpenAPIHono<AppEnv> {
         .join('; ');
       return problem(c, 400, 'invalid_request', `the request does not fit its schema: ${where}`);
     },
+  });
+
+  // An error thrown on the way (a body that is not JSON, say: the validator throws): the API's one shape, not the
+  // app's JSON-RPC error.
+  api.onError((error, c) => {
+    if (error instanceof HTTPException && error.status < 500)
+      return problem(
+        c,
+        error.status === 413 ? 400 : (error.status as ErrorStatus),
+        'invalid_request',
+        error.message,
+      );
+    c.var.log.error({ err: errorMessage(error), path: c.req.path }, 'request failed');
+    return c.json({ error: { code: 'internal', message: 'Internal error in mcp-gateway' } }, 500);
   });
 
   /** The caller's default profile; with `X-Session-ID`, narrowed to that session of its own. */
@@ -202,10 +218,12 @@ export function restApi(deps: RestApiDeps): OpenAPIHono<AppEnv> {
       const authorization = c.req.header('authorization');
       const meta = {
         ...deps.meta,
-        metrics: deps.usage.observing(
-          deps.meta.metrics ?? NO_CALL_METRICS,
-          session && { id: session.id, owner: session.owner },
-        ),
+        metrics: session
+          ? deps.usage.observingSession(deps.meta.metrics ?? NO_CALL_METRICS, {
+              id: session.id,
+              owner: session.owner,
+            })
+          : deps.meta.metrics,
       };
       const done = await execute(
         meta,

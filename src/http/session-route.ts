@@ -37,7 +37,7 @@ export function restSessionRoute(deps: SessionRouteDeps) {
     const access = sessionAccess(allowed.access, stored);
     const meta: MetaContext = {
       ...deps.meta,
-      metrics: deps.usage.observing(deps.meta.metrics ?? NO_CALL_METRICS, { id: stored.id, owner }),
+      metrics: deps.usage.observingSession(deps.meta.metrics ?? NO_CALL_METRICS, { id: stored.id, owner }),
     };
     return handleMcpRequest(c, deps, restSessionEndpoint(stored.id), async (init, transport) =>
       createMetaSession(meta, deps.version, {

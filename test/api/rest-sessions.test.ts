@@ -294,3 +294,32 @@ describe('REST tool API', () => {
     ).rejects.toThrow();
   });
 });
+
+describe('REST errors', () => {
+  it('answers a body that is not JSON, and a missing credential, in the one error shape', async () => {
+    const broken = await fetch(`${gw.url}/api/v1/search`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ALICE}`, 'content-type': 'application/json' },
+      body: '{ not json',
+    });
+    expect(broken.status).toBe(400);
+    expect(await broken.json()).toMatchObject({ error: { code: 'invalid_request' } });
+    const anonymous = await fetch(`${gw.url}/api/v1/tools`);
+    expect(anonymous.status).toBe(401);
+    expect(await anonymous.json()).toMatchObject({
+      error: { code: 'unauthorized', message: expect.any(String) },
+    });
+  });
+
+  it('counts calls of the other surfaces in the totals', async () => {
+    const before = (await (await api('/stats', BOB)).json()) as {
+      tools: { server: string; calls: number }[];
+    };
+    const calls = () => before.tools.find((t) => t.server === 'gamma')?.calls ?? 0;
+    const { client } = await connectClient(`${gw.url}/mcp/flat`, {}, { authorization: `Bearer ${BOB}` });
+    await client.callTool({ name: 'gamma__echo', arguments: { message: 'x' } });
+    await endSession(client);
+    const after = (await (await api('/stats', BOB)).json()) as { tools: { server: string; calls: number }[] };
+    expect(after.tools.find((t) => t.server === 'gamma')?.calls).toBe(calls() + 1);
+  });
+});
