@@ -173,6 +173,27 @@ describe('REST sessions', () => {
     await endSession(second);
   });
 
+  it('serves the meta-tools over its servers when made with surface: meta', async () => {
+    const made = (await (
+      await api('/sessions', ALICE, { body: { servers: ['beta', 'gamma'], surface: 'meta' } })
+    ).json()) as { mcp_endpoint: string };
+    const { client } = await connectClient(
+      `${gw.url}${made.mcp_endpoint}`,
+      {},
+      { authorization: `Bearer ${ALICE}` },
+    );
+    expect((await client.listTools()).tools.map((t) => t.name)).toContain('gateway_invoke');
+    const listed = await client.callTool({ name: 'gateway_list_servers', arguments: {} });
+    const names = (listed.structuredContent as { servers: { name: string }[] }).servers.map((s) => s.name);
+    expect(names).toEqual(['beta', 'gamma']);
+    const refused = await client.callTool({
+      name: 'gateway_invoke',
+      arguments: { server: 'alpha', tool: 'echo', arguments: { message: 'no' } },
+    });
+    expect(refused.isError).toBe(true);
+    await endSession(client);
+  });
+
   it('is invisible to another client', async () => {
     expect((await api(`/sessions/${sessionId}`, BOB)).status).toBe(404);
     expect((await api(`/sessions/${sessionId}`, BOB, { method: 'DELETE' })).status).toBe(404);
