@@ -9,6 +9,7 @@ import tseslint from 'typescript-eslint';
  */
 const FOLDERS = [
   'admin',
+  'api',
   'auth',
   'backends',
   'catalog',
@@ -77,6 +78,11 @@ const LAYERS = {
     may: ['auth', 'pipelines', 'session', 'registry', 'catalog', 'config', 'metrics'],
     why: 'meta/ reaches backends only through session/ and registry/ (and pipelines/, which run on session/)',
   },
+  api: {
+    may: ['auth', 'meta', 'session', 'registry', 'catalog', 'store', 'config', 'metrics'],
+    also: ['../backends/connection.js'],
+    why: 'api/ decides what a REST request means (sessions, tools) and reaches backends as the meta-tools do; nothing of HTTP',
+  },
   admin: {
     may: ['meta', 'session', 'registry', 'catalog', 'store', 'import', 'config', 'metrics'],
     why: 'admin/ changes the gateway at runtime; it knows nothing of HTTP',
@@ -84,6 +90,7 @@ const LAYERS = {
   http: {
     may: [
       'admin',
+      'api',
       'auth',
       'meta',
       'passthrough',

@@ -20,6 +20,8 @@ const bundled = await build({
   platform: 'node',
   target: 'node20',
   format: 'cjs',
+  // A native addon: loaded from node_modules at run time (store/sqlite-session-store.ts), never bundled.
+  external: ['better-sqlite3'],
   // version.ts finds package.json from its own URL; in the bundle that is the bundle's.
   define: { 'import.meta.url': '__bundleUrl' },
   banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },

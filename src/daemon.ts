@@ -15,6 +15,12 @@ import { withFastPath } from './http/fast-path.js';
 import type { Registry, RegistryDeps } from './registry/registry.js';
 import { META_ENDPOINT, SessionTable } from './session/session-table.js';
 import { VERSION } from './version.js';
+import { errorMessage } from './errors.js';
+import { RestSessions } from './api/rest-sessions.js';
+import { NO_CALL_METRICS, Usage } from './api/usage.js';
+import { createSecretBox, keyFromFile, parseKey } from './store/secret-box.js';
+import { deferredSessionStore } from './store/session-store.js';
+import { openSqliteSessionStore, SESSIONS_DB_FILE } from './store/sqlite-session-store.js';
 import { lockStateDir, type StateDirLock } from './store/state-dir.js';
 import type { Catalog } from './catalog/catalog.js';
 import { snapshotFile } from './store/snapshot-file.js';
@@ -57,6 +63,9 @@ const RESPONSE_FLUSH_MS = 2_000;
 const LEDGER_FILE = 'backend-processes.json';
 /** The `code` of the error listen() rejects with when another gateway holds the state directory. */
 export const STATE_DIR_LOCKED = 'ESTATEDIRLOCKED';
+/** In the state directory: the key REST sessions' credentials are sealed with, when the config gives none. */
+const REST_SESSIONS_KEY_FILE = 'rest-sessions.key';
+const REST_SWEEP_MS = 60_000;
 /** In the state directory: the backends the admin API added, and what it enabled or disabled. */
 const REGISTRATIONS_FILE = 'registrations.json';
 /** The `code` of the error listen() rejects with when the address is beyond loopback and nothing authenticates. */
@@ -149,13 +158,32 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
     },
   });
   const auth = createAuthenticator(config, () => runtime.admin.token);
+  const restStore = deferredSessionStore(() => {
+    const key = config.rest_sessions.key;
+    const box = createSecretBox(
+      key !== undefined ? parseKey(key) : keyFromFile(join(config.state_dir, REST_SESSIONS_KEY_FILE)),
+    );
+    const opened = openSqliteSessionStore(join(config.state_dir, SESSIONS_DB_FILE), box);
+    if (opened.setAside)
+      log.error(
+        { set_aside: opened.setAside },
+        'rest sessions: the database was unreadable; set aside, a new one started',
+      );
+    if (opened.migratedFrom !== undefined)
+      log.info({ from: opened.migratedFrom }, 'rest sessions: database migrated');
+    return opened.store;
+  });
+  const restSessions = new RestSessions({ store: restStore, registry, config: config.rest_sessions });
+  const usage = new Usage();
+  // Every tool call through the meta-tools, the flat surface and REST is counted for /api/v1/stats.
+  const meta = { ...core.meta, metrics: usage.observing(core.meta.metrics ?? NO_CALL_METRICS) };
   const app = createApp({
     auth,
     registry,
     catalog,
     sessions,
     log,
-    meta: config.enable_meta_mcp ? core.meta : undefined,
+    meta: config.enable_meta_mcp ? meta : undefined,
     pipelines: core.pipelines,
     metrics,
     admin: { runtime, registry, log, version: VERSION, maxTotalMs: maxCallMs },
@@ -166,6 +194,7 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
     maxTotalMs: maxCallMs,
     maxBodyBytes: config.max_body_bytes,
     origin,
+    rest: { meta, restSessions, usage },
   });
 
   let server: Server | undefined;
@@ -175,6 +204,15 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
 
   function started(): void {
     sessions.startSweeping();
+    // Opened once the state directory is ours; a store that cannot open is reported, and its requests fail alone.
+    try {
+      restStore.open();
+    } catch (error) {
+      log.error({ err: errorMessage(error) }, 'rest sessions: the session store could not be opened');
+    }
+    restSessions.startSweeping(REST_SWEEP_MS, (error) =>
+      log.warn({ err: errorMessage(error) }, 'rest sessions: sweep failed'),
+    );
     core.start();
     if (options.watchConfig && options.configFile)
       stopWatching = watchConfigFile(options.configFile.path, () => void runtime.reload());
@@ -188,6 +226,7 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
     const stopped = listening ? new Promise<void>((resolve) => listening.close(() => resolve())) : undefined;
     await core.drain(shutdownGraceMs);
     await sessions.closeAll();
+    await restSessions.close();
     await core.close();
     // The sessions' streams are closed now: responses still being written finish, and each connection is closed
     // once idle; whatever is still busy after a moment (a client that stopped reading) is cut.

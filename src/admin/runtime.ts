@@ -30,6 +30,8 @@ const RESTART_KEYS = [
   // Credentials and profiles are compiled once at start (hashes, globs, the JWKS client).
   'auth',
   'profiles',
+  // The session store is opened once, with its key.
+  'rest_sessions',
 ] as const satisfies ReadonlyArray<keyof GatewayConfig>;
 
 export interface RuntimeDeps {

@@ -18,6 +18,11 @@ export const CONFIG_DEFAULTS = Object.freeze({
   session_idle_timeout: 1800,
   /** Bounds what a client opening sessions in a loop can hold (each may hold a backend session too). */
   max_sessions: 4096,
+  /** REST sessions (POST /api/v1/sessions): seconds they live unless the request asks otherwise, and at most. */
+  rest_session_ttl_s: 3600,
+  rest_session_max_ttl_s: 7 * 24 * 3600,
+  /** REST sessions one client may hold at once: each is a row on disk and, in use, connections of its own. */
+  rest_sessions_per_client: 100,
   /**
    * TCP connections open at once: each holds a file descriptor, and a gateway out of them can no longer spawn a
    * backend. Under the common soft limit of 1024 descriptors, with room left for backends' pipes.

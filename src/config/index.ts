@@ -10,6 +10,7 @@ export type {
   PipelineStage,
   PipelineStep,
   SearchConfig,
+  RestSessionsConfig,
   StdioBackendConfig,
   Transport,
   AuthConfig,

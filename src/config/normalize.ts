@@ -35,6 +35,12 @@ export function normalizeConfig(file: ConfigFile, configDir: string, env: NodeJS
     log_level: file.log_level ?? CONFIG_DEFAULTS.log_level,
     admin: { token: file.admin?.token, allow_stdio: file.admin?.allow_stdio ?? false },
     auth: normalizeAuth(file.auth),
+    rest_sessions: {
+      key: file.rest_sessions?.key,
+      default_ttl_s: file.rest_sessions?.default_ttl_s ?? CONFIG_DEFAULTS.rest_session_ttl_s,
+      max_ttl_s: file.rest_sessions?.max_ttl_s ?? CONFIG_DEFAULTS.rest_session_max_ttl_s,
+      max_per_client: file.rest_sessions?.max_per_client ?? CONFIG_DEFAULTS.rest_sessions_per_client,
+    },
     profiles: normalizeProfiles(file.profiles),
     backends,
     // Only when declared: a config without it is what it always was.

@@ -99,6 +99,18 @@ export function redactConfig(
           },
         }
       : {}),
+    // Only when declared; the key never, only the template it came from.
+    ...(file.rest_sessions !== undefined
+      ? {
+          rest_sessions: {
+            ...config.rest_sessions,
+            key:
+              config.rest_sessions.key === undefined
+                ? undefined
+                : (templates.get(pathKey(['rest_sessions', 'key'])) ?? MASK),
+          },
+        }
+      : {}),
     // Only when declared: a file without pipelines prints as it always has.
     ...(file.pipelines ? { pipelines: redactPipelines(file, templates) } : {}),
   };
@@ -169,6 +181,7 @@ export function collectSecrets(
 ): string[] {
   const found = new Set([...fromEnv, ...tokens]);
   if (config.admin.token !== undefined) found.add(config.admin.token);
+  if (config.rest_sessions.key !== undefined) found.add(config.rest_sessions.key);
   const apiKey = config.search?.embeddings?.api_key;
   if (apiKey !== undefined) found.add(apiKey);
   // A token's hash is as good as the token to whoever can send it to a gateway that accepts token_sha256.

@@ -227,6 +227,17 @@ const ROOT_SHAPE = {
   ),
   auth: AuthSchema,
   profiles: ProfilesSchema,
+  rest_sessions: z.preprocess(
+    fromNull,
+    z
+      .strictObject({
+        key: z.string().min(1).optional(),
+        default_ttl_s: whole(1).optional(),
+        max_ttl_s: whole(1).optional(),
+        max_per_client: whole(1).optional(),
+      })
+      .optional(),
+  ),
   backends: z.preprocess(fromNull, backends.optional()),
   search: z.preprocess(
     fromNull,

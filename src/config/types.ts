@@ -74,6 +74,16 @@ export interface GatewayConfig {
   pipelines: Record<string, PipelineConfig>;
   /** How gateway_search_tools ranks; absent or without `embeddings`: lexical ranking only. */
   search?: SearchConfig;
+  /** REST sessions (POST /api/v1/sessions): their lifetime and the key their credentials are sealed with. */
+  rest_sessions: RestSessionsConfig;
+}
+
+export interface RestSessionsConfig {
+  /** 32 bytes as 64 hex digits or 44 base64 characters; absent: a key file of the state directory. */
+  key: string | undefined;
+  default_ttl_s: number;
+  max_ttl_s: number;
+  max_per_client: number;
 }
 
 export interface SearchConfig {

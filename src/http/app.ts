@@ -25,6 +25,10 @@ import type { Authenticator } from '../auth/authenticator.js';
 import { authenticate, RESOURCE_METADATA_PATH } from './authenticate.js';
 import { corsForAllowedOrigins } from './cors.js';
 import { resourceMetadataRoute } from './resource-metadata-route.js';
+import type { RestSessions } from '../api/rest-sessions.js';
+import type { Usage } from '../api/usage.js';
+import { restApi } from './rest-api.js';
+import { restSessionRoute } from './session-route.js';
 
 export interface AppDeps extends PassthroughRouteDeps, HealthDeps {
   origin: OriginPolicy;
@@ -41,6 +45,8 @@ export interface AppDeps extends PassthroughRouteDeps, HealthDeps {
   pipelines?: Pipelines | undefined;
   /** Who is calling and which profile serves them (auth/authenticator.ts); requires nothing without `auth:`. */
   auth: Authenticator;
+  /** REST sessions and the REST tool API (/api/v1/sessions, /tools, /search, /execute, /s/<id>/mcp). */
+  rest?: { meta: MetaContext; restSessions: RestSessions; usage: Usage };
 }
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
@@ -83,6 +89,17 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     app.all('/mcp', metaRoute(meta));
     app.all('/mcp/flat', metaRoute(meta, 'flat'));
     app.all('/mcp/p/:profile', metaRoute(meta, 'profile'));
+  }
+  if (deps.rest) {
+    const { admin, registry } = deps;
+    const rest = {
+      ...deps,
+      ...deps.rest,
+      servers: () => (admin ? admin.runtime.servers() : registry.status()),
+    };
+    app.all('/s/:id/mcp', restSessionRoute(rest));
+    // Before the admin API: its admin-only guard covers every other /api/v1 path.
+    app.route('/api/v1', restApi(rest));
   }
   if (deps.admin) {
     app.route('/api/v1', adminApi(deps.admin.runtime, deps.auth.required));

@@ -13,6 +13,7 @@ import { createClientPeer, type CanReachClient } from '../session/client-peer.js
 import type { CallContext } from '../session/forward.js';
 import type { OpenedSession } from '../session/opened-session.js';
 import { SessionBackends } from '../session/session-backends.js';
+import type { ConnectionCredential } from '../registry/registry.js';
 import { openToolSession } from '../session/tool-session.js';
 import type { MetaContext } from './context.js';
 import { META_TOOLS } from './definitions.js';
@@ -34,8 +35,11 @@ export interface MetaClient {
   access?: Access | undefined;
   /** Serve the flat surface whatever the profile says (`/mcp/flat`). */
   flat?: boolean;
-  /** Its Authorization header, for backends that forward it (`forward_authorization`). */
-  authorization?: string | undefined;
+  /**
+   * Its Authorization header, for backends that forward it (`forward_authorization`); or, per backend, what its
+   * connections carry (a REST session's own credentials).
+   */
+  authorization?: string | ((backend: string) => ConnectionCredential | undefined) | undefined;
 }
 
 export function createMetaSession(context: MetaContext, version: string, client: MetaClient): OpenedSession {

@@ -20,8 +20,11 @@ import {
   SHARED_CLIENT_CAPABILITIES,
   Supervisor,
   type ConnectionPurpose,
+  type ConnectionCredential,
   type SupervisorStatus,
 } from './supervisor.js';
+
+export type { ConnectionCredential } from './supervisor.js';
 
 export interface BackendStatus extends SupervisorStatus {
   name: string;
@@ -94,7 +97,11 @@ export class Registry {
         metrics: deps.metrics,
         redact,
         sessionIdleMs: config.session_idle_timeout * 1000,
-        connect: (capabilities: ClientCapabilities, peers?: Set<Peer>, authorization?: string) =>
+        connect: (
+          capabilities: ClientCapabilities,
+          peers?: Set<Peer>,
+          authorization?: ConnectionCredential,
+        ) =>
           connectBackend(forwarding(marked(backend), authorization), {
             clientInfo: deps.clientInfo,
             capabilities,
@@ -184,7 +191,11 @@ export class Registry {
    * A connection of the caller's own (closed by the caller), advertising the caller's client capabilities; for an
    * HTTP/SSE backend with `forward_authorization`, carrying `authorization` (the calling client's header).
    */
-  open(name: string, capabilities: ClientCapabilities, authorization?: string): Promise<Connection> {
+  open(
+    name: string,
+    capabilities: ClientCapabilities,
+    authorization?: ConnectionCredential,
+  ): Promise<Connection> {
     return this.supervisor(name).open(capabilities, 'session', authorization);
   }
 
@@ -276,8 +287,10 @@ function sameDefinition(a: BackendConfig, b: BackendConfig): boolean {
  * The backend as one client's connection must reach it: with `forward_authorization`, that client's Authorization
  * header instead of the configured headers (a connection opened for no client, such as discovery's, keeps them).
  */
-function forwarding(backend: BackendConfig, authorization: string | undefined): BackendConfig {
-  if (backend.transport === 'stdio' || !backend.forward_authorization || authorization === undefined)
-    return backend;
+function forwarding(backend: BackendConfig, authorization: ConnectionCredential | undefined): BackendConfig {
+  if (backend.transport === 'stdio' || authorization === undefined) return backend;
+  // A REST session's own credentials for this backend: the configured headers are never sent beside them.
+  if (typeof authorization === 'object') return { ...backend, headers: { ...authorization.headers } };
+  if (!backend.forward_authorization) return backend;
   return { ...backend, headers: { Authorization: authorization } };
 }

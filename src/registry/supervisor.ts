@@ -13,6 +13,13 @@ import { CLOSED_BY_GATEWAY, type Connection, type Peer } from '../backends/conne
 import { crashLoop, nextDelay, type RestartPolicy } from './backoff.js';
 import type { BackendState, BackendStateName } from './state.js';
 
+/**
+ * What a client's own connection carries to an HTTP/SSE backend: the calling client's Authorization header (sent only
+ * to a backend with `forward_authorization`), or a REST session's headers for that backend (sent instead of the
+ * configured ones, whatever `forward_authorization` says). A stdio backend takes neither.
+ */
+export type ConnectionCredential = string | { readonly headers: Readonly<Record<string, string>> };
+
 export interface SupervisorDeps {
   log: Logger;
   policy: RestartPolicy;
@@ -20,7 +27,11 @@ export interface SupervisorDeps {
    * Opens a connection to this backend; `peers` marks the shared connection; `authorization` is the calling client's
    * header, for a backend with `forward_authorization`.
    */
-  connect(capabilities: ClientCapabilities, peers?: Set<Peer>, authorization?: string): Promise<Connection>;
+  connect(
+    capabilities: ClientCapabilities,
+    peers?: Set<Peer>,
+    authorization?: ConnectionCredential,
+  ): Promise<Connection>;
   /** Told of every new connection and what it is for (the catalog reads tools only from fixed-capability ones). */
   onConnected?: (connection: Connection, purpose: ConnectionPurpose) => void;
   now?: () => number;
@@ -126,7 +137,7 @@ export class Supervisor {
   async open(
     capabilities: ClientCapabilities,
     purpose: 'session' | 'catalog' = 'session',
-    authorization?: string,
+    authorization?: ConnectionCredential,
   ): Promise<Connection> {
     this.lastUsed = this.now();
     while (this.probe) await this.probe;
@@ -225,7 +236,7 @@ export class Supervisor {
     capabilities: ClientCapabilities,
     purpose: ConnectionPurpose,
     peers?: Set<Peer>,
-    authorization?: string,
+    authorization?: ConnectionCredential,
   ): Promise<Connection> {
     const startedAt = this.now();
     if (peers || this.state.kind !== 'running') this.setState({ kind: 'starting', since: startedAt });

@@ -5,7 +5,7 @@
  */
 import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import { CLOSED_BY_GATEWAY, type Connection, type Peer } from '../backends/connection.js';
-import type { Registry } from '../registry/registry.js';
+import type { ConnectionCredential, Registry } from '../registry/registry.js';
 
 export interface BackendLink {
   readonly name: string;
@@ -28,8 +28,11 @@ export function createBackendLink(
    * whose state died with it: the session ends rather than go on, unaware, with a fresh process.
    */
   onLost?: (reason: string) => void,
-  /** The client's Authorization header, for a backend that forwards it (`forward_authorization`). */
-  authorization?: string,
+  /**
+   * The client's Authorization header, for a backend that forwards it (`forward_authorization`), or a REST session's
+   * own headers for this backend.
+   */
+  authorization?: ConnectionCredential,
 ): BackendLink {
   const shared = registry.isShared(name);
   let peer: Peer | undefined;

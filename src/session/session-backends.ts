@@ -5,7 +5,7 @@
  */
 import type { ClientCapabilities, Request, Result } from '@modelcontextprotocol/sdk/types.js';
 import type { Peer } from '../backends/connection.js';
-import type { Registry } from '../registry/registry.js';
+import type { ConnectionCredential, Registry } from '../registry/registry.js';
 import { createBackendLink, type BackendLink } from './backend-link.js';
 import { forwardRequest, type CallContext, type ForwardOptions } from './forward.js';
 
@@ -20,8 +20,11 @@ export class SessionBackends {
      */
     private readonly capabilities: ClientCapabilities | (() => ClientCapabilities),
     private readonly peer: Peer,
-    /** The client's Authorization header, for backends that forward it (`forward_authorization`). */
-    private readonly authorization?: string,
+    /**
+     * The client's Authorization header, for backends that forward it (`forward_authorization`); or, per backend, what
+     * the session's connection to it carries (a REST session's own credentials, else that header).
+     */
+    private readonly authorization?: string | ((backend: string) => ConnectionCredential | undefined),
   ) {}
 
   /** Forwards `request` to the backend `options.backend` on the session's link to it. */
@@ -45,7 +48,9 @@ export class SessionBackends {
     let link = this.links.get(name);
     if (!link) {
       const capabilities = typeof this.capabilities === 'function' ? this.capabilities() : this.capabilities;
-      link = createBackendLink(this.registry, name, capabilities, undefined, this.authorization);
+      const credential =
+        typeof this.authorization === 'function' ? this.authorization(name) : this.authorization;
+      link = createBackendLink(this.registry, name, capabilities, undefined, credential);
       link.attach(this.peer);
       this.links.set(name, link);
     }

@@ -16,6 +16,11 @@ export function profileEndpoint(profile: string): string {
   return `p/${profile}`;
 }
 
+/** The table's endpoint of `/s/<id>/mcp`, a REST session's MCP endpoint (no backend name holds a slash). */
+export function restSessionEndpoint(id: string): string {
+  return `s/${id}`;
+}
+
 export interface ClientSession {
   id: string;
   /** The route it belongs to: a backend name, META_ENDPOINT, `flat`, `p/<profile>`, `admin`. */

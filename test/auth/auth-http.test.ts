@@ -135,9 +135,13 @@ describe('authentication', () => {
   });
 
   it('gives the admin surface to admin clients and the admin token only', async () => {
-    expect((await fetch(`${gw.url}/api/v1/servers`, { headers: bearer(ALICE) })).status).toBe(403);
-    expect((await fetch(`${gw.url}/api/v1/servers`, { headers: bearer(OPS) })).status).toBe(200);
-    expect((await fetch(`${gw.url}/api/v1/servers`, { headers: bearer(ADMIN) })).status).toBe(200);
+    // Reading the servers is every client's (filtered by its profile); changing them is the admin's.
+    const reload = (token: string) =>
+      fetch(`${gw.url}/api/v1/reload`, { method: 'POST', headers: bearer(token) });
+    expect((await reload(ALICE)).status).toBe(403);
+    expect((await reload(OPS)).status).not.toBe(403);
+    expect((await reload(ADMIN)).status).not.toBe(403);
+    expect((await fetch(`${gw.url}/api/v1/servers`, { headers: bearer(ALICE) })).status).toBe(200);
     expect((await post('/mcp/admin', INIT, bearer(ALICE))).status).toBe(403);
     const admin = await connect('/mcp/admin', OPS);
     expect((await admin.listTools()).tools.length).toBeGreaterThan(0);

@@ -39,6 +39,7 @@ describe('defaults', () => {
         requests_per_second: 50,
       },
       profiles: {},
+      rest_sessions: { key: undefined, default_ttl_s: 3600, max_ttl_s: 604800, max_per_client: 100 },
       backends: {},
       pipelines: {},
     });
