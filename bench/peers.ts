@@ -8,13 +8,14 @@
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Agent } from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { checkText } from './calls.js';
-import { HttpMcpSession, createAgent } from './mcp-client.js';
+import { HttpMcpSession, SseMcpSession, createAgent, type RpcClient } from './mcp-client.js';
 import { ECHO_SERVER } from './processes.js';
 import { alive, childPids } from './procfs.js';
 
@@ -90,6 +91,13 @@ function freePort(): Promise<number> {
   });
 }
 
+export type PeerTransport = 'streamable' | 'sse';
+
+/** Opens one client session on a peer's endpoint, in the transport it speaks. */
+export function openPeerSession(transport: PeerTransport, agent: Agent, url: string): Promise<RpcClient> {
+  return transport === 'sse' ? SseMcpSession.open(agent, url) : HttpMcpSession.open(agent, url);
+}
+
 const shellQuote = (s: string) => `'${s.replaceAll("'", `'"'"'`)}'`;
 
 interface PeerCommand {
@@ -100,8 +108,8 @@ interface PeerCommand {
   /** Path of the Streamable HTTP endpoint and the echo tool's name there. */
   path: string;
   tool: string;
-  /** Appended to a failure to start: what is known to stand in the way. */
-  hint?: string;
+  /** Streamable HTTP, or the older HTTP+SSE transport (GET the path, POST where its `endpoint` event says). */
+  transport: PeerTransport;
 }
 
 function command(name: PeerName, dir: string, port: number, workDir: string): PeerCommand {
@@ -115,6 +123,7 @@ function command(name: PeerName, dir: string, port: number, workDir: string): Pe
         args: ['--port', String(port), '--host', '127.0.0.1', '--server', 'stream', '--', ...echo],
         path: '/mcp',
         tool: 'echo',
+        transport: 'streamable',
       };
     case 'supergateway':
       // Stateful Streamable HTTP: one stdio child per session (its design); the command is run by a shell.
@@ -133,9 +142,10 @@ function command(name: PeerName, dir: string, port: number, workDir: string): Pe
         ],
         path: '/mcp',
         tool: 'echo',
+        transport: 'streamable',
       };
     case 'mcp-hub': {
-      // Its unified endpoint /mcp names a tool <server>__<tool>; its state goes to a scratch HOME/XDG dirs.
+      // Its unified endpoint /mcp speaks only HTTP+SSE and names a tool <server>__<tool>; its state goes to a scratch HOME.
       const config = join(workDir, 'mcp-hub.json');
       writeFileSync(
         config,
@@ -155,7 +165,7 @@ function command(name: PeerName, dir: string, port: number, workDir: string): Pe
         },
         path: '/mcp',
         tool: 'echo__echo',
-        hint: 'its /mcp serves only the older HTTP+SSE transport (GET /mcp, POST /messages); the load client speaks Streamable HTTP',
+        transport: 'sse',
       };
     }
   }
@@ -167,6 +177,7 @@ export interface StartedPeer {
   pid: number;
   url: string;
   tool: string;
+  transport: PeerTransport;
   stop(): Promise<void>;
 }
 
@@ -220,20 +231,28 @@ export async function startPeer(name: PeerName, dir: string, workDir: string): P
       for (const p of below) if (alive(p)) process.kill(p, 'SIGKILL');
     })());
   const url = `http://127.0.0.1:${port}${cmd.path}`;
-  const agent = createAgent(1);
+  const agent = createAgent(2);
   const deadline = Date.now() + READY_TIMEOUT_MS;
   let last = 'no answer';
   try {
     while (Date.now() < deadline) {
       if (exited) throw new Error(`${exited}; ${tail.slice(-3).join(' | ')}`);
       try {
-        const session = await HttpMcpSession.open(agent, url);
+        const session = await openPeerSession(cmd.transport, agent, url);
         checkText(
           await session.request('tools/call', { name: cmd.tool, arguments: { text: 'ready' } }),
           'ready',
         );
         await session.close();
-        return { name, version: pinnedVersions()[name], pid, url, tool: cmd.tool, stop };
+        return {
+          name,
+          version: pinnedVersions()[name],
+          pid,
+          url,
+          tool: cmd.tool,
+          transport: cmd.transport,
+          stop,
+        };
       } catch (error) {
         last = (error instanceof Error ? error.message : String(error))
           .replace(/<[^>]*>/g, ' ')
@@ -244,7 +263,7 @@ export async function startPeer(name: PeerName, dir: string, workDir: string): P
         await delay(200);
       }
     }
-    throw new Error(`no echo answer: ${last}${cmd.hint ? ` (${cmd.hint})` : ''}`);
+    throw new Error(`no echo answer: ${last}`);
   } catch (error) {
     await stop();
     throw error;

@@ -9,9 +9,17 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { closeAll, echoCall } from '../calls.js';
 import { STDIO_BACKEND } from '../fixtures.js';
-import { HttpMcpSession, createAgent, type RpcClient } from '../mcp-client.js';
+import { createAgent, type RpcClient } from '../mcp-client.js';
 import { runBlock, type Summary, type Target } from '../measure.js';
-import { PEER_NAMES, installPeers, pinnedVersions, startPeer, type StartedPeer } from '../peers.js';
+import {
+  PEER_NAMES,
+  openPeerSession,
+  type PeerTransport,
+  installPeers,
+  pinnedVersions,
+  startPeer,
+  type StartedPeer,
+} from '../peers.js';
 import { alive, childPids } from '../procfs.js';
 import { stdioBackendPid, type Rig } from '../rig.js';
 import { QUICK } from '../settings.js';
@@ -40,20 +48,29 @@ export interface PeersResult {
 async function openBatched(
   url: string,
   n: number,
+  transport: PeerTransport = 'streamable',
 ): Promise<{ sessions: RpcClient[]; close(): Promise<void> }> {
   const agent = createAgent(128);
-  const sessions: HttpMcpSession[] = [];
-  for (let i = 0; i < n; i += 16) {
-    const k = Math.min(16, n - i);
-    sessions.push(...(await Promise.all(Array.from({ length: k }, () => HttpMcpSession.open(agent, url)))));
-  }
-  return {
-    sessions,
-    close: async () => {
-      await closeAll(sessions);
-      agent.destroy();
-    },
+  const sessions: RpcClient[] = [];
+  const close = async () => {
+    await closeAll(sessions);
+    agent.destroy();
   };
+  try {
+    for (let i = 0; i < n; i += 16) {
+      const k = Math.min(16, n - i);
+      const batch = await Promise.allSettled(
+        Array.from({ length: k }, () => openPeerSession(transport, agent, url)),
+      );
+      for (const b of batch) if (b.status === 'fulfilled') sessions.push(b.value);
+      const failure = batch.find((b) => b.status === 'rejected');
+      if (failure) throw failure.reason;
+    }
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { sessions, close };
 }
 
 /** `node -e 'for(;;){}'`: one process that keeps one core busy, stopped by its pid. */
@@ -95,29 +112,39 @@ export async function peersGroup(rig: Rig, dir: string): Promise<PeersResult> {
     const gatewayBackend = await stdioBackendPid(rig.gateway);
     for (const load of ['idle', 'contended'] as const) {
       for (const c of PEER_CONCURRENCY) {
-        const opened = await Promise.all([
-          openBatched(gatewayUrl, c),
-          ...peers.map((p) => openBatched(p.url, c)),
-        ]);
+        const gateway = await openBatched(gatewayUrl, c);
+        const opened = [gateway];
         const targets: Target[] = [
           {
             label: GATEWAY_LABEL,
             probe: { gatewayPid: rig.gateway.pid, backendPid: () => gatewayBackend },
-            call: echoCall(opened[0]!.sessions),
+            call: echoCall(gateway.sessions),
           },
-          ...peers.map((p, i) => {
-            // One backend process (mcp-proxy): its CPU; one per session (supergateway): not summed, left out.
-            const children = childPids(p.pid);
-            return {
-              label: p.name,
-              probe: {
-                gatewayPid: p.pid,
-                backendPid: () => (children.length === 1 ? children[0] : undefined),
-              },
-              call: echoCall(opened[i + 1]!.sessions, p.tool),
-            };
-          }),
         ];
+        const blockFailed = new Map<string, string>();
+        for (const p of peers) {
+          let sessions: Awaited<ReturnType<typeof openBatched>>;
+          try {
+            sessions = await openBatched(p.url, c, p.transport);
+          } catch (error) {
+            blockFailed.set(
+              p.name,
+              `${c} sessions: ${error instanceof Error ? error.message : String(error)}`,
+            );
+            continue;
+          }
+          opened.push(sessions);
+          // One backend process (mcp-hub, mcp-proxy): its CPU; one per session (supergateway): not summed, left out.
+          const children = childPids(p.pid);
+          targets.push({
+            label: p.name,
+            probe: {
+              gatewayPid: p.pid,
+              backendPid: () => (children.length === 1 ? children[0] : undefined),
+            },
+            call: echoCall(sessions.sessions, p.tool),
+          });
+        }
         process.stderr.write(`  stdio c=${c} per-worker, ${load} …\n`);
         const busy = load === 'contended' ? busyLoop() : undefined;
         let result: Map<string, Summary>;
@@ -136,7 +163,7 @@ export async function peersGroup(rig: Rig, dir: string): Promise<PeersResult> {
             concurrency: c,
             load,
             summary,
-            ...(summary ? {} : { skipped: failed.get(target) ?? 'not started' }),
+            ...(summary ? {} : { skipped: failed.get(target) ?? blockFailed.get(target) ?? 'not started' }),
             ...(load === 'contended' && summary && idle?.summary
               ? { lostPct: (1 - summary.callsPerS / idle.summary.callsPerS) * 100 }
               : {}),
@@ -146,7 +173,7 @@ export async function peersGroup(rig: Rig, dir: string): Promise<PeersResult> {
     }
     notes.push(
       `peers installed in ${install.dir} (npm, pinned in bench/peers/package.json); each in front of its own \`node dist/bench/echo-server.js --stdio\`, on 127.0.0.1`,
-      'mcp-proxy: --server stream (Streamable HTTP at /mcp, sessions, one shared stdio process); supergateway: --outputTransport streamableHttp --stateful (one stdio process per session); mcp-hub and supergateway have no listen-address flag: started with bench/peer-loopback.ts preloaded, which binds their listen(port) to 127.0.0.1',
+      'mcp-hub: its /mcp (HTTP+SSE, the only transport it serves to clients; tool echo__echo; one shared stdio process); mcp-proxy: --server stream (Streamable HTTP at /mcp, sessions, one shared stdio process); supergateway: --outputTransport streamableHttp --stateful (one stdio process per session); mcp-hub and supergateway have no listen-address flag: started with bench/peer-loopback.ts preloaded, which binds their listen(port) to 127.0.0.1',
       'CPU µs/call = the gateway process only (not its backend children); be µs/call only where the peer has a single backend process',
       'contended: the same block while one `node -e "for(;;){}"` process runs beside it; lost % = 1 − contended calls/s ÷ idle calls/s of the same target',
       ...(QUICK ? ['QUICK: smoke figures only'] : []),
