@@ -18,11 +18,11 @@ export function checkText(result: unknown, expected: string): void {
 }
 
 /** tools/call echo on client `w` (per-worker) or the only client (shared); the reply must carry our own text. */
-export function echoCall(clients: RpcClient[]): Call {
+export function echoCall(clients: RpcClient[], tool = 'echo'): Call {
   return async (w, seq) => {
     const text = `w${w}-${seq}`;
     checkText(
-      await clients[w % clients.length]!.request('tools/call', { name: 'echo', arguments: { text } }),
+      await clients[w % clients.length]!.request('tools/call', { name: tool, arguments: { text } }),
       text,
     );
   };

@@ -57,7 +57,7 @@ function send(
         agent,
         host: url.hostname,
         port: url.port,
-        path: url.pathname,
+        path: `${url.pathname}${url.search}`,
         method,
         headers: body === undefined ? headers : { ...headers, 'content-length': Buffer.byteLength(body) },
         timeout: REQUEST_TIMEOUT_MS,
@@ -150,6 +150,145 @@ export class HttpMcpSession implements RpcClient {
   /** Ends the session (DELETE); a failure is ignored, the process is stopped afterwards anyway. */
   async close(): Promise<void> {
     await send(this.agent, this.url, 'DELETE', this.headers).catch(() => undefined);
+  }
+}
+
+/**
+ * One session over the older HTTP+SSE transport (2024-11-05): a GET opens an event stream whose first `endpoint`
+ * event names where to POST messages; answers come back as `message` events on that stream, matched by id. For a
+ * peer that serves only this transport; the stream holds its own connection, the POSTs go through `agent`.
+ */
+export class SseMcpSession implements RpcClient {
+  private nextId = 1;
+  private buffer = '';
+  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  private endpoint: URL | undefined;
+  private closed = false;
+  private stream: ReturnType<typeof httpRequest> | undefined;
+  private readonly headers = { 'content-type': 'application/json' };
+
+  private constructor(
+    private readonly agent: Agent,
+    private readonly url: URL,
+  ) {}
+
+  static async open(agent: Agent, url: string | URL): Promise<SseMcpSession> {
+    const session = new SseMcpSession(agent, new URL(url));
+    await session.connect();
+    await session.request('initialize', {
+      protocolVersion: '2024-11-05',
+      capabilities: {},
+      clientInfo: CLIENT_INFO,
+    });
+    const body = JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    const ack = await send(agent, session.endpoint!, 'POST', session.headers, body);
+    if (ack.status >= 300) throw new Error(`notifications/initialized answered HTTP ${ack.status}`);
+    return session;
+  }
+
+  private connect(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no endpoint event within 10 s')), 10_000);
+      const req = httpRequest(
+        {
+          agent: false,
+          host: this.url.hostname,
+          port: this.url.port,
+          path: this.url.pathname,
+          method: 'GET',
+          headers: { accept: 'text/event-stream' },
+        },
+        (res) => {
+          if (res.statusCode !== 200) {
+            clearTimeout(timer);
+            res.resume();
+            return reject(new Error(`HTTP ${res.statusCode} on GET ${this.url.pathname}`));
+          }
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            this.receive(chunk);
+            if (this.endpoint) {
+              clearTimeout(timer);
+              resolve();
+            }
+          });
+          res.on('close', () => this.fail(new Error('event stream closed')));
+        },
+      );
+      req.on('error', (error) => {
+        clearTimeout(timer);
+        this.fail(error);
+        reject(error);
+      });
+      req.end();
+      this.stream = req;
+    });
+  }
+
+  request(method: string, params: Record<string, unknown> = {}): Promise<unknown> {
+    if (this.closed || !this.endpoint) return Promise.reject(new Error('SSE session is not open'));
+    const id = this.nextId++;
+    const answer = new Promise<unknown>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`));
+      }, REQUEST_TIMEOUT_MS);
+      this.pending.set(id, {
+        resolve: (v) => (clearTimeout(timer), resolve(v)),
+        reject: (e) => (clearTimeout(timer), reject(e)),
+      });
+    });
+    const body = JSON.stringify({ jsonrpc: '2.0', id, method, params });
+    send(this.agent, this.endpoint, 'POST', this.headers, body).then(
+      (posted) => {
+        if (posted.status >= 300)
+          this.settle(id, new Error(`HTTP ${posted.status}: ${posted.text.slice(0, 200)}`));
+      },
+      (error: Error) => this.settle(id, error),
+    );
+    return answer;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.stream?.destroy();
+    this.fail(new Error('SSE session closed'));
+  }
+
+  private settle(id: number, error: Error): void {
+    const waiting = this.pending.get(id);
+    this.pending.delete(id);
+    waiting?.reject(error);
+  }
+
+  private fail(error: Error): void {
+    for (const p of this.pending.values()) p.reject(error);
+    this.pending.clear();
+  }
+
+  private receive(chunk: string): void {
+    this.buffer += chunk.replaceAll('\r\n', '\n');
+    let end: number;
+    while ((end = this.buffer.indexOf('\n\n')) >= 0) {
+      const block = this.buffer.slice(0, end);
+      this.buffer = this.buffer.slice(end + 2);
+      let event = 'message';
+      let data = '';
+      for (const line of block.split('\n')) {
+        if (line.startsWith('event:')) event = line.slice(6).trim();
+        else if (line.startsWith('data:')) data += line.slice(5).trim();
+      }
+      if (event === 'endpoint') this.endpoint = new URL(data, this.url);
+      else if (event === 'message' && data) {
+        const message = JSON.parse(data) as JsonRpcAnswer;
+        if (typeof message.id !== 'number') continue;
+        const waiting = this.pending.get(message.id);
+        if (!waiting) continue;
+        this.pending.delete(message.id);
+        if (message.error) waiting.reject(new RpcFailure(message.error.code, message.error.message));
+        else waiting.resolve(message.result);
+      }
+    }
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import { STDIO_BACKEND } from './fixtures.js';
 import type { ColdStartResult } from './groups/cold-start.js';
+import type { PeersResult } from './groups/peers.js';
 import type { SearchResult } from './groups/search.js';
 import type { SessionsResult } from './groups/sessions.js';
 import type { Machine } from './machine.js';
@@ -61,11 +62,45 @@ function throughputTable(rows: ThroughputRow[]): string {
   );
 }
 
+function peersTable(peers: PeersResult): string {
+  return table(
+    [
+      'peers stdio',
+      'target',
+      'calls/s',
+      'p50 ms',
+      'p99 ms',
+      'CPU µs/call',
+      'be µs/call',
+      'lost %',
+      'err',
+      'note',
+    ],
+    peers.rows.map((r) => {
+      const s = r.summary;
+      return [
+        `c=${r.concurrency} per-worker ${r.load}`,
+        r.version ? `${r.target} ${r.version}` : r.target,
+        fmt(s?.callsPerS, 0),
+        fmt(s?.p50Ms, 3),
+        fmt(s?.p99Ms, 3),
+        fmt(s?.gatewayCpuUs, 0),
+        fmt(s?.backendCpuUs, 0),
+        r.lostPct === undefined ? '' : fmt(r.lostPct, 0),
+        s ? String(s.errors) : '',
+        r.skipped ? `could not run: ${r.skipped}` : (s?.firstError ?? ''),
+      ];
+    }),
+    [9],
+  );
+}
+
 export function printReport(
   result: {
     machine: Machine;
     durationS: number;
     throughput: ThroughputRow[];
+    peers?: PeersResult | undefined;
     gatewayRssAfterLoadMb: number | null;
     search: SearchResult[];
     sessions: SessionsResult | undefined;
@@ -92,6 +127,7 @@ export function printReport(
       '',
     );
   }
+  if (result.peers) out.push(peersTable(result.peers), ...result.peers.notes.map((n) => `(${n})`), '');
   if (result.search.length) {
     out.push(
       table(

@@ -7,7 +7,8 @@
  *   npm run bench                  # full run (~3½ min on 2 vCPUs)
  *   BENCH_QUICK=1 npm run bench    # smoke run (~40 s)
  *   BENCH_PROFILE=1 npm run bench  # instead: --cpu-prof the gateway (passthrough, invoke, search, start-up)
- *   BENCH_ONLY=calibration,passthrough,list,search,sessions,coldstart  BENCH_ROUNDS=5  BENCH_DURATION_MS=3000
+ *   BENCH_ONLY=calibration,passthrough,list,peers,search,sessions,coldstart  BENCH_ROUNDS=5  BENCH_DURATION_MS=3000
+ *   BENCH_PEERS_DIR=<dir>          # where the peers (bench/peers/package.json) are installed; default: OS temp dir
  *   BENCH_SESSIONS=1000  BENCH_PROFILE_MS=5000  BENCH_PROFILE_C=16
  *   BENCH_COMMIT=<sha>             # recorded when not run from a git checkout
  *   BENCH_GATEWAY=<path>           # measure another build's dist/mcp-gateway.js (a before/after in one sitting)
@@ -21,6 +22,7 @@ import { calibrationGroup } from './groups/calibration.js';
 import { coldStartGroup } from './groups/cold-start.js';
 import { listGroup } from './groups/list.js';
 import { passthroughGroup } from './groups/passthrough.js';
+import { peersGroup } from './groups/peers.js';
 import { searchGroup } from './groups/search.js';
 import { sessionsGroup } from './groups/sessions.js';
 import { machine } from './machine.js';
@@ -92,6 +94,9 @@ async function main(): Promise<void> {
       );
     }
     if (has('list')) await timed('list', 'tools/list', () => listGroup(rig, rows));
+    const peers = has('peers')
+      ? await timed('peers', 'the other gateways, idle and beside a busy core', () => peersGroup(rig, dir))
+      : undefined;
     gatewayBackend = await stdioBackendPid(gateway);
     const gatewayRssAfterLoadMb = mb(rssBytes(gateway.pid));
     await gateway.stop();
@@ -107,7 +112,7 @@ async function main(): Promise<void> {
       : [];
 
     info.loadAverageAtEnd = os.loadavg().map((l) => Math.round(l * 100) / 100);
-    const targets = checkTargets(rows, search, sessions, cold);
+    const targets = checkTargets(rows, search, sessions, cold, peers);
     const durationS = Math.round((performance.now() - t0) / 100) / 10;
     const result = {
       version: 1,
@@ -127,6 +132,7 @@ async function main(): Promise<void> {
         'prototype rows: bench/lean-proxy.ts, NOT the gateway: a minimal node:http forwarder, the floor a lean passthrough could reach here.',
       ],
       throughput: rows,
+      peers,
       gatewayRssAfterLoadMb,
       search,
       sessions,

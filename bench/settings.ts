@@ -1,6 +1,6 @@
 /**
  * @module bench/settings: what a run does, read once from the environment (BENCH_QUICK, BENCH_ROUNDS,
- * BENCH_DURATION_MS, BENCH_SESSIONS, BENCH_PROFILE_MS, BENCH_PROFILE_C, BENCH_ONLY, BENCH_GATEWAY): rounds, durations, the
+ * BENCH_DURATION_MS, BENCH_SESSIONS, BENCH_PROFILE_MS, BENCH_PROFILE_C, BENCH_ONLY, BENCH_GATEWAY, BENCH_PEERS_DIR): rounds, durations, the
  * concurrency blocks, where results go and the run's deadline.
  */
 import { fileURLToPath } from 'node:url';
@@ -22,7 +22,7 @@ export const SETTINGS = {
   profileMs: int(env.BENCH_PROFILE_MS, 5000),
   /** Concurrency of the profiled passthrough and invoke loads. */
   profileConcurrency: int(env.BENCH_PROFILE_C, 16),
-  groups: (env.BENCH_ONLY ?? 'calibration,passthrough,list,search,sessions,coldstart').split(','),
+  groups: (env.BENCH_ONLY ?? 'calibration,passthrough,list,peers,search,sessions,coldstart').split(','),
   /** Another build measured instead of this one (BENCH_GATEWAY); null: this checkout's dist/. */
   gateway: env.BENCH_GATEWAY ?? null,
 };

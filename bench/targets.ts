@@ -4,6 +4,7 @@
  */
 import { STDIO_BACKEND } from './fixtures.js';
 import type { ColdStartResult } from './groups/cold-start.js';
+import { GATEWAY_LABEL, PEER_CONCURRENCY, type PeersResult } from './groups/peers.js';
 import type { SearchResult } from './groups/search.js';
 import type { SessionsResult } from './groups/sessions.js';
 import type { ThroughputRow } from './measure.js';
@@ -26,6 +27,7 @@ export function checkTargets(
   search: SearchResult[],
   sessions: SessionsResult | undefined,
   cold: ColdStartResult[],
+  peers?: PeersResult,
 ): TargetCheck[] {
   const checks: TargetCheck[] = [];
   const find = (group: string, transport: string, concurrency: number, sessions = 'per-worker') =>
@@ -134,6 +136,7 @@ export function checkTargets(
       });
     }
   }
+  if (peers) checks.push(...peerTargets(peers));
   const persisted = cold.find((c) => c.variant.startsWith('persisted catalog (2'));
   if (persisted) {
     checks.push({
@@ -141,6 +144,41 @@ export function checkTargets(
       limit: '≤ 300 ms',
       measured: `${fmt(persisted.firstAnswerMs, 0)} ms`,
       met: persisted.firstAnswerMs <= 300,
+    });
+  }
+  return checks;
+}
+
+/** gateway ÷ best peer (calls/s, idle) at each concurrency; under a busy core, the gateway loses no more than they. */
+function peerTargets(peers: PeersResult): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  for (const c of PEER_CONCURRENCY) {
+    const at = (load: string) =>
+      peers.rows.filter((r) => r.concurrency === c && r.load === load && r.summary);
+    const gateway = at('idle').find((r) => r.target === GATEWAY_LABEL);
+    const others = at('idle').filter((r) => r.target !== GATEWAY_LABEL);
+    const best = others.sort((a, b) => b.summary!.callsPerS - a.summary!.callsPerS)[0];
+    if (!gateway) continue;
+    const ratio = best ? gateway.summary!.callsPerS / best.summary!.callsPerS : null;
+    checks.push({
+      target: `throughput, gateway ÷ best peer, stdio c=${c} per-worker`,
+      limit: '≥ 3×',
+      measured: ratio === null ? 'no peer ran' : `${fmt(ratio, 2)}× (best: ${best!.target})`,
+      met: ratio === null ? null : ratio >= 3,
+    });
+    const lost = at('contended').filter((r) => r.lostPct !== undefined);
+    const own = lost.find((r) => r.target === GATEWAY_LABEL)?.lostPct;
+    const theirs = lost.filter((r) => r.target !== GATEWAY_LABEL).map((r) => r.lostPct!);
+    if (own === undefined || theirs.length === 0) continue;
+    const least = Math.min(...theirs);
+    checks.push({
+      target: `throughput lost beside a busy core, stdio c=${c}`,
+      limit: "≤ the peers' loss",
+      measured: `${fmt(own, 0)} % (peers: ${lost
+        .filter((r) => r.target !== GATEWAY_LABEL)
+        .map((r) => `${r.target} ${fmt(r.lostPct, 0)} %`)
+        .join(', ')})`,
+      met: own <= least,
     });
   }
   return checks;
