@@ -25,9 +25,6 @@ interface LedgerFile {
   processes: Array<{ pid: number; argv: string[] }>;
 }
 
-/** A ledger that records nothing (library use, tests that do not care). */
-export const NO_LEDGER: ProcessLedger = { add() {}, remove() {} };
-
 export function createProcessLedger(path: string, log: Logger, instance?: string): ProcessLedger {
   const processes = new Map<number, string[]>();
   const write = () => {
