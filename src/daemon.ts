@@ -9,7 +9,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { createServer, type Server } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import type { GatewayConfig } from './config/index.js';
-import type { Logger } from './log.js';
+import { scrubFromLogs, type Logger } from './log.js';
 import { createApp } from './http/app.js';
 import { withFastPath } from './http/fast-path.js';
 import type { Registry, RegistryDeps } from './registry/registry.js';
@@ -149,6 +149,7 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
     initial: { config: options.configFile?.config ?? config, path: configPath },
     configFile: options.configFile?.path,
     env,
+    learnSecrets: (secrets) => scrubFromLogs(log, secrets),
     applyTopLevel(next) {
       // What a running gateway can take on at once; runtime.ts reports the rest as needing a restart.
       origin.allowedHosts = next.allowed_hosts;

@@ -15,18 +15,37 @@ export interface LoggerOptions {
   destination?: DestinationStream;
 }
 
+/** How each logger made here learns more secrets (its children write through the same hook). */
+const learners = new WeakMap<Logger, (secrets: readonly string[]) => void>();
+
 export function createLogger(options: LoggerOptions): Logger {
-  const scrub = createScrubber(options.secrets ?? []);
-  return pino(
+  let known = new Set(options.secrets ?? []);
+  let scrub = createScrubber([...known]);
+  const logger = pino(
     {
       level: options.level,
       base: undefined,
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
-      hooks: { streamWrite: scrub },
+      hooks: { streamWrite: (line) => scrub(line) },
     },
     options.destination ?? pino.destination({ fd: 2, sync: true }),
   );
+  learners.set(logger, (secrets) => {
+    const more = new Set([...known, ...secrets]);
+    if (more.size === known.size) return;
+    known = more;
+    scrub = createScrubber([...known]);
+  });
+  return logger;
+}
+
+/**
+ * Makes `logger` (made by createLogger) and its children scrub these values too from now on: a reload or the admin
+ * API may bring secrets the config at start did not have.
+ */
+export function scrubFromLogs(logger: Logger, secrets: readonly string[]): void {
+  learners.get(logger)?.(secrets);
 }
 
 /** A logger that writes nothing, for tests and library use. */

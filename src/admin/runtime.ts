@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import type { Catalog } from '../catalog/catalog.js';
 import type { Discovery } from '../catalog/discovery.js';
 import { ConfigError, loadConfigFile, type GatewayConfig, type LoadedConfig } from '../config/index.js';
+import { collectSecrets } from '../config/redact.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { BackendDiff, BackendStatus, Registry } from '../registry/registry.js';
@@ -53,6 +54,8 @@ export interface RuntimeDeps {
   /** The file to reload; undefined when the config did not come from one. */
   configFile: string | undefined;
   env: NodeJS.ProcessEnv;
+  /** Told of the values no client and no log line may show that a change brought (the logger scrubs them too). */
+  learnSecrets?: (secrets: readonly string[]) => void;
   /** Takes on the top-level keys that a running gateway can change (log level, allowed hosts and origins, …). */
   applyTopLevel(config: GatewayConfig): void;
 }
@@ -242,7 +245,13 @@ export class Runtime {
   private async apply(secrets: readonly string[] = []): Promise<BackendDiff> {
     const { registry, sessions, catalog, metrics } = this.deps;
     const effective = this.effective();
-    const diff = await registry.apply(effective.backends, [...secrets, ...effective.secrets]);
+    const known = [
+      ...secrets,
+      ...effective.secrets,
+      ...collectSecrets([], { ...this.file, backends: effective.backends }),
+    ];
+    this.deps.learnSecrets?.(known);
+    const diff = await registry.apply(effective.backends, known);
     this.sources = effective.sources;
     await Promise.allSettled([...diff.removed, ...diff.changed].map((name) => sessions.closeEndpoint(name)));
     catalog.reconfigure(
