@@ -58,6 +58,13 @@ describe('hibernation and sessions', () => {
     const b = (await connectClient(`${gw.url}/mcp/stateful`)).client;
     const [pidA, pidB] = [await pidOf(a), await pidOf(b)];
     expect(pidA).not.toBe(pidB);
+    // The catalog reads a non-shared backend's tools through a process of its own when the first session connects:
+    // once that read has ended, the sessions' processes are all that run.
+    const sessionsOnly = JSON.stringify([pidA, pidB].sort());
+    await until(
+      () => JSON.stringify(status('stateful').pids.sort()) === sessionsOnly,
+      "the catalog's read to end",
+    );
     expect(status('stateful').pids.sort()).toEqual([pidA, pidB].sort());
 
     await sleep(2_500);
