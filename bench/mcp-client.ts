@@ -27,6 +27,18 @@ export interface RpcClient {
   close(): Promise<void>;
 }
 
+type Pending = Map<number, { resolve(v: unknown): void; reject(e: Error): void }>;
+
+/** Hands an answer to the call waiting for its id; anything else (a notification, a late answer) is dropped. */
+function settle(pending: Pending, message: JsonRpcAnswer): void {
+  if (typeof message.id !== 'number') return;
+  const waiting = pending.get(message.id);
+  if (!waiting) return;
+  pending.delete(message.id);
+  if (message.error) waiting.reject(new RpcFailure(message.error.code, message.error.message));
+  else waiting.resolve(message.result);
+}
+
 interface JsonRpcAnswer {
   id?: number | string | null;
   result?: unknown;
@@ -161,7 +173,7 @@ export class HttpMcpSession implements RpcClient {
 export class SseMcpSession implements RpcClient {
   private nextId = 1;
   private buffer = '';
-  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  private readonly pending: Pending = new Map();
   private endpoint: URL | undefined;
   private closed = false;
   private stream: ReturnType<typeof httpRequest> | undefined;
@@ -280,13 +292,7 @@ export class SseMcpSession implements RpcClient {
       }
       if (event === 'endpoint') this.endpoint = new URL(data, this.url);
       else if (event === 'message' && data) {
-        const message = JSON.parse(data) as JsonRpcAnswer;
-        if (typeof message.id !== 'number') continue;
-        const waiting = this.pending.get(message.id);
-        if (!waiting) continue;
-        this.pending.delete(message.id);
-        if (message.error) waiting.reject(new RpcFailure(message.error.code, message.error.message));
-        else waiting.resolve(message.result);
+        settle(this.pending, JSON.parse(data) as JsonRpcAnswer);
       }
     }
   }
@@ -296,7 +302,7 @@ export class SseMcpSession implements RpcClient {
 export class StdioMcpConnection implements RpcClient {
   private nextId = 1;
   private buffer = '';
-  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  private readonly pending: Pending = new Map();
   private exited = false;
 
   private constructor(private readonly child: ChildProcessWithoutNullStreams) {
@@ -353,13 +359,7 @@ export class StdioMcpConnection implements RpcClient {
       const line = this.buffer.slice(0, newline);
       this.buffer = this.buffer.slice(newline + 1);
       if (!line.trim()) continue;
-      const message = JSON.parse(line) as JsonRpcAnswer;
-      if (typeof message.id !== 'number') continue;
-      const waiting = this.pending.get(message.id);
-      if (!waiting) continue;
-      this.pending.delete(message.id);
-      if (message.error) waiting.reject(new RpcFailure(message.error.code, message.error.message));
-      else waiting.resolve(message.result);
+      settle(this.pending, JSON.parse(line) as JsonRpcAnswer);
     }
   }
 }
