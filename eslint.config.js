@@ -22,6 +22,7 @@ const FOLDERS = [
   'metrics',
   'passthrough',
   'pipelines',
+  'queue',
   'registry',
   'session',
   'stdio',
@@ -102,6 +103,10 @@ const LAYERS = {
       'metrics',
     ],
     why: 'http/ parses and guards requests; backends are reached through the layers below it',
+  },
+  queue: {
+    may: ['api', 'auth', 'meta', 'config', 'metrics'],
+    why: 'queue/ runs tool calls queued in Redis as the REST tool API runs them (api/); nothing of HTTP or sessions',
   },
   stdio: {
     may: ['auth', 'meta', 'config', 'metrics'],
