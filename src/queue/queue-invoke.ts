@@ -12,12 +12,22 @@ import type { GatewayConfig } from '../config/index.js';
 import type { MetaContext } from '../meta/context.js';
 import type { QueuedCall, QueueOutcome } from './queued-call.js';
 
+type AuthPart = Pick<GatewayConfig, 'auth' | 'profiles'>;
+
+/** `config` is read at each call (a reload may change clients and profiles); its profiles are compiled once per value. */
 export function createQueueInvoke(
   context: MetaContext,
-  config: Pick<GatewayConfig, 'auth' | 'profiles'>,
+  config: AuthPart | (() => AuthPart),
 ): (call: QueuedCall) => Promise<QueueOutcome> {
-  const accessOf = clientAccess(config);
+  const current = typeof config === 'function' ? config : () => config;
+  let compiledFor: AuthPart | undefined;
+  let accessOf: ReturnType<typeof clientAccess> | undefined;
   return async function invokeQueued(call) {
+    const now = current();
+    if (now !== compiledFor || !accessOf) {
+      compiledFor = now;
+      accessOf = clientAccess(now);
+    }
     const access = accessOf(call.client);
     if (!access.ok) return access;
     const input = { tool: call.tool, server: call.server, arguments: call.arguments };
@@ -31,9 +41,7 @@ export function createQueueInvoke(
 type AccessOutcome = { ok: true; access: Access } | { ok: false; code: string; message: string };
 
 /** A client's default profile (its first), or the whole gateway for a client without profiles. */
-export function clientAccess(
-  config: Pick<GatewayConfig, 'auth' | 'profiles'>,
-): (client: string | undefined) => AccessOutcome {
+export function clientAccess(config: AuthPart): (client: string | undefined) => AccessOutcome {
   const profiles = new Map(Object.values(config.profiles).map((p) => [p.name, compileAccess(p)]));
   const required = config.auth.mode === 'on';
   return (client) => {

@@ -15,9 +15,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig, type GatewayConfig } from '../../src/config/index.js';
 import { createCore, type GatewayCore } from '../../src/gateway-core.js';
 import { silentLogger } from '../../src/log.js';
-import { createQueueInvoke } from '../../src/queue/queue-invoke.js';
-import type { QueuedCall, QueueOutcome } from '../../src/queue/queued-call.js';
-import { queueKeys, startToolQueue, type ToolQueue } from '../../src/queue/tool-queue.js';
+import { startGatewayQueue } from '../../src/queue/gateway-queue.js';
+import { queueKeys, type ToolQueue } from '../../src/queue/tool-queue.js';
 import { startHttpBackend, type HttpBackend } from '../helpers/http-backend.js';
 import { until } from '../helpers/processes.js';
 import { hasRedisServer, startRedis, type RedisServer } from '../helpers/redis.js';
@@ -32,7 +31,6 @@ let backend: HttpBackend;
 let core: GatewayCore;
 let config: GatewayConfig;
 let stateDir: string;
-let invoke: (call: QueuedCall) => Promise<QueueOutcome>;
 /** How many times the backend ran each call, by the call's `tag` argument. */
 const runs = new Map<string, number>();
 const queues: ToolQueue[] = [];
@@ -55,14 +53,15 @@ function counted(tag: string): void {
 }
 
 async function queue(consumerName: string, options: { claimAfterMs?: number; stopGraceMs?: number } = {}) {
-  const started = await startToolQueue({
+  const started = await startGatewayQueue({
     redis,
+    meta: core.meta,
+    config: () => config,
     prefix: PREFIX,
     consumerName,
     claimAfterMs: options.claimAfterMs ?? 30_000,
     stopGraceMs: options.stopGraceMs ?? 5_000,
     maxConcurrent: 4,
-    invoke,
     log: silentLogger(),
   });
   queues.push(started);
@@ -160,7 +159,6 @@ describe.runIf(hasRedisServer())('tool queue (Redis Streams)', () => {
     core = createCore(config, silentLogger(), { maxCallMs: 30_000, ledgerFile: 'ledger.json' });
     core.start();
     await until(() => core.catalog.isIndexed('work'), 'discovery', 15_000);
-    invoke = createQueueInvoke(core.meta, config);
   }, 30_000);
 
   afterEach(async () => {
