@@ -175,7 +175,7 @@ export async function startToolQueue(options: ToolQueueOptions): Promise<ToolQue
       log.info({ entry: entry.id, deliveries }, 'tool queue: claimed an idle call');
       if (deliveries > maxDeliveries) {
         const id = entry.fields.id || entry.id;
-        const message = `the call was delivered ${deliveries} times without an answer (its replicas stopped or failed)`;
+        const message = `the call was taken ${deliveries - 1} times without an answer (its replicas stopped or failed)`;
         track(
           entry.id,
           finish(entry.id, keys.results, outcomeFields(id, entry.id, 'too_many_deliveries', message)),

@@ -4,9 +4,12 @@
  * consumers and answered under its id; an argument error, a profile's refusal, an unknown client and a malformed
  * entry come back as error results (an entry without an id goes to the dead-letter stream); a consumer stopped
  * mid-call leaves its entry pending, and another one claims and completes it after the timeout; a long call is not
- * claimed away from a consumer that is alive.
+ * claimed away from a consumer that is alive. A replica in a process of its own, killed with SIGKILL mid-call, leaves
+ * its call to another (its script is built by `npm run build`, as `npm test` does).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from 'redis';
@@ -18,7 +21,8 @@ import { silentLogger } from '../../src/log.js';
 import { startGatewayQueue } from '../../src/queue/gateway-queue.js';
 import { queueKeys, type ToolQueue } from '../../src/queue/tool-queue.js';
 import { startHttpBackend, type HttpBackend } from '../helpers/http-backend.js';
-import { until } from '../helpers/processes.js';
+import { REPO_ROOT } from '../helpers/gateway.js';
+import { isAlive, stopChild, until } from '../helpers/processes.js';
 import { hasRedisServer, startRedis, type RedisServer } from '../helpers/redis.js';
 
 const PREFIX = 'test:';
@@ -34,6 +38,8 @@ let stateDir: string;
 /** How many times the backend ran each call, by the call's `tag` argument. */
 const runs = new Map<string, number>();
 const queues: ToolQueue[] = [];
+const REPLICA = join(REPO_ROOT, 'dist/test/fixtures/queue-replica.js');
+let child: ChildProcess | undefined;
 
 const yaml = (url: string) => `
 auth:
@@ -167,6 +173,7 @@ describe.runIf(hasRedisServer())('tool queue (Redis Streams)', () => {
   });
 
   afterAll(async () => {
+    if (child) await stopChild(child);
     while (queues.length) await queues.pop()!.stop();
     await redis?.close();
     await core?.close();
@@ -279,4 +286,53 @@ describe.runIf(hasRedisServer())('tool queue (Redis Streams)', () => {
     expect(result).toMatchObject({ status: 'ok', consumer: 'replica-a' });
     expect(runs.get('long-2')).toBe(1);
   });
+
+  it.runIf(existsSync(REPLICA))(
+    'hands the call of a replica killed with SIGKILL mid-call to another after the timeout',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'queue-replica-'));
+      child = spawn(process.execPath, [REPLICA], {
+        cwd: REPO_ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          PATH: process.env.PATH,
+          REDIS_URL: server.url,
+          BACKEND_URL: backend.url,
+          STATE_DIR: dir,
+          CONSUMER: 'replica-killed',
+          CLAIM_AFTER_MS: '500',
+          PREFIX,
+        },
+      });
+      let stderr = '';
+      child.stderr!.on('data', (chunk) => (stderr += chunk));
+      const exited = new Promise((resolve) => child!.once('exit', resolve));
+      await new Promise<void>((resolve, reject) => {
+        createInterface({ input: child!.stdout! }).on('line', (line) => line === 'ready' && resolve());
+        void exited.then(() => reject(new Error(`the replica exited: ${stderr}`)));
+      });
+      await add({
+        id: 'killed-1',
+        server: 'work',
+        tool: 'slow',
+        arguments: '{"ms":700,"tag":"killed-1"}',
+        client: 'runner',
+      });
+      await until(() => runs.get('killed-1') === 1, 'the call started', 5_000);
+      const pid = child.pid!;
+      process.kill(pid, 'SIGKILL');
+      await exited;
+      expect(isAlive(pid)).toBe(false);
+      child = undefined;
+      expect(await pending()).toEqual([[expect.any(String), 'replica-killed']]);
+
+      await queue('replica-b', { claimAfterMs: 500 });
+      const result = await resultOf('killed-1');
+      expect(result).toMatchObject({ status: 'ok', consumer: 'replica-b' });
+      expect(runs.get('killed-1')).toBe(2);
+      expect(await pending()).toEqual([]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+    30_000,
+  );
 });
