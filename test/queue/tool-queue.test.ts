@@ -19,7 +19,7 @@ import { parseConfig, type GatewayConfig } from '../../src/config/index.js';
 import { createCore, type GatewayCore } from '../../src/gateway-core.js';
 import { silentLogger } from '../../src/log.js';
 import { startGatewayQueue } from '../../src/queue/gateway-queue.js';
-import { queueKeys, type ToolQueue } from '../../src/queue/tool-queue.js';
+import { queueKeys, startToolQueue, type ToolQueue } from '../../src/queue/tool-queue.js';
 import { startHttpBackend, type HttpBackend } from '../helpers/http-backend.js';
 import { REPO_ROOT } from '../helpers/gateway.js';
 import { isAlive, stopChild, until } from '../helpers/processes.js';
@@ -37,6 +37,9 @@ let config: GatewayConfig;
 let stateDir: string;
 /** How many times the backend ran each call, by the call's `tag` argument. */
 const runs = new Map<string, number>();
+/** Calls of `slow` running now, and the most at once. */
+let active = 0;
+let mostActive = 0;
 const queues: ToolQueue[] = [];
 const REPLICA = join(REPO_ROOT, 'dist/test/fixtures/queue-replica.js');
 let child: ChildProcess | undefined;
@@ -58,7 +61,10 @@ function counted(tag: string): void {
   runs.set(tag, (runs.get(tag) ?? 0) + 1);
 }
 
-async function queue(consumerName: string, options: { claimAfterMs?: number; stopGraceMs?: number } = {}) {
+async function queue(
+  consumerName: string,
+  options: { claimAfterMs?: number; stopGraceMs?: number; maxConcurrent?: number } = {},
+) {
   const started = await startGatewayQueue({
     redis,
     meta: core.meta,
@@ -67,7 +73,7 @@ async function queue(consumerName: string, options: { claimAfterMs?: number; sto
     consumerName,
     claimAfterMs: options.claimAfterMs ?? 30_000,
     stopGraceMs: options.stopGraceMs ?? 5_000,
-    maxConcurrent: 4,
+    maxConcurrent: options.maxConcurrent ?? 4,
     log: silentLogger(),
   });
   queues.push(started);
@@ -143,7 +149,9 @@ describe.runIf(hasRedisServer())('tool queue (Redis Streams)', () => {
           { description: 'Answers after a while', inputSchema: { ms: z.number(), tag: z.string() } },
           async ({ ms, tag }) => {
             counted(tag);
+            mostActive = Math.max(mostActive, ++active);
             await new Promise((resolve) => setTimeout(resolve, ms));
+            active--;
             return { content: [{ type: 'text', text: `slept ${ms}` }] };
           },
         );
@@ -285,6 +293,46 @@ describe.runIf(hasRedisServer())('tool queue (Redis Streams)', () => {
     const result = await resultOf('long-2');
     expect(result).toMatchObject({ status: 'ok', consumer: 'replica-a' });
     expect(runs.get('long-2')).toBe(1);
+  });
+
+  it('runs no more calls at once than its bound', async () => {
+    await queue('replica-a', { maxConcurrent: 2 });
+    mostActive = 0;
+    const ids = Array.from({ length: 6 }, (_, i) => `bounded-${i}`);
+    for (const id of ids)
+      await add({
+        id,
+        server: 'work',
+        tool: 'slow',
+        arguments: JSON.stringify({ ms: 150, tag: id }),
+        client: 'runner',
+      });
+    await until(async () => (await results()).length === ids.length, 'every result', 10_000);
+    expect(mostActive).toBe(2);
+  });
+
+  it('leaves a call whose run fails pending, and answers it after too many deliveries', async () => {
+    let attempts = 0;
+    queues.push(
+      await startToolQueue({
+        redis,
+        prefix: PREFIX,
+        consumerName: 'replica-a',
+        claimAfterMs: 150,
+        maxDeliveries: 2,
+        invoke: async () => {
+          attempts++;
+          throw new Error('the gateway is stopping');
+        },
+        log: silentLogger(),
+      }),
+    );
+    await add({ id: 'faulty', server: 'work', tool: 'add', client: 'runner' });
+    const result = await resultOf('faulty');
+    expect(result.error).toMatchObject({ code: 'too_many_deliveries' });
+    expect(result.error?.message).toMatch(/taken 2 times without an answer/);
+    expect(attempts).toBe(2);
+    expect(await pending()).toEqual([]);
   });
 
   it.runIf(existsSync(REPLICA))(
