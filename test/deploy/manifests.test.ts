@@ -67,11 +67,23 @@ const container = deployment.spec.template.spec.containers[0] as Doc;
 const secret = find('Secret', 'mcp-gateway-secrets');
 const configMap = find('ConfigMap', 'mcp-gateway-config');
 
-/** A servers.yaml loaded as the gateway loads it, with `state:` set aside (its schema belongs to the state store). */
+/**
+ * A servers.yaml loaded as the gateway loads it. Where the config schema does not know `state:` yet (it comes with the
+ * state store), that one refusal is set aside and the rest of the file must load.
+ */
 function loadServersYaml(text: string, env: Record<string, string>, path: string) {
   const raw = parseYaml(text) as Doc;
-  const { state, ...rest } = raw;
-  return { state: state as Doc, loaded: parseConfig(stringify(rest), { path, env }) };
+  const state = raw.state as Doc;
+  try {
+    return { state, loaded: parseConfig(text, { path, env }) };
+  } catch (error) {
+    const problems = String((error as Error).message)
+      .split('\n')
+      .filter(Boolean);
+    if (problems.length !== 1 || !/ state: unknown key$/.test(problems[0]!)) throw error;
+    const { state: _, ...rest } = raw;
+    return { state, loaded: parseConfig(stringify(rest), { path, env }) };
+  }
 }
 
 /** Every `${NAME}` a text reads from the environment. */
