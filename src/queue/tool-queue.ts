@@ -12,6 +12,7 @@
 import type { Logger } from '../log.js';
 import { parseEntry, resultFields, type QueuedCall, type QueueOutcome } from './queued-call.js';
 import { FINISH_SCRIPT, HEARTBEAT_SCRIPT } from './redis-scripts.js';
+import { entryOf, streamEntries, type Entry } from './stream-replies.js';
 
 /** What the queue uses of a connected node-redis client (`createClient()`): raw commands and a second connection. */
 export interface QueueRedis {
@@ -69,11 +70,6 @@ export interface QueueKeys {
 
 export function queueKeys(prefix: string): QueueKeys {
   return { calls: `${prefix}tool-calls`, results: `${prefix}tool-results`, dead: `${prefix}tool-calls-dead` };
-}
-
-interface Entry {
-  id: string;
-  fields: Record<string, string>;
 }
 
 export async function startToolQueue(options: ToolQueueOptions): Promise<ToolQueue> {
@@ -287,24 +283,4 @@ export async function startToolQueue(options: ToolQueueOptions): Promise<ToolQue
       return stopped;
     },
   };
-}
-
-/** The entries of an XREADGROUP reply, whether the connection speaks RESP2 (arrays) or RESP3 (a map). */
-function streamEntries(reply: unknown): Entry[] {
-  if (reply === null || reply === undefined) return [];
-  const streams: unknown[] = Array.isArray(reply)
-    ? reply.map((s) => (s as unknown[])[1])
-    : reply instanceof Map
-      ? [...reply.values()]
-      : Object.values(reply as Record<string, unknown>);
-  return streams.flatMap((messages) => (messages as unknown[]).map(entryOf).filter((e) => e !== undefined));
-}
-
-/** `[id, [field, value, …]]`; null for an entry deleted while pending. */
-function entryOf(raw: unknown): Entry | undefined {
-  if (!Array.isArray(raw) || typeof raw[0] !== 'string' || !Array.isArray(raw[1])) return undefined;
-  const list = raw[1] as unknown[];
-  const fields: Record<string, string> = {};
-  for (let i = 0; i + 1 < list.length; i += 2) fields[String(list[i])] = String(list[i + 1]);
-  return { id: raw[0], fields };
 }
