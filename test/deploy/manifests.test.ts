@@ -6,7 +6,9 @@
  * tie the documents together, the readiness probe and the shutdown timing, and that each servers.yaml loads.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Validator, type Schema } from '@cfworker/json-schema';
 import ts from 'typescript';
@@ -18,7 +20,8 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml, parseAllDocuments, stringify } from 'yaml';
 import { bindRefusal } from '../../src/auth/bind-check.js';
 import { parseConfig } from '../../src/config/index.js';
-import { RUNTIME_DEFAULTS } from '../../src/daemon.js';
+import { createGateway, RUNTIME_DEFAULTS } from '../../src/daemon.js';
+import { silentLogger } from '../../src/log.js';
 import { REPO_ROOT } from '../helpers/gateway.js';
 
 type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -138,6 +141,18 @@ function loadServersYaml(text: string, env: Record<string, string>, path: string
   }
 }
 
+/** The status of a GET on 127.0.0.1 with the Host header given (fetch would not send it). */
+function status(port: number, path: string, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, headers: { host } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.once('error', reject);
+    req.end();
+  });
+}
+
 /** Every `${NAME}` a text reads from the environment. */
 const references = (text: string): string[] =>
   [...text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-[^}]*)?\}/g)].map((m) => m[1]!);
@@ -214,6 +229,36 @@ describe('deploy/kubernetes', () => {
     expect(grace).toBeGreaterThanOrEqual(pause + RUNTIME_DEFAULTS.shutdownGraceMs / 1000 + 10);
     expect(deployment.spec.strategy.rollingUpdate.maxUnavailable).toBe(0);
     expect(find('HorizontalPodAutoscaler', 'mcp-gateway').spec.minReplicas).toBeGreaterThanOrEqual(2);
+  });
+
+  it("the probes' requests are what the real gateway, with this config, answers without a credential", async () => {
+    const { loaded } = loadServersYaml(
+      configMap.data['servers.yaml'] as string,
+      secret.stringData as Record<string, string>,
+      'deploy/kubernetes/10-config.yaml',
+    );
+    const stateDir = mkdtempSync(join(tmpdir(), 'deploy-probes-'));
+    // On loopback here: the test binds nothing beyond it.
+    const gateway = createGateway(
+      { ...loaded.config, host: '127.0.0.1', port: 0, state_dir: stateDir },
+      silentLogger(),
+      { discover: false },
+    );
+    try {
+      const port = Number(new URL(await gateway.listen()).port);
+      for (const probe of [container.readinessProbe, container.livenessProbe, container.startupProbe]) {
+        const { path, httpHeaders } = probe.httpGet as {
+          path: string;
+          httpHeaders: Array<{ value: string }>;
+        };
+        expect(await status(port, path, httpHeaders[0]!.value), path).toBe(200);
+        // What the kubelet would send without the header: the pod's address.
+        expect(await status(port, path, '10.1.2.3:39400'), path).toBe(403);
+      }
+    } finally {
+      await gateway.close();
+      rmSync(stateDir, { recursive: true, force: true });
+    }
   });
 
   it('configures servers.yaml for 0.0.0.0 with auth from the Secret and the Redis state store', () => {
