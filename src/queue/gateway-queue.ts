@@ -1,6 +1,8 @@
 /**
  * @module gateway-queue: the queue as the daemon starts it when its state is in Redis: the calls run through the
- * gateway's meta-tools' context, with the profiles of the config as it is at each call.
+ * gateway's meta-tools' context, with the profiles of the config as it is at each call. Started once the core is
+ * started; stopped before the core drains and closes (its calls in flight need the backends) and before the Redis
+ * client it was given is closed.
  */
 import { hostname } from 'node:os';
 import type { GatewayConfig } from '../config/index.js';
