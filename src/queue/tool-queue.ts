@@ -263,6 +263,24 @@ export async function startToolQueue(options: ToolQueueOptions): Promise<ToolQue
     }
   }
 
+  /** A consumer that holds nothing leaves the group, so that replicas come and go without a trail of names. */
+  async function leaveGroup(): Promise<void> {
+    try {
+      const held = (await redis.sendCommand([
+        'XPENDING',
+        keys.calls,
+        group,
+        '-',
+        '+',
+        '1',
+        consumer,
+      ])) as unknown[];
+      if (held.length === 0) await redis.sendCommand(['XGROUP', 'DELCONSUMER', keys.calls, group, consumer]);
+    } catch (error) {
+      log.warn({ err: (error as Error).message }, 'tool queue: leaving the consumer group failed');
+    }
+  }
+
   let stopped: Promise<void> | undefined;
   return {
     stop() {
@@ -278,6 +296,7 @@ export async function startToolQueue(options: ToolQueueOptions): Promise<ToolQue
         clearInterval(heartbeat);
         if (inFlight.size > 0)
           log.warn({ calls: inFlight.size }, 'tool queue: calls left pending at stop, for another replica');
+        else await leaveGroup();
         log.info({ consumer }, 'tool queue: stopped');
       })();
       return stopped;

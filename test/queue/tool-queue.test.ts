@@ -215,6 +215,9 @@ describe.runIf(hasRedisServer())('tool queue (Redis Streams)', () => {
     // Answered entries are acknowledged and deleted: nothing pending, nothing left in the stream.
     expect(await pending()).toEqual([]);
     expect(await redis.sendCommand(['XLEN', KEYS.calls])).toBe(0);
+    // A consumer that stops holding nothing leaves the group.
+    while (queues.length) await queues.pop()!.stop();
+    expect(await redis.sendCommand(['XINFO', 'CONSUMERS', KEYS.calls, 'mcp-gateway'])).toEqual([]);
   });
 
   it('answers an argument error, a profile refusal, an unknown client and a malformed entry with error results', async () => {
