@@ -18,6 +18,7 @@ import {
 import { handleMcpRequest } from './mcp-session.js';
 import { StatelessMeta } from '../meta/stateless-meta.js';
 import { parseJsonBody } from './json-body.js';
+import type { ListenStreams } from './modern-listen.js';
 import { answerModern, refuseModern } from './modern-meta-route.js';
 import { parsedBodyOf } from './parsed-body.js';
 import { MODERN_PROTOCOL_VERSIONS, mayBeModern, requestEra } from './protocol-era.js';
@@ -29,6 +30,8 @@ export type MetaRouteDeps = {
   sessions: SessionTable;
   version: string;
   auth: Authenticator;
+  /** The `subscriptions/listen` streams of every meta endpoint. */
+  listens: ListenStreams;
 };
 
 /** `surface`: `meta` for /mcp (the profile may still say flat), `flat` for /mcp/flat, `profile` for /mcp/p/:profile. */
@@ -45,10 +48,15 @@ export function metaRoute(deps: MetaRouteDeps, surface: 'meta' | 'flat' | 'profi
       const era = requestEra({ method: 'POST', header: (name) => c.req.header(name), body: await bodyOf(c) });
       if (era.era === 'modern') {
         if ('refusal' in era) return refuseModern(c, era.refusal);
-        return answerModern(c, { meta: stateless, sessions: deps.sessions }, era.message, {
-          access: allowed.access,
-          flat: surface === 'flat',
-        });
+        return answerModern(
+          c,
+          { meta: stateless, sessions: deps.sessions, listens: deps.listens },
+          era.message,
+          {
+            access: allowed.access,
+            flat: surface === 'flat',
+          },
+        );
       }
     }
     const endpoint =

@@ -1,7 +1,8 @@
 /**
  * @module modern-meta-route: a 2026-07-28 request on `/mcp` or `/mcp/flat` (protocol-era.ts decided it), answered
  * without a session by the endpoint's stateless meta server (meta/stateless-meta.ts): `server/discover`, `tools/list`
- * and `tools/call`, each as one JSON response. The list and discover bodies are spliced from bytes rendered once.
+ * and `tools/call`, each as one JSON response, and `subscriptions/listen` as a stream (modern-listen.ts). The list and
+ * discover bodies are spliced from bytes rendered once.
  */
 import type { Context } from 'hono';
 import type { Access } from '../auth/access.js';
@@ -12,6 +13,7 @@ import type { AppEnv } from './request-context.js';
 import { GatewayError } from '../errors.js';
 import type { SessionTable } from '../session/session-table.js';
 import { errorResponse } from './json-error.js';
+import type { ListenStreams } from './modern-listen.js';
 
 const METHOD_NOT_FOUND = -32601;
 /** When every place is taken, a client is asked to come back this much later (as for a new session). */
@@ -20,7 +22,11 @@ const INVALID_PARAMS = -32602;
 
 export async function answerModern(
   c: Context<AppEnv>,
-  deps: { meta: StatelessMeta; sessions: Pick<SessionTable, 'admit' | 'capacity'> },
+  deps: {
+    meta: StatelessMeta;
+    sessions: Pick<SessionTable, 'admit' | 'capacity'>;
+    listens: Pick<ListenStreams, 'serve'>;
+  },
   message: ModernMessage,
   client: { access: Access; flat: boolean },
 ): Promise<Response> {
@@ -33,6 +39,9 @@ export async function answerModern(
       return resultResponse(c, id, meta.discover(client));
     case 'tools/list':
       return resultResponse(c, id, meta.listTools(client));
+    case 'subscriptions/listen':
+      // Whatever the surface, what changes is the catalog as the caller's profile sees it.
+      return deps.listens.serve(c, { ...message, id }, () => meta.catalogView(client.access));
     case 'tools/call': {
       const { params } = message;
       const name = params.name;

@@ -30,8 +30,8 @@ const SERVER_INFO_META_KEY = 'io.modelcontextprotocol/serverInfo';
 /** The meta-tools are fixed text: they change only with the gateway's version. */
 const META_LIST_TTL_MS = 3_600_000;
 /**
- * The flat list follows the catalog; with no `subscriptions/listen` yet to announce a change, a client re-reads it
- * after a minute.
+ * The flat list follows the catalog: `subscriptions/listen` announces a change, and a client that does not listen
+ * re-reads it after a minute.
  */
 const FLAT_LIST_TTL_MS = 60_000;
 const DISCOVER_TTL_MS = 3_600_000;
@@ -64,7 +64,7 @@ export class StatelessMeta {
     const discover = (instructions: string): string =>
       JSON.stringify({
         supportedVersions: [...supportedVersions],
-        capabilities: { tools: {} },
+        capabilities: { tools: { listChanged: true } },
         instructions,
         ...this.cacheable(DISCOVER_TTL_MS, 'public'),
         _meta: { [SERVER_INFO_META_KEY]: this.serverInfo },
@@ -92,6 +92,14 @@ export class StatelessMeta {
       this.flatJson.set(surface, json);
     }
     return json;
+  }
+
+  /**
+   * The catalog as `access` sees it, as bytes (the flat list of its profile, kept until the catalog changes): what a
+   * `subscriptions/listen` stream compares to tell whether the caller's tools changed.
+   */
+  catalogView(access: Access): string {
+    return this.listTools({ access, flat: true });
   }
 
   /** A `tools/call`, its backends reached on links of this request's own, closed when it is answered. */
