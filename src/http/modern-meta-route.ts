@@ -1,8 +1,9 @@
 /**
  * @module modern-meta-route: a 2026-07-28 request on `/mcp` or `/mcp/flat` (protocol-era.ts decided it), answered
  * without a session by the endpoint's stateless meta server (meta/stateless-meta.ts): `server/discover`, `tools/list`
- * and `tools/call`, each as one JSON response, and `subscriptions/listen` as a stream (modern-listen.ts). The list and
- * discover bodies are spliced from bytes rendered once.
+ * and `tools/call`, each as one JSON response, and `subscriptions/listen` as a stream (modern-listen.ts). A call
+ * that asks for progress (`_meta.progressToken`) from a client that accepts an event stream is answered as one: its
+ * `notifications/progress`, then its result. The list and discover bodies are spliced from bytes rendered once.
  */
 import type { Context } from 'hono';
 import type { Access } from '../auth/access.js';
@@ -14,11 +15,13 @@ import { GatewayError } from '../errors.js';
 import type { SessionTable } from '../session/session-table.js';
 import { errorResponse } from './json-error.js';
 import type { ListenStreams } from './modern-listen.js';
+import { sseStream } from './sse-stream.js';
 
 const METHOD_NOT_FOUND = -32601;
 /** When every place is taken, a client is asked to come back this much later (as for a new session). */
 const FULL_RETRY_S = 1;
 const INVALID_PARAMS = -32602;
+const INTERNAL_ERROR = -32603;
 
 export async function answerModern(
   c: Context<AppEnv>,
@@ -61,24 +64,57 @@ export async function answerModern(
           id,
         );
       }
-      try {
-        return await callTool(c, meta, id, { ...params, name }, client);
-      } finally {
-        admission.release();
+      const call = { ...params, name };
+      if (!wantsProgress(c, params)) {
+        try {
+          return resultResponse(c, id, await callTool(c, meta, id, call, client));
+        } finally {
+          admission.release();
+        }
       }
+      // Progress asked for and an event stream accepted: the answer is a stream carrying the call's progress, then
+      // its result. The client cancels by closing it (the request's signal follows the connection).
+      const stream = sseStream(c.req.raw.signal);
+      const progress = (progressParams: Record<string, unknown>): void =>
+        stream.send({ jsonrpc: '2.0', method: 'notifications/progress', params: progressParams });
+      void callTool(c, meta, id, call, client, progress)
+        .then(
+          (result) => stream.end(`{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":${result}}`),
+          (error: unknown) =>
+            stream.end({
+              jsonrpc: '2.0',
+              id,
+              error: {
+                code: INTERNAL_ERROR,
+                message: error instanceof Error ? error.message : String(error),
+              },
+            }),
+        )
+        .finally(() => admission.release());
+      return stream.response;
     }
     default:
       return errorBody(c, 404, id, METHOD_NOT_FOUND, `Method not found: ${message.method}`);
   }
 }
 
+/** A progress token in the request's `_meta`, and an Accept header that takes an event stream. */
+function wantsProgress(c: Context<AppEnv>, params: Record<string, unknown>): boolean {
+  const meta = params._meta as Record<string, unknown> | undefined;
+  const token = meta?.progressToken;
+  if (typeof token !== 'string' && typeof token !== 'number') return false;
+  return (c.req.header('accept') ?? '').includes('text/event-stream');
+}
+
+/** The call's result as JSON text. */
 async function callTool(
   c: Context<AppEnv>,
   meta: StatelessMeta,
   id: string | number,
   params: Record<string, unknown> & { name: string },
   client: { access: Access; flat: boolean },
-): Promise<Response> {
+  progress: (params: Record<string, unknown>) => void = () => undefined,
+): Promise<string> {
   const capabilities = (params._meta as Record<string, unknown> | undefined)?.[CLIENT_CAPABILITIES_META_KEY];
   const signal = c.req.raw.signal;
   const result = await meta.callTool(
@@ -95,12 +131,11 @@ async function callTool(
     {
       requestId: id,
       cancellation: Cancellation.following(signal, 'cancelled by the client'),
-      // A JSON response carries the result only; progress would need the SSE form of the response.
-      progress: () => undefined,
+      progress,
       httpRequestId: c.var.requestId,
     },
   );
-  return resultResponse(c, id, JSON.stringify({ ...result, resultType: 'complete' }));
+  return JSON.stringify({ ...result, resultType: 'complete' });
 }
 
 export function refuseModern(c: Context<AppEnv>, refusal: ModernRefusal): Response {

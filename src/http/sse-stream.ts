@@ -12,8 +12,8 @@ export interface SseStream {
   readonly response: Response;
   /** Writes one JSON-RPC message as an event; nothing once the stream has ended. */
   send(message: object): void;
-  /** Writes the last message, if any, and ends the stream. */
-  end(last?: object): void;
+  /** Writes the last message, if any (an object, or its JSON text), and ends the stream. */
+  end(last?: object | string): void;
   readonly ended: boolean;
 }
 
@@ -80,7 +80,8 @@ export function sseStream(
       write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
     },
     end(last) {
-      if (last !== undefined) write(`event: message\ndata: ${JSON.stringify(last)}\n\n`);
+      if (last !== undefined)
+        write(`event: message\ndata: ${typeof last === 'string' ? last : JSON.stringify(last)}\n\n`);
       finish(true);
     },
     get ended() {
