@@ -1,21 +1,30 @@
 /**
- * @module modern-meta-route: a 2026-07-28 request on `/mcp` or `/mcp/flat` (protocol-era.ts decided it), answered
- * without a session by the endpoint's stateless meta server (meta/stateless-meta.ts): `server/discover`, `tools/list`
- * and `tools/call`, each as one JSON response, and `subscriptions/listen` as a stream (modern-listen.ts). A call
+ * @module modern-meta-route: a 2026-07-28 request on an endpoint the gateway serves itself (`/mcp`, `/mcp/flat`,
+ * `/mcp/p/<profile>`, `/mcp/pipelines`, `/mcp/admin`; protocol-era.ts decided it), answered without a session by the
+ * endpoint's stateless server (meta/modern-endpoint.ts): `server/discover`, `tools/list` and `tools/call`, each as one
+ * JSON response, and, where the endpoint announces changes, `subscriptions/listen` as a stream (modern-listen.ts). A call
  * that asks for progress (`_meta.progressToken`) from a client that accepts an event stream is answered as one: its
  * `notifications/progress`, then its result. The list and discover bodies are spliced from bytes rendered once.
  */
 import type { Context } from 'hono';
 import type { Access } from '../auth/access.js';
 import { Cancellation } from '../cancellation.js';
-import type { StatelessMeta } from '../meta/stateless-meta.js';
-import { CLIENT_CAPABILITIES_META_KEY, type ModernMessage, type ModernRefusal } from './protocol-era.js';
+import type { ModernEndpoint } from '../meta/modern-endpoint.js';
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  mayBeModern,
+  requestEra,
+  type ModernMessage,
+  type ModernRefusal,
+} from './protocol-era.js';
 import type { AppEnv } from './request-context.js';
 import { GatewayError } from '../errors.js';
 import type { SessionTable } from '../session/session-table.js';
 import { errorResponse } from './json-error.js';
 import type { ListenStreams } from './modern-listen.js';
 import { sseStream } from './sse-stream.js';
+import { parseJsonBody } from './json-body.js';
+import { parsedBodyOf } from './parsed-body.js';
 
 const METHOD_NOT_FOUND = -32601;
 /** When every place is taken, a client is asked to come back this much later (as for a new session). */
@@ -23,17 +32,43 @@ const FULL_RETRY_S = 1;
 const INVALID_PARAMS = -32602;
 const INTERNAL_ERROR = -32603;
 
+export interface ModernDeps {
+  sessions: Pick<SessionTable, 'admit' | 'capacity'>;
+  listens: Pick<ListenStreams, 'serve'>;
+}
+
+/**
+ * The answer to a session-less 2026-07-28 request on `endpoint`, or undefined for any other request (the legacy
+ * path then serves it as before). Only a session-less POST has its body read here.
+ */
+export async function modernAnswer(
+  c: Context<AppEnv>,
+  deps: ModernDeps,
+  endpoint: ModernEndpoint,
+  client: { access: Access; flat: boolean },
+): Promise<Response | undefined> {
+  if (!mayBeModern(c.req.method, c.req.header('mcp-session-id'))) return undefined;
+  const era = requestEra({ method: 'POST', header: (name) => c.req.header(name), body: await bodyOf(c) });
+  if (era.era !== 'modern') return undefined;
+  if ('refusal' in era) return refuseModern(c, era.refusal);
+  return answerModern(c, deps, endpoint, era.message, client);
+}
+
+/** The body as the fast path parsed it, or parsed now (Hono keeps the text, so the legacy path reads it again free). */
+async function bodyOf(c: Context<AppEnv>): Promise<unknown> {
+  const kept = parsedBodyOf(c.env?.incoming);
+  if (kept) return kept.parsedBody;
+  const parsed = parseJsonBody(await c.req.text());
+  return parsed.ok ? parsed.message : undefined;
+}
+
 export async function answerModern(
   c: Context<AppEnv>,
-  deps: {
-    meta: StatelessMeta;
-    sessions: Pick<SessionTable, 'admit' | 'capacity'>;
-    listens: Pick<ListenStreams, 'serve'>;
-  },
+  deps: ModernDeps,
+  meta: ModernEndpoint,
   message: ModernMessage,
   client: { access: Access; flat: boolean },
 ): Promise<Response> {
-  const { meta } = deps;
   // A notification (cancellation travels as a closed response in this era): nothing to answer.
   if (message.id === undefined) return c.body(null, 202);
   const id = message.id;
@@ -42,9 +77,19 @@ export async function answerModern(
       return resultResponse(c, id, meta.discover(client));
     case 'tools/list':
       return resultResponse(c, id, meta.listTools(client));
-    case 'subscriptions/listen':
+    case 'subscriptions/listen': {
+      if (!meta.catalogView)
+        return errorBody(
+          c,
+          404,
+          id,
+          METHOD_NOT_FOUND,
+          'Method not found: this endpoint announces no changes',
+        );
       // Whatever the surface, what changes is the catalog as the caller's profile sees it.
-      return deps.listens.serve(c, { ...message, id }, () => meta.catalogView(client.access));
+      const view = meta.catalogView.bind(meta);
+      return deps.listens.serve(c, { ...message, id }, () => view(client.access));
+    }
     case 'tools/call': {
       const { params } = message;
       const name = params.name;
@@ -109,7 +154,7 @@ function wantsProgress(c: Context<AppEnv>, params: Record<string, unknown>): boo
 /** The call's result as JSON text. */
 async function callTool(
   c: Context<AppEnv>,
-  meta: StatelessMeta,
+  meta: ModernEndpoint,
   id: string | number,
   params: Record<string, unknown> & { name: string },
   client: { access: Access; flat: boolean },

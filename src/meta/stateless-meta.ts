@@ -9,12 +9,7 @@
  * The shapes are the 2026-07-28 ones (`@modelcontextprotocol/server`'s types); the objects are plain JSON, never an
  * SDK v1 object passed to v2 code or the reverse.
  */
-import type {
-  CacheScope,
-  ClientCapabilities as ModernClientCapabilities,
-  DiscoverResult,
-  ListToolsResult,
-} from '@modelcontextprotocol/server';
+import type { CacheScope } from '@modelcontextprotocol/server';
 import type { CallToolRequest, CallToolResult, ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import type { Access } from '../auth/access.js';
 import type { CallContext } from '../session/forward.js';
@@ -25,8 +20,9 @@ import type { MetaContext } from './context.js';
 import { META_TOOLS } from './definitions.js';
 import { flatSurface, newFlatCache, type FlatCache, type FlatSurface } from './flat-tools.js';
 import { FLAT_INSTRUCTIONS, INSTRUCTIONS } from './instructions.js';
+import type { ModernCaller, ModernEndpoint } from './modern-endpoint.js';
+import { renderDiscover, renderToolList, type ServerInfo } from './modern-results.js';
 
-const SERVER_INFO_META_KEY = 'io.modelcontextprotocol/serverInfo';
 /** The meta-tools are fixed text: they change only with the gateway's version. */
 const META_LIST_TTL_MS = 3_600_000;
 /**
@@ -36,19 +32,10 @@ const META_LIST_TTL_MS = 3_600_000;
 const FLAT_LIST_TTL_MS = 60_000;
 const DISCOVER_TTL_MS = 3_600_000;
 
-type Cacheable = { ttlMs: number; cacheScope: CacheScope; resultType: 'complete' };
+export type StatelessClient = ModernCaller;
 
-export interface StatelessClient {
-  access: Access;
-  /** Serve the flat surface whatever the profile says (`/mcp/flat`). */
-  flat: boolean;
-  /** From the request's `_meta`: advertised on the request's own backend links. */
-  capabilities: ModernClientCapabilities | undefined;
-  authorization: string | undefined;
-}
-
-export class StatelessMeta {
-  private readonly serverInfo: { name: string; version: string };
+export class StatelessMeta implements ModernEndpoint {
+  private readonly serverInfo: ServerInfo;
   private readonly discoverJson: { meta: string; flat: string };
   private readonly metaListJson: string;
   /** One flat cache per profile (a handful at most): each profile sees its own list. */
@@ -62,13 +49,13 @@ export class StatelessMeta {
   ) {
     this.serverInfo = { name: 'mcp-gateway', version };
     const discover = (instructions: string): string =>
-      JSON.stringify({
-        supportedVersions: [...supportedVersions],
-        capabilities: { tools: { listChanged: true } },
+      renderDiscover({
+        supportedVersions,
+        serverInfo: this.serverInfo,
         instructions,
-        ...this.cacheable(DISCOVER_TTL_MS, 'public'),
-        _meta: { [SERVER_INFO_META_KEY]: this.serverInfo },
-      } satisfies DiscoverResult & Cacheable);
+        listChanged: true,
+        ttlMs: DISCOVER_TTL_MS,
+      });
     this.discoverJson = { meta: discover(INSTRUCTIONS), flat: discover(FLAT_INSTRUCTIONS) };
     this.metaListJson = this.renderList(META_TOOLS, META_LIST_TTL_MS, 'public');
   }
@@ -139,20 +126,8 @@ export class StatelessMeta {
     return cache;
   }
 
-  private renderList(
-    tools: ListToolsResult['tools'] | readonly object[],
-    ttlMs: number,
-    scope: CacheScope,
-  ): string {
-    return JSON.stringify({
-      tools,
-      ...this.cacheable(ttlMs, scope),
-      _meta: { [SERVER_INFO_META_KEY]: this.serverInfo },
-    });
-  }
-
-  private cacheable(ttlMs: number, cacheScope: CacheScope): Cacheable {
-    return { ttlMs, cacheScope, resultType: 'complete' };
+  private renderList(tools: readonly object[], ttlMs: number, cacheScope: CacheScope): string {
+    return renderToolList(tools, { ttlMs, cacheScope, serverInfo: this.serverInfo });
   }
 }
 
