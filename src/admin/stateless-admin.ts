@@ -4,11 +4,10 @@
  * admin's alone), and each call answered as a session's would be, on links of the request's own.
  */
 import type { CallToolRequest, CallToolResult, ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
-import type { ModernCaller, ModernEndpoint } from '../meta/modern-endpoint.js';
+import { withStatelessPeer, type ModernCaller, type ModernEndpoint } from '../meta/modern-endpoint.js';
 import { renderDiscover, renderToolList } from '../meta/modern-results.js';
 import type { CallContext } from '../session/forward.js';
 import { SessionBackends } from '../session/session-backends.js';
-import { UNREACHABLE_PEER } from '../session/unreachable-peer.js';
 import { ADMIN_TOOLS, adminCall, type AdminContext } from './admin-server.js';
 
 const TTL_MS = 3_600_000;
@@ -39,15 +38,17 @@ export class StatelessAdmin implements ModernEndpoint {
     params: CallToolRequest['params'],
     call: CallContext,
   ): Promise<CallToolResult> {
-    const backends = new SessionBackends(
-      this.context.registry,
-      (caller.capabilities ?? {}) as ClientCapabilities,
-      UNREACHABLE_PEER,
-    );
-    try {
-      return await adminCall(this.context, backends, params, call);
-    } finally {
-      void backends.close();
-    }
+    return withStatelessPeer(caller.capabilities, call, async (peer, call) => {
+      const backends = new SessionBackends(
+        this.context.registry,
+        (caller.capabilities ?? {}) as ClientCapabilities,
+        peer,
+      );
+      try {
+        return await adminCall(this.context, backends, params, call);
+      } finally {
+        void backends.close();
+      }
+    });
   }
 }

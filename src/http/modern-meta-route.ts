@@ -9,7 +9,8 @@
 import type { Context } from 'hono';
 import type { Access } from '../auth/access.js';
 import { Cancellation } from '../cancellation.js';
-import type { ModernEndpoint } from '../meta/modern-endpoint.js';
+import { ModernCallRefusal, type ModernEndpoint } from '../meta/modern-endpoint.js';
+import { MISSING_REQUIRED_CLIENT_CAPABILITY } from '../session/unreachable-peer.js';
 import {
   CLIENT_CAPABILITIES_META_KEY,
   mayBeModern,
@@ -113,6 +114,11 @@ export async function answerModern(
       if (!wantsProgress(c, params)) {
         try {
           return resultResponse(c, id, await callTool(c, meta, id, call, client));
+        } catch (error) {
+          if (!(error instanceof ModernCallRefusal)) throw error;
+          // The spec gives -32021 its 400 wherever it arises; any other refusal is the call's answer, in band.
+          const status = error.code === MISSING_REQUIRED_CLIENT_CAPABILITY ? 400 : 200;
+          return errorBody(c, status, id, error.code, error.message, error.data);
         } finally {
           admission.release();
         }
@@ -129,10 +135,10 @@ export async function answerModern(
             stream.end({
               jsonrpc: '2.0',
               id,
-              error: {
-                code: INTERNAL_ERROR,
-                message: error instanceof Error ? error.message : String(error),
-              },
+              error:
+                error instanceof ModernCallRefusal
+                  ? { code: error.code, message: error.message, ...(error.data ? { data: error.data } : {}) }
+                  : { code: INTERNAL_ERROR, message: error instanceof Error ? error.message : String(error) },
             }),
         )
         .finally(() => admission.release());
@@ -196,7 +202,7 @@ function resultResponse(c: Context<AppEnv>, id: string | number, resultJson: str
 
 function errorBody(
   c: Context<AppEnv>,
-  status: 400 | 404,
+  status: 200 | 400 | 404,
   id: string | number | null,
   code: number,
   message: string,

@@ -6,7 +6,9 @@
 import type { ClientCapabilities as ModernClientCapabilities } from '@modelcontextprotocol/server';
 import type { CallToolRequest, CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Access } from '../auth/access.js';
+import { Cancellation } from '../cancellation.js';
 import type { CallContext } from '../session/forward.js';
+import { statelessPeer, type PeerRefusal, type StatelessPeer } from '../session/unreachable-peer.js';
 
 export interface ModernCaller {
   access: Access;
@@ -32,4 +34,40 @@ export interface ModernEndpoint {
    * bytes that change when they change.
    */
   catalogView?(access: Access): string;
+}
+
+/** A stateless call that cannot be answered with a result: its answer is this JSON-RPC error. */
+export class ModernCallRefusal extends Error {
+  readonly code: number;
+  readonly data: Record<string, unknown> | undefined;
+  constructor(refusal: PeerRefusal) {
+    super(refusal.message);
+    this.code = refusal.code;
+    this.data = refusal.data;
+  }
+}
+
+/**
+ * Runs one stateless call with a peer of its own (session/unreachable-peer.ts): a backend's request to the client
+ * cancels the call at once and the call is answered with the refusal (ModernCallRefusal), never left waiting.
+ */
+export async function withStatelessPeer<R>(
+  capabilities: ModernCaller['capabilities'],
+  call: CallContext,
+  run: (peer: StatelessPeer['peer'], call: CallContext) => Promise<R>,
+): Promise<R> {
+  const stateless = statelessPeer(capabilities as Record<string, unknown> | undefined);
+  const cancellation = new Cancellation();
+  call.cancellation.onCancel((reason) => cancellation.cancel(reason));
+  stateless.onRefusal((refusal) => cancellation.cancel(refusal.message));
+  let result: R;
+  try {
+    result = await run(stateless.peer, { ...call, cancellation });
+  } catch (error) {
+    const refusal = stateless.refusal();
+    throw refusal ? new ModernCallRefusal(refusal) : error;
+  }
+  const refusal = stateless.refusal();
+  if (refusal) throw new ModernCallRefusal(refusal);
+  return result;
 }

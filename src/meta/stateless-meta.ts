@@ -14,13 +14,12 @@ import type { CallToolRequest, CallToolResult, ClientCapabilities } from '@model
 import type { Access } from '../auth/access.js';
 import type { CallContext } from '../session/forward.js';
 import { SessionBackends } from '../session/session-backends.js';
-import { UNREACHABLE_PEER } from '../session/unreachable-peer.js';
 import { callMetaTool } from './call-meta-tool.js';
 import type { MetaContext } from './context.js';
 import { META_TOOLS } from './definitions.js';
 import { flatSurface, newFlatCache, type FlatCache, type FlatSurface } from './flat-tools.js';
 import { FLAT_INSTRUCTIONS, INSTRUCTIONS } from './instructions.js';
-import type { ModernCaller, ModernEndpoint } from './modern-endpoint.js';
+import { withStatelessPeer, type ModernCaller, type ModernEndpoint } from './modern-endpoint.js';
 import { renderDiscover, renderToolList, type ServerInfo } from './modern-results.js';
 
 /** The meta-tools are fixed text: they change only with the gateway's version. */
@@ -95,28 +94,30 @@ export class StatelessMeta implements ModernEndpoint {
     params: CallToolRequest['params'],
     call: CallContext,
   ): Promise<CallToolResult> {
-    const backends = new SessionBackends(
-      this.context.registry,
-      // The wire shape is the same JSON in both eras; only the declared type differs between the SDKs.
-      (client.capabilities ?? {}) as ClientCapabilities,
-      UNREACHABLE_PEER,
-      client.authorization,
-    );
-    try {
-      return await callMetaTool(
-        {
-          context: this.context,
-          backends,
-          access: client.access,
-          flat: isFlat(client),
-          flatCache: this.flatCache(client.access),
-        },
-        params,
-        call,
+    return withStatelessPeer(client.capabilities, call, async (peer, call) => {
+      const backends = new SessionBackends(
+        this.context.registry,
+        // The wire shape is the same JSON in both eras; only the declared type differs between the SDKs.
+        (client.capabilities ?? {}) as ClientCapabilities,
+        peer,
+        client.authorization,
       );
-    } finally {
-      void backends.close();
-    }
+      try {
+        return await callMetaTool(
+          {
+            context: this.context,
+            backends,
+            access: client.access,
+            flat: isFlat(client),
+            flatCache: this.flatCache(client.access),
+          },
+          params,
+          call,
+        );
+      } finally {
+        void backends.close();
+      }
+    });
   }
 
   private flatCache(access: Access): FlatCache {

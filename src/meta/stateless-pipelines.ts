@@ -12,8 +12,7 @@ import { PIPELINES_BACKEND, type Pipelines } from '../pipelines/pipelines.js';
 import type { Registry } from '../registry/registry.js';
 import type { CallContext } from '../session/forward.js';
 import { SessionBackends } from '../session/session-backends.js';
-import { UNREACHABLE_PEER } from '../session/unreachable-peer.js';
-import type { ModernCaller, ModernEndpoint } from './modern-endpoint.js';
+import { withStatelessPeer, type ModernCaller, type ModernEndpoint } from './modern-endpoint.js';
 import { renderDiscover, renderToolList, type ServerInfo } from './modern-results.js';
 
 /** The pipelines are the config's: they change only with the process. */
@@ -64,22 +63,24 @@ export class StatelessPipelines implements ModernEndpoint {
   ): Promise<CallToolResult> {
     if (!allows(caller.access, params.name))
       return { content: [{ type: 'text', text: `unknown pipeline "${params.name}"` }], isError: true };
-    const backends = new SessionBackends(
-      this.registry,
-      (caller.capabilities ?? {}) as ClientCapabilities,
-      UNREACHABLE_PEER,
-      caller.authorization,
-    );
-    try {
-      return await this.pipelines.run(params.name, (params.arguments ?? {}) as Record<string, unknown>, {
-        backends,
-        call,
-        progressToken: params._meta?.progressToken as ProgressToken | undefined,
-        route: '/mcp/:backend',
-      });
-    } finally {
-      void backends.close();
-    }
+    return withStatelessPeer(caller.capabilities, call, async (peer, call) => {
+      const backends = new SessionBackends(
+        this.registry,
+        (caller.capabilities ?? {}) as ClientCapabilities,
+        peer,
+        caller.authorization,
+      );
+      try {
+        return await this.pipelines.run(params.name, (params.arguments ?? {}) as Record<string, unknown>, {
+          backends,
+          call,
+          progressToken: params._meta?.progressToken as ProgressToken | undefined,
+          route: '/mcp/:backend',
+        });
+      } finally {
+        void backends.close();
+      }
+    });
   }
 }
 
