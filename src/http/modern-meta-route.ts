@@ -14,6 +14,7 @@ import { MISSING_REQUIRED_CLIENT_CAPABILITY } from '../session/unreachable-peer.
 import {
   CLIENT_CAPABILITIES_META_KEY,
   mayBeModern,
+  modernHeaderWithoutEnvelope,
   requestEra,
   type ModernMessage,
   type ModernRefusal,
@@ -49,8 +50,12 @@ export async function modernAnswer(
   client: { access: Access; flat: boolean },
 ): Promise<Response | undefined> {
   if (!mayBeModern(c.req.method, c.req.header('mcp-session-id'))) return undefined;
-  const era = requestEra({ method: 'POST', header: (name) => c.req.header(name), body: await bodyOf(c) });
-  if (era.era !== 'modern') return undefined;
+  const request = { method: 'POST', header: (name: string) => c.req.header(name), body: await bodyOf(c) };
+  const era = requestEra(request);
+  if (era.era !== 'modern') {
+    const mismatch = modernHeaderWithoutEnvelope(request);
+    return mismatch ? refuseModern(c, mismatch) : undefined;
+  }
   if ('refusal' in era) return refuseModern(c, era.refusal);
   return answerModern(c, deps, endpoint, era.message, client);
 }
@@ -95,7 +100,9 @@ export async function answerModern(
       const { params } = message;
       const name = params.name;
       if (typeof name !== 'string')
-        return errorBody(c, 400, id, INVALID_PARAMS, 'Invalid params: tools/call needs a name');
+        // In band, as the SDK answers it: a 400 with a code a modern client does not know would send it back to
+        // initialize.
+        return errorBody(c, 200, id, INVALID_PARAMS, 'Invalid params: tools/call needs a name');
       // A call may open backend connections of its own: it holds a place in the session table while it runs, so that
       // session-less calls are bounded by max_sessions as sessions are.
       const admission = deps.sessions.admit();

@@ -129,3 +129,26 @@ function decodeName(value: string | undefined): string | undefined {
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/**
+ * A session-less request whose `MCP-Protocol-Version` header names a modern revision while its body is no modern
+ * request (no `_meta` envelope, a batch, a body that does not parse): the header and the body disagree, and the answer
+ * is the modern `-32020`, which a modern client reads as a modern server's refusal rather than a reason to fall back
+ * to `initialize`. An `initialize` keeps the legacy path whatever its headers say.
+ */
+export function modernHeaderWithoutEnvelope(request: EraRequest): ModernRefusal | undefined {
+  if (!mayBeModern(request.method, request.header('mcp-session-id'))) return undefined;
+  const header = request.header('mcp-protocol-version');
+  if (header === undefined || !MODERN_PROTOCOL_VERSIONS.includes(header)) return undefined;
+  const body = request.body;
+  if (isRecord(body) && body.method === 'initialize') return undefined;
+  const id = isRecord(body) && (typeof body.id === 'string' || typeof body.id === 'number') ? body.id : null;
+  return {
+    httpStatus: 400,
+    id,
+    code: HEADER_MISMATCH,
+    message:
+      `Header mismatch: MCP-Protocol-Version is "${header}" but the body is not a ${header} request ` +
+      `(a single JSON-RPC message with params._meta["${PROTOCOL_VERSION_META_KEY}"])`,
+  };
+}
