@@ -14,7 +14,7 @@ import { MISSING_REQUIRED_CLIENT_CAPABILITY } from '../session/unreachable-peer.
 import {
   CLIENT_CAPABILITIES_META_KEY,
   mayBeModern,
-  modernHeaderWithoutEnvelope,
+  modernMisfit,
   requestEra,
   type ModernMessage,
   type ModernRefusal,
@@ -53,11 +53,23 @@ export async function modernAnswer(
   const request = { method: 'POST', header: (name: string) => c.req.header(name), body: await bodyOf(c) };
   const era = requestEra(request);
   if (era.era !== 'modern') {
-    const mismatch = modernHeaderWithoutEnvelope(request);
-    return mismatch ? refuseModern(c, mismatch) : undefined;
+    const misfit = modernMisfit(request);
+    return misfit ? refuseModern(c, misfit) : undefined;
   }
   if ('refusal' in era) return refuseModern(c, era.refusal);
-  return answerModern(c, deps, endpoint, era.message, client);
+  // A request's envelope names the client's capabilities (an empty object for none): without them, no call could
+  // tell what the client may be asked.
+  const { message } = era;
+  const meta = isRecord(message.params._meta) ? message.params._meta : {};
+  if (message.id !== undefined && !isRecord(meta[CLIENT_CAPABILITIES_META_KEY]))
+    return errorBody(
+      c,
+      400,
+      message.id,
+      INVALID_PARAMS,
+      `Invalid params: a request carries params._meta["${CLIENT_CAPABILITIES_META_KEY}"] (an object)`,
+    );
+  return answerModern(c, deps, endpoint, message, client);
 }
 
 /** The body as the fast path parsed it, or parsed now (Hono keeps the text, so the legacy path reads it again free). */
@@ -217,4 +229,8 @@ function errorBody(
 ): Response {
   const error = { code, message, ...(data ? { data } : {}) };
   return c.json({ jsonrpc: '2.0', id, error }, status);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -83,7 +83,10 @@ describe("a backend's request during a modern call", () => {
         method: 'tools/call',
         params: {
           ...invoke('test_sampling', { prompt: 'hi' }),
-          _meta: { 'io.modelcontextprotocol/protocolVersion': V },
+          _meta: {
+            'io.modelcontextprotocol/protocolVersion': V,
+            'io.modelcontextprotocol/clientCapabilities': {},
+          },
         },
       }),
     });

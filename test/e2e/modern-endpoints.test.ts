@@ -81,7 +81,12 @@ async function rawList(
       jsonrpc: '2.0',
       id: 1,
       method: 'tools/list',
-      params: { _meta: { 'io.modelcontextprotocol/protocolVersion': V } },
+      params: {
+        _meta: {
+          'io.modelcontextprotocol/protocolVersion': V,
+          'io.modelcontextprotocol/clientCapabilities': {},
+        },
+      },
     }),
   });
   expect(response.status).toBe(200);
@@ -188,7 +193,12 @@ describe('/mcp/admin', () => {
         jsonrpc: '2.0',
         id: 1,
         method: 'tools/list',
-        params: { _meta: { 'io.modelcontextprotocol/protocolVersion': V } },
+        params: {
+          _meta: {
+            'io.modelcontextprotocol/protocolVersion': V,
+            'io.modelcontextprotocol/clientCapabilities': {},
+          },
+        },
       }),
     });
     expect([401, 403]).toContain(refused.status);

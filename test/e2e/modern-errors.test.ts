@@ -1,8 +1,10 @@
 /**
  * Every 400 the gateway answers a 2026-07-28 request with, on every endpoint it serves itself, is a JSON-RPC error
- * with a modern code (-32020 header mismatch, -32022 unsupported version with `data.supported`), so that a modern
- * client reads it as a modern server's refusal; and an SDK v2 client in `auto` mode whose probe names a revision the
- * gateway does not serve is corrected to 2026-07-28 instead of falling back to `initialize`.
+ * with the code the revision gives the fault (-32020 header mismatch, -32022 unsupported version with
+ * `data.supported`, -32602 a missing envelope field, -32600/-32700 no single JSON-RPC message), never a legacy
+ * session answer; an `initialize` in the modern envelope is 404 -32601 (removed); and an SDK v2 client in `auto`
+ * mode whose probe names a revision the gateway does not serve is corrected to 2026-07-28 instead of falling back to
+ * `initialize`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -14,6 +16,7 @@ import { until } from '../helpers/processes.js';
 
 const V = '2026-07-28';
 const META_KEY = 'io.modelcontextprotocol/protocolVersion';
+const CAPS_KEY = 'io.modelcontextprotocol/clientCapabilities';
 const ADMIN = 'admin-token-0123456789abcdef';
 const yaml = `
 admin: { token: '${ADMIN}' }
@@ -49,7 +52,12 @@ interface Case {
 
 function cases(): Case[] {
   const request = (method: string, params: Record<string, unknown>, version = V) =>
-    JSON.stringify({ jsonrpc: '2.0', id: 9, method, params: { ...params, _meta: { [META_KEY]: version } } });
+    JSON.stringify({
+      jsonrpc: '2.0',
+      id: 9,
+      method,
+      params: { ...params, _meta: { [META_KEY]: version, [CAPS_KEY]: {} } },
+    });
   const modernHeaders = (method: string, name?: string) => ({
     'mcp-protocol-version': V,
     'mcp-method': method,
@@ -90,19 +98,30 @@ function cases(): Case[] {
       what: 'a modern header on a body without the envelope',
       headers: modernHeaders('tools/list'),
       body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/list', params: {} }),
-      code: -32020,
+      code: -32602,
+    },
+    {
+      what: 'an envelope without the client capabilities',
+      headers: modernHeaders('tools/list'),
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 9,
+        method: 'tools/list',
+        params: { _meta: { [META_KEY]: V } },
+      }),
+      code: -32602,
     },
     {
       what: 'a modern header on a batch',
       headers: modernHeaders('tools/list'),
       body: JSON.stringify([JSON.parse(request('tools/list', {}))]),
-      code: -32020,
+      code: -32600,
     },
     {
       what: 'a modern header on a body that does not parse',
       headers: modernHeaders('tools/list'),
       body: '{"jsonrpc":"2.0",',
-      code: -32020,
+      code: -32700,
     },
   ];
 }
@@ -129,12 +148,44 @@ describe('400s to modern requests', () => {
         });
         const label = `${path}: ${c.what}`;
         expect(response.status, label).toBe(400);
+        expect(response.headers.get('mcp-session-id'), label).toBeNull();
         const body = (await response.json()) as { jsonrpc: string; error: { code: number; data?: unknown } };
         expect(body.jsonrpc, label).toBe('2.0');
         expect(body.error.code, label).toBe(c.code);
         if (c.code === -32022) expect(body.error.data, label).toMatchObject({ supported: [V] });
       }
     expect(gw.gateway.sessions.count()).toBe(0);
+  });
+
+  it('answers an initialize in the modern envelope 404 -32601, and a legacy initialize with a session', async () => {
+    const init = (meta: Record<string, unknown> | undefined) =>
+      fetch(`${gw.url}/mcp`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          ...(meta ? { 'mcp-protocol-version': V, 'mcp-method': 'initialize' } : {}),
+        },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 5,
+          method: 'initialize',
+          params: {
+            protocolVersion: '2025-11-25',
+            capabilities: {},
+            clientInfo: { name: 't', version: '1' },
+            ...(meta ? { _meta: meta } : {}),
+          },
+        }),
+      });
+    const removed = await init({ [META_KEY]: V, [CAPS_KEY]: {} });
+    expect(removed.status).toBe(404);
+    expect(await removed.json()).toMatchObject({ id: 5, error: { code: -32601 } });
+    const legacy = await init(undefined);
+    expect(legacy.status).toBe(200);
+    const session = legacy.headers.get('mcp-session-id');
+    expect(session).toBeTruthy();
+    await fetch(`${gw.url}/mcp`, { method: 'DELETE', headers: { 'mcp-session-id': session! } });
   });
 
   it('refuses a call without a name as a header mismatch (Mcp-Name mirrors a name that is not there)', async () => {
@@ -151,7 +202,7 @@ describe('400s to modern requests', () => {
         jsonrpc: '2.0',
         id: 2,
         method: 'tools/call',
-        params: { _meta: { [META_KEY]: V } },
+        params: { _meta: { [META_KEY]: V, [CAPS_KEY]: {} } },
       }),
     });
     expect(response.status).toBe(400);

@@ -83,6 +83,7 @@ describe('progress', () => {
           arguments: { nonce: 'raw', steps: 2 },
           _meta: {
             'io.modelcontextprotocol/protocolVersion': V,
+            'io.modelcontextprotocol/clientCapabilities': {},
             ...(token !== undefined ? { progressToken: token } : {}),
           },
         },
