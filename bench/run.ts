@@ -21,6 +21,7 @@ import { HTTP_BACKEND, STDIO_BACKEND, writeEchoConfig } from './fixtures.js';
 import { calibrationGroup } from './groups/calibration.js';
 import { coldStartGroup } from './groups/cold-start.js';
 import { listGroup } from './groups/list.js';
+import { modernEraGroup } from './groups/modern-era.js';
 import { passthroughGroup } from './groups/passthrough.js';
 import { peersGroup } from './groups/peers.js';
 import { searchGroup } from './groups/search.js';
@@ -94,6 +95,8 @@ async function main(): Promise<void> {
       );
     }
     if (has('list')) await timed('list', 'tools/list', () => listGroup(rig, rows));
+    if (has('modern') || !env.BENCH_ONLY)
+      await timed('modern', 'a 2026-07-28 client vs a legacy session', () => modernEraGroup(rig, rows));
     const peers = has('peers')
       ? await timed('peers', 'the other gateways, idle and beside a busy core', () => peersGroup(rig, dir))
       : undefined;

@@ -11,6 +11,7 @@ import { getRequestListener } from '@hono/node-server';
 import type { GatewayConfig } from './config/index.js';
 import { scrubFromLogs, type Logger } from './log.js';
 import { createApp } from './http/app.js';
+import { ListenStreams } from './http/modern-listen.js';
 import { withFastPath } from './http/fast-path.js';
 import type { Registry, RegistryDeps } from './registry/registry.js';
 import { META_ENDPOINT, SessionTable } from './session/session-table.js';
@@ -94,6 +95,8 @@ export interface Gateway {
   readonly registry: Registry;
   readonly catalog: Catalog;
   readonly sessions: SessionTable;
+  /** The modern clients' `subscriptions/listen` streams on the meta endpoints. */
+  readonly listens: Pick<ListenStreams, 'count'>;
   /** Its own Prometheus registry and recording methods (served at /metrics). */
   readonly metrics: Metrics;
   /** Changes at runtime: reloads of the config file, the admin API's additions. */
@@ -178,7 +181,12 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
   const usage = new Usage();
   // Every tool call through the meta-tools, the flat surface and REST is counted for /api/v1/stats.
   const meta = { ...core.meta, metrics: usage.observing(core.meta.metrics ?? NO_CALL_METRICS) };
+  const listens = new ListenStreams(catalog, () => sessions.capacity, {
+    name: 'mcp-gateway',
+    version: VERSION,
+  });
   const app = createApp({
+    listens,
     auth,
     registry,
     catalog,
@@ -222,6 +230,8 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
   async function shutdown(): Promise<void> {
     accepting = false;
     stopWatching?.();
+    // A listen stream is no call to wait for: its client is told at once that this process is going.
+    listens.closeAll();
     const listening = server;
     // No new connections from here on; calls already under way get the grace period to finish.
     const stopped = listening ? new Promise<void>((resolve) => listening.close(() => resolve())) : undefined;
@@ -250,6 +260,7 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
     registry,
     catalog,
     sessions,
+    listens,
     metrics,
     runtime,
     listen() {

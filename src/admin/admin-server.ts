@@ -8,6 +8,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   CallToolRequestSchema,
   ListToolsRequestSchema,
+  type CallToolRequest,
   type CallToolResult,
   type ClientCapabilities,
   type Tool,
@@ -19,14 +20,14 @@ import { ok, toolError } from '../meta/results.js';
 import type { Registry } from '../registry/registry.js';
 import { SHARED_SCHEMA_VALIDATOR } from '../schema-validator.js';
 import { createClientPeer, hasStandaloneStream } from '../session/client-peer.js';
-import { sdkCallContext } from '../session/forward.js';
+import { sdkCallContext, type CallContext } from '../session/forward.js';
 import type { OpenedSession } from '../session/opened-session.js';
 import { SessionBackends } from '../session/session-backends.js';
 import type { Outcome, Runtime } from './runtime.js';
 
 const name = { type: 'string', description: 'Backend name.' } as const;
 
-const ADMIN_TOOLS: readonly Tool[] = [
+export const ADMIN_TOOLS: readonly Tool[] = [
   {
     name: 'admin_call_tool',
     description: 'Call a tool on a named backend and get its result as it is.',
@@ -82,36 +83,44 @@ export function createAdminSession(
     capabilities,
     createClientPeer(server, () => hasStandaloneStream(transport), context.log),
   );
-  const { runtime } = context;
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: [...ADMIN_TOOLS] }));
-  server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
-    const args = (request.params.arguments ?? {}) as Record<string, unknown>;
-    const target = typeof args.name === 'string' ? args.name : '';
-    switch (request.params.name) {
-      case 'admin_list_servers':
-        return ok({ servers: runtime.servers() });
-      case 'admin_register_server':
-        return result(await runtime.register(args));
-      case 'admin_remove_server':
-        return result(await runtime.unregister(target));
-      case 'admin_restart_server':
-        return result(await runtime.restart(target));
-      case 'admin_call_tool':
-        return callTool(backends, context, args, sdkCallContext(extra));
-      default:
-        return toolError(
-          `unknown tool "${request.params.name}": ${ADMIN_TOOLS.map((t) => t.name).join(', ')}`,
-        );
-    }
-  });
+  server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
+    adminCall(context, backends, request.params, sdkCallContext(extra)),
+  );
   return { server, close: () => backends.close() };
+}
+
+/** One admin tool call, whoever carries it (a session, or a stateless 2026-07-28 request). */
+export async function adminCall(
+  context: AdminContext,
+  backends: SessionBackends,
+  params: CallToolRequest['params'],
+  call: CallContext,
+): Promise<CallToolResult> {
+  const { runtime } = context;
+  const args = (params.arguments ?? {}) as Record<string, unknown>;
+  const target = typeof args.name === 'string' ? args.name : '';
+  switch (params.name) {
+    case 'admin_list_servers':
+      return ok({ servers: runtime.servers() });
+    case 'admin_register_server':
+      return result(await runtime.register(args));
+    case 'admin_remove_server':
+      return result(await runtime.unregister(target));
+    case 'admin_restart_server':
+      return result(await runtime.restart(target));
+    case 'admin_call_tool':
+      return callTool(backends, context, args, call);
+    default:
+      return toolError(`unknown tool "${params.name}": ${ADMIN_TOOLS.map((t) => t.name).join(', ')}`);
+  }
 }
 
 async function callTool(
   backends: SessionBackends,
   context: AdminContext,
   args: Record<string, unknown>,
-  call: ReturnType<typeof sdkCallContext>,
+  call: CallContext,
 ): Promise<CallToolResult> {
   const { server, tool } = args;
   if (typeof server !== 'string' || typeof tool !== 'string')

@@ -45,6 +45,7 @@ export class Catalog {
   private index: SearchIndex | undefined;
   private rebuild: NodeJS.Timeout | undefined;
   private readonly listeners: Array<(server: string) => void> = [];
+  private readonly reconfigured: Array<() => void> = [];
   /** Servers whose last read failed, with why (for the log's sake; clients see only the state). */
   private readonly failures = new Map<string, string>();
 
@@ -83,18 +84,25 @@ export class Catalog {
    */
   reconfigure(servers: ReadonlyMap<string, string>, redefined: readonly string[] = []): void {
     this.servers = servers;
-    let dropped = false;
+    const dropped: string[] = [];
     for (const server of [...this.failures.keys()])
       if (!servers.has(server) || redefined.includes(server)) this.failures.delete(server);
     for (const server of [...this.entries.keys()]) {
       if (servers.has(server) && !redefined.includes(server)) continue;
       this.entries.delete(server);
       this.stale.delete(server);
-      dropped = true;
+      dropped.push(server);
     }
     this.invalidateIndex();
-    if (!dropped) return;
+    for (const listener of this.reconfigured) listener();
+    if (dropped.length === 0) return;
     this.persist();
+    for (const server of dropped) for (const listener of this.listeners) listener(server);
+  }
+
+  /** Called after every reconfigure(): which servers are enabled or allowed may have changed with it. */
+  onReconfigure(listener: () => void): void {
+    this.reconfigured.push(listener);
   }
 
   /** Resolves once the catalog's last change is on disk (shutdown waits for it). */
@@ -182,7 +190,7 @@ export class Catalog {
     for (const listener of this.listeners) listener(server);
   }
 
-  /** Called when a server's tools changed (not merely re-read). */
+  /** Called when a server's tools changed (not merely re-read), or the server left the catalog. */
   onChange(listener: (server: string) => void): void {
     this.listeners.push(listener);
   }

@@ -15,6 +15,7 @@ import { adminApi } from './admin-api.js';
 import { adminRoute } from './admin-route.js';
 import { indexRoute } from './index-route.js';
 import { metaRoute } from './meta-route.js';
+import type { ListenStreams } from './modern-listen.js';
 import type { MetaContext } from '../meta/context.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { passthroughRoute, type PassthroughRouteDeps } from './passthrough-route.js';
@@ -36,6 +37,8 @@ export interface AppDeps extends PassthroughRouteDeps, HealthDeps {
   log: Logger;
   /** The meta-tools' context; absent when enable_meta_mcp is false (then /mcp is 404). */
   meta: MetaContext | undefined;
+  /** The modern clients' `subscriptions/listen` streams on the meta endpoints (ended at shutdown). */
+  listens: ListenStreams;
   /** The admin surface's context (/api/v1, /mcp/admin; each off until the config sets admin.token). */
   admin?: AdminContext;
   /** False once shutdown has begun: /readyz answers 503 so that load balancers stop sending. */

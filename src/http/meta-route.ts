@@ -1,8 +1,8 @@
 /**
  * @module meta-route: `/mcp`, the meta-tools endpoint, and beside it `/mcp/flat` (every allowed tool as
  * `server__tool`) and `/mcp/p/<profile>` (a profile by URL): Streamable HTTP sessions, each served by a meta server
- * with the caller's profile (its tool calls by the fast path, http/fast-path.ts). On `/mcp` and `/mcp/flat` a
- * session-less 2026-07-28 request (http/protocol-era.ts) is answered statelessly instead (http/modern-meta-route.ts).
+ * with the caller's profile (its tool calls by the fast path, http/fast-path.ts). On each of them a session-less
+ * 2026-07-28 request (http/protocol-era.ts) is answered statelessly instead (http/modern-meta-route.ts).
  */
 import type { Context } from 'hono';
 import type { Authenticator } from '../auth/authenticator.js';
@@ -17,10 +17,9 @@ import {
 } from '../session/session-table.js';
 import { handleMcpRequest } from './mcp-session.js';
 import { StatelessMeta } from '../meta/stateless-meta.js';
-import { parseJsonBody } from './json-body.js';
-import { answerModern, refuseModern } from './modern-meta-route.js';
-import { parsedBodyOf } from './parsed-body.js';
-import { MODERN_PROTOCOL_VERSIONS, mayBeModern, requestEra } from './protocol-era.js';
+import type { ListenStreams } from './modern-listen.js';
+import { modernAnswer } from './modern-meta-route.js';
+import { MODERN_PROTOCOL_VERSIONS } from './protocol-era.js';
 import type { AppEnv } from './request-context.js';
 import { routeAccess } from './route-access.js';
 
@@ -29,28 +28,24 @@ export type MetaRouteDeps = {
   sessions: SessionTable;
   version: string;
   auth: Authenticator;
+  /** The `subscriptions/listen` streams of every meta endpoint. */
+  listens: ListenStreams;
 };
 
 /** `surface`: `meta` for /mcp (the profile may still say flat), `flat` for /mcp/flat, `profile` for /mcp/p/:profile. */
 export function metaRoute(deps: MetaRouteDeps, surface: 'meta' | 'flat' | 'profile' = 'meta') {
   // Built once for the endpoint and kept: a modern request costs no server construction.
-  const stateless =
-    surface === 'profile' ? undefined : new StatelessMeta(deps.meta, deps.version, MODERN_PROTOCOL_VERSIONS);
+  const stateless = new StatelessMeta(deps.meta, deps.version, MODERN_PROTOCOL_VERSIONS);
   return async function handleMeta(c: Context<AppEnv>): Promise<Response> {
     const profile = surface === 'profile' ? c.req.param('profile') : undefined;
     const allowed = routeAccess(c, deps.auth, profile);
     if (!allowed.ok) return allowed.response;
     // Only a session-less POST can be modern: a request on a session never reads its body here.
-    if (stateless && mayBeModern(c.req.method, c.req.header('mcp-session-id'))) {
-      const era = requestEra({ method: 'POST', header: (name) => c.req.header(name), body: await bodyOf(c) });
-      if (era.era === 'modern') {
-        if ('refusal' in era) return refuseModern(c, era.refusal);
-        return answerModern(c, { meta: stateless, sessions: deps.sessions }, era.message, {
-          access: allowed.access,
-          flat: surface === 'flat',
-        });
-      }
-    }
+    const modern = await modernAnswer(c, deps, stateless, {
+      access: allowed.access,
+      flat: surface === 'flat',
+    });
+    if (modern) return modern;
     const endpoint =
       profile !== undefined ? profileEndpoint(profile) : surface === 'flat' ? FLAT_ENDPOINT : META_ENDPOINT;
     return handleMcpRequest(c, deps, endpoint, async (init, transport) =>
@@ -63,12 +58,4 @@ export function metaRoute(deps: MetaRouteDeps, surface: 'meta' | 'flat' | 'profi
       }),
     );
   };
-}
-
-/** The body as the fast path parsed it, or parsed now (Hono keeps the text, so the legacy path reads it again free). */
-async function bodyOf(c: Context<AppEnv>): Promise<unknown> {
-  const kept = parsedBodyOf(c.env?.incoming);
-  if (kept) return kept.parsedBody;
-  const parsed = parseJsonBody(await c.req.text());
-  return parsed.ok ? parsed.message : undefined;
 }

@@ -46,7 +46,7 @@ export interface ModernMessage {
 }
 
 export interface ModernRefusal {
-  httpStatus: 400;
+  httpStatus: 400 | 404;
   id: string | number | null;
   code: number;
   message: string;
@@ -76,11 +76,8 @@ export function requestEra(request: EraRequest): Era {
     era: 'modern',
     refusal: { httpStatus: 400, id: id ?? null, code, message, ...(data ? { data } : {}) },
   });
-  if (!MODERN_PROTOCOL_VERSIONS.includes(claimed))
-    return refuse(UNSUPPORTED_PROTOCOL_VERSION, `Unsupported protocol version: ${claimed}`, {
-      supported: [...MODERN_PROTOCOL_VERSIONS],
-      requested: claimed,
-    });
+  // The header is checked against the body first: a body naming a revision its header does not is a mismatch,
+  // whichever of the two the gateway serves; only a version both name alike can be unsupported.
   const header = request.header('mcp-protocol-version');
   if (header === undefined)
     return refuse(HEADER_MISMATCH, 'Header mismatch: MCP-Protocol-Version is required');
@@ -89,6 +86,11 @@ export function requestEra(request: EraRequest): Era {
       HEADER_MISMATCH,
       `Header mismatch: MCP-Protocol-Version "${header}" differs from the body's "${claimed}"`,
     );
+  if (!MODERN_PROTOCOL_VERSIONS.includes(claimed))
+    return refuse(UNSUPPORTED_PROTOCOL_VERSION, `Unsupported protocol version: ${claimed}`, {
+      supported: [...MODERN_PROTOCOL_VERSIONS],
+      requested: claimed,
+    });
   // The presence rules are for requests; a notification is taken on its envelope.
   if (id !== undefined) {
     const mcpMethod = request.header('mcp-method');
@@ -128,4 +130,48 @@ function decodeName(value: string | undefined): string | undefined {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const PARSE_ERROR = -32700;
+const INVALID_REQUEST = -32600;
+const INVALID_PARAMS = -32602;
+const METHOD_NOT_FOUND = -32601;
+
+/**
+ * The modern refusal of a session-less POST that requestEra() left legacy, when it is one: an `initialize` carrying
+ * the 2026-07-28 envelope asks for a method that revision removed (404, -32601); a request whose
+ * `MCP-Protocol-Version` header names a modern revision but whose body is no modern request is refused with the code
+ * the revision gives its fault, never with a legacy answer: no JSON (-32700), not one JSON-RPC request (-32600), no
+ * `_meta` envelope or no protocol version in it (-32602). Anything else stays legacy (undefined).
+ */
+export function modernMisfit(request: EraRequest): ModernRefusal | undefined {
+  if (!mayBeModern(request.method, request.header('mcp-session-id'))) return undefined;
+  const body = request.body;
+  const id = isRecord(body) && (typeof body.id === 'string' || typeof body.id === 'number') ? body.id : null;
+  const refuse = (httpStatus: 400 | 404, code: number, message: string): ModernRefusal => ({
+    httpStatus,
+    id,
+    code,
+    message,
+  });
+  const meta =
+    isRecord(body) && isRecord(body.params) && isRecord(body.params._meta) ? body.params._meta : {};
+  if (isRecord(body) && body.method === 'initialize')
+    return typeof meta[PROTOCOL_VERSION_META_KEY] === 'string'
+      ? refuse(
+          404,
+          METHOD_NOT_FOUND,
+          'Method not found: initialize (a 2026-07-28 client needs no initialize)',
+        )
+      : undefined;
+  const header = request.header('mcp-protocol-version');
+  if (header === undefined || !MODERN_PROTOCOL_VERSIONS.includes(header)) return undefined;
+  if (body === undefined) return refuse(400, PARSE_ERROR, 'Parse error: the body is not JSON');
+  if (!isRecord(body) || body.jsonrpc !== '2.0' || typeof body.method !== 'string')
+    return refuse(400, INVALID_REQUEST, 'Invalid request: a 2026-07-28 body is one JSON-RPC message');
+  return refuse(
+    400,
+    INVALID_PARAMS,
+    `Invalid params: a ${header} request carries params._meta["${PROTOCOL_VERSION_META_KEY}"]`,
+  );
 }

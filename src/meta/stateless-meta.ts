@@ -9,46 +9,32 @@
  * The shapes are the 2026-07-28 ones (`@modelcontextprotocol/server`'s types); the objects are plain JSON, never an
  * SDK v1 object passed to v2 code or the reverse.
  */
-import type {
-  CacheScope,
-  ClientCapabilities as ModernClientCapabilities,
-  DiscoverResult,
-  ListToolsResult,
-} from '@modelcontextprotocol/server';
+import type { CacheScope } from '@modelcontextprotocol/server';
 import type { CallToolRequest, CallToolResult, ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import type { Access } from '../auth/access.js';
 import type { CallContext } from '../session/forward.js';
 import { SessionBackends } from '../session/session-backends.js';
-import { UNREACHABLE_PEER } from '../session/unreachable-peer.js';
 import { callMetaTool } from './call-meta-tool.js';
 import type { MetaContext } from './context.js';
 import { META_TOOLS } from './definitions.js';
 import { flatSurface, newFlatCache, type FlatCache, type FlatSurface } from './flat-tools.js';
 import { FLAT_INSTRUCTIONS, INSTRUCTIONS } from './instructions.js';
+import { withStatelessPeer, type ModernCaller, type ModernEndpoint } from './modern-endpoint.js';
+import { renderDiscover, renderToolList, type ServerInfo } from './modern-results.js';
 
-const SERVER_INFO_META_KEY = 'io.modelcontextprotocol/serverInfo';
 /** The meta-tools are fixed text: they change only with the gateway's version. */
 const META_LIST_TTL_MS = 3_600_000;
 /**
- * The flat list follows the catalog; with no `subscriptions/listen` yet to announce a change, a client re-reads it
- * after a minute.
+ * The flat list follows the catalog: `subscriptions/listen` announces a change, and a client that does not listen
+ * re-reads it after a minute.
  */
 const FLAT_LIST_TTL_MS = 60_000;
 const DISCOVER_TTL_MS = 3_600_000;
 
-type Cacheable = { ttlMs: number; cacheScope: CacheScope; resultType: 'complete' };
+export type StatelessClient = ModernCaller;
 
-export interface StatelessClient {
-  access: Access;
-  /** Serve the flat surface whatever the profile says (`/mcp/flat`). */
-  flat: boolean;
-  /** From the request's `_meta`: advertised on the request's own backend links. */
-  capabilities: ModernClientCapabilities | undefined;
-  authorization: string | undefined;
-}
-
-export class StatelessMeta {
-  private readonly serverInfo: { name: string; version: string };
+export class StatelessMeta implements ModernEndpoint {
+  private readonly serverInfo: ServerInfo;
   private readonly discoverJson: { meta: string; flat: string };
   private readonly metaListJson: string;
   /** One flat cache per profile (a handful at most): each profile sees its own list. */
@@ -62,13 +48,13 @@ export class StatelessMeta {
   ) {
     this.serverInfo = { name: 'mcp-gateway', version };
     const discover = (instructions: string): string =>
-      JSON.stringify({
-        supportedVersions: [...supportedVersions],
-        capabilities: { tools: {} },
+      renderDiscover({
+        supportedVersions,
+        serverInfo: this.serverInfo,
         instructions,
-        ...this.cacheable(DISCOVER_TTL_MS, 'public'),
-        _meta: { [SERVER_INFO_META_KEY]: this.serverInfo },
-      } satisfies DiscoverResult & Cacheable);
+        listChanged: true,
+        ttlMs: DISCOVER_TTL_MS,
+      });
     this.discoverJson = { meta: discover(INSTRUCTIONS), flat: discover(FLAT_INSTRUCTIONS) };
     this.metaListJson = this.renderList(META_TOOLS, META_LIST_TTL_MS, 'public');
   }
@@ -94,34 +80,44 @@ export class StatelessMeta {
     return json;
   }
 
+  /**
+   * The catalog as `access` sees it, as bytes (the flat list of its profile, kept until the catalog changes): what a
+   * `subscriptions/listen` stream compares to tell whether the caller's tools changed.
+   */
+  catalogView(access: Access): string {
+    return this.listTools({ access, flat: true });
+  }
+
   /** A `tools/call`, its backends reached on links of this request's own, closed when it is answered. */
   async callTool(
     client: StatelessClient,
     params: CallToolRequest['params'],
     call: CallContext,
   ): Promise<CallToolResult> {
-    const backends = new SessionBackends(
-      this.context.registry,
-      // The wire shape is the same JSON in both eras; only the declared type differs between the SDKs.
-      (client.capabilities ?? {}) as ClientCapabilities,
-      UNREACHABLE_PEER,
-      client.authorization,
-    );
-    try {
-      return await callMetaTool(
-        {
-          context: this.context,
-          backends,
-          access: client.access,
-          flat: isFlat(client),
-          flatCache: this.flatCache(client.access),
-        },
-        params,
-        call,
+    return withStatelessPeer(client.capabilities, call, async (peer, call) => {
+      const backends = new SessionBackends(
+        this.context.registry,
+        // The wire shape is the same JSON in both eras; only the declared type differs between the SDKs.
+        (client.capabilities ?? {}) as ClientCapabilities,
+        peer,
+        client.authorization,
       );
-    } finally {
-      void backends.close();
-    }
+      try {
+        return await callMetaTool(
+          {
+            context: this.context,
+            backends,
+            access: client.access,
+            flat: isFlat(client),
+            flatCache: this.flatCache(client.access),
+          },
+          params,
+          call,
+        );
+      } finally {
+        void backends.close();
+      }
+    });
   }
 
   private flatCache(access: Access): FlatCache {
@@ -131,20 +127,8 @@ export class StatelessMeta {
     return cache;
   }
 
-  private renderList(
-    tools: ListToolsResult['tools'] | readonly object[],
-    ttlMs: number,
-    scope: CacheScope,
-  ): string {
-    return JSON.stringify({
-      tools,
-      ...this.cacheable(ttlMs, scope),
-      _meta: { [SERVER_INFO_META_KEY]: this.serverInfo },
-    });
-  }
-
-  private cacheable(ttlMs: number, cacheScope: CacheScope): Cacheable {
-    return { ttlMs, cacheScope, resultType: 'complete' };
+  private renderList(tools: readonly object[], ttlMs: number, cacheScope: CacheScope): string {
+    return renderToolList(tools, { ttlMs, cacheScope, serverInfo: this.serverInfo });
   }
 }
 

@@ -64,7 +64,13 @@ async function rawModern(url: string, method: string, params: Record<string, unk
       jsonrpc: '2.0',
       id: 7,
       method,
-      params: { ...params, _meta: { 'io.modelcontextprotocol/protocolVersion': V } },
+      params: {
+        ...params,
+        _meta: {
+          'io.modelcontextprotocol/protocolVersion': V,
+          'io.modelcontextprotocol/clientCapabilities': {},
+        },
+      },
     }),
   });
   return {

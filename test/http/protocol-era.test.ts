@@ -76,9 +76,10 @@ describe('requestEra', () => {
       ...modern('tools/list'),
       params: { _meta: { 'io.modelcontextprotocol/protocolVersion': '2099-01-01' } },
     };
-    expect(refusal(req(future, headersFor('tools/list')))).toMatchObject({
-      code: -32022,
-      data: { supported: [V] },
-    });
+    expect(
+      refusal(req(future, { ...headersFor('tools/list'), 'mcp-protocol-version': '2099-01-01' })),
+    ).toMatchObject({ code: -32022, data: { supported: [V], requested: '2099-01-01' } });
+    // A body naming another revision than its header is a mismatch first.
+    expect(refusal(req(future, headersFor('tools/list')))?.code).toBe(-32020);
   });
 });
