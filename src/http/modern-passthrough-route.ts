@@ -1,0 +1,137 @@
+/**
+ * @module modern-passthrough-route: a 2026-07-28 request on `/mcp/<backend>` (protocol-era.ts decided it). A modern
+ * backend gets the request relayed as it came (the body's bytes, so `inputRequests`, `requestState` and the declared
+ * client capabilities pass unchanged; the mirrored headers; the configured credentials), and the client gets the
+ * backend's response streamed back (JSON or SSE); closing it closes the request to the backend. A legacy backend is
+ * answered through a legacy connection the gateway holds (passthrough/modern-on-legacy.ts). A profile that filters
+ * the backend's tools filters a relayed `tools/list` too (then `cacheScope: private`) and refuses a hidden tool.
+ */
+import type { Context } from 'hono';
+import type { Access } from '../auth/access.js';
+import type { BackendEra } from '../catalog/backend-eras.js';
+import { Cancellation } from '../cancellation.js';
+import { GatewayError, errorMessage } from '../errors.js';
+import { answerModernOnLegacy, type ModernReply } from '../passthrough/modern-on-legacy.js';
+import type { PassthroughDeps } from '../passthrough/passthrough-session.js';
+import { relayToModern, requestModernBackend } from '../session/modern-backend.js';
+import type { ModernMessage } from './protocol-era.js';
+import type { AppEnv } from './request-context.js';
+import { errorResponse } from './json-error.js';
+
+const INVALID_PARAMS = -32602;
+/** The client's headers a modern backend needs besides the body: the mirrored ones and the trace context. */
+const RELAYED_HEADERS = new Set(['content-type', 'accept', 'traceparent', 'tracestate', 'baggage']);
+
+export interface ModernPassthroughClient {
+  access: Access;
+  authorization: string | undefined;
+}
+
+export async function answerModernPassthrough(
+  c: Context<AppEnv>,
+  deps: PassthroughDeps,
+  name: string,
+  era: BackendEra,
+  message: ModernMessage,
+  body: string,
+  client: ModernPassthroughClient,
+): Promise<Response> {
+  if (era.era === 'modern') return relay(c, deps, name, message, body, client);
+  // A notification (cancellation travels as a closed response in this era): nothing to answer.
+  if (message.id === undefined) return c.body(null, 202);
+  const reply = await answerModernOnLegacy(
+    deps,
+    name,
+    { ...message, id: message.id },
+    {
+      access: client.access,
+      authorization: client.authorization,
+      cancellation: Cancellation.following(c.req.raw.signal, 'the client closed its response'),
+      httpRequestId: c.var.requestId,
+    },
+  );
+  return replyResponse(c, message.id, reply);
+}
+
+async function relay(
+  c: Context<AppEnv>,
+  deps: PassthroughDeps,
+  name: string,
+  message: ModernMessage,
+  body: string,
+  client: ModernPassthroughClient,
+): Promise<Response> {
+  const id = message.id ?? null;
+  const profiled = client.access.profile !== undefined ? client.access : undefined;
+  if (profiled && message.method === 'tools/call') {
+    const tool = message.params.name;
+    if (typeof tool !== 'string' || !profiled.tool(name, tool))
+      return replyResponse(c, id, {
+        status: 200,
+        error: { code: INVALID_PARAMS, message: `Unknown tool: ${String(tool)}` },
+      });
+  }
+  // The backend's request ends with the client's: closing the response is this era's cancellation.
+  const signal = c.req.raw.signal;
+  try {
+    if (profiled && message.method === 'tools/list' && message.id !== undefined) {
+      const answer = await requestModernBackend(
+        deps.registry,
+        name,
+        client.authorization,
+        { id: message.id, method: message.method, params: message.params },
+        { signal },
+      );
+      if (!answer.ok) return replyResponse(c, message.id, { status: 200, error: answer.error });
+      const tools = Array.isArray(answer.result.tools)
+        ? (answer.result.tools as Array<{ name: string }>)
+        : [];
+      const result = {
+        ...answer.result,
+        tools: tools.filter((t) => profiled.tool(name, t.name)),
+        cacheScope: 'private',
+      };
+      return replyResponse(c, message.id, { status: 200, result });
+    }
+    const upstream = await relayToModern(
+      deps.registry,
+      name,
+      client.authorization,
+      body,
+      relayedHeaders(c.req.raw.headers),
+      signal,
+    );
+    const headers: Record<string, string> = {};
+    const type = upstream.headers.get('content-type');
+    if (type) headers['content-type'] = type;
+    if (upstream.status === 202 || !upstream.body) return c.body(null, upstream.status as 202, headers);
+    return c.body(upstream.body, upstream.status as 200, headers);
+  } catch (error) {
+    if (signal.aborted) return c.body(null, 499 as 200);
+    const failure =
+      error instanceof GatewayError
+        ? error
+        : new GatewayError(
+            'backend_unavailable',
+            `backend "${name}" could not be reached: ${errorMessage(error)}`,
+          );
+    return errorResponse(c, failure, id);
+  }
+}
+
+function relayedHeaders(incoming: Headers): Record<string, string> {
+  const headers: Record<string, string> = {};
+  incoming.forEach((value, key) => {
+    if (RELAYED_HEADERS.has(key) || (key.startsWith('mcp-') && key !== 'mcp-session-id'))
+      headers[key] = value;
+  });
+  return headers;
+}
+
+function replyResponse(c: Context<AppEnv>, id: string | number | null, reply: ModernReply): Response {
+  const body =
+    'result' in reply
+      ? { jsonrpc: '2.0', id, result: reply.result }
+      : { jsonrpc: '2.0', id, error: reply.error };
+  return c.json(body, reply.status);
+}

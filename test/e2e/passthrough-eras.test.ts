@@ -1,0 +1,216 @@
+/**
+ * `/mcp/<backend>` across the two protocol eras, the four combinations on the same URLs at once: an SDK v2 client
+ * pinned to 2026-07-28 and an SDK v1 client (2025-11-25), each against a modern backend (SDK v2, stateless,
+ * test/fixtures/modern-backend.ts) and a legacy one (SDK v1, sessions). Elicitation travels through a legacy client's
+ * session in an `input_required` round, and is refused with the modern error toward a modern client whose backend is
+ * legacy; cancellation crosses the eras (a closed response, `notifications/cancelled`).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  Client as ModernClient,
+  StreamableHTTPClientTransport as ModernTransport,
+} from '@modelcontextprotocol/client';
+import { ElicitRequestSchema, ElicitResultSchema } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import {
+  connectClient,
+  endSession,
+  firstText,
+  startGateway,
+  type RunningGateway,
+} from '../helpers/gateway.js';
+import { startHttpBackend, type HttpBackend } from '../helpers/http-backend.js';
+import { until } from '../helpers/processes.js';
+import { startModernBackend, type ModernBackend } from '../fixtures/modern-backend.js';
+
+const V = '2026-07-28';
+let modern: ModernBackend;
+let legacy: HttpBackend;
+let gw: RunningGateway;
+const legacyCancelled: string[] = [];
+const modernClients: ModernClient[] = [];
+
+async function modernClient(
+  backend: string,
+  capabilities: Record<string, unknown> = {},
+): Promise<ModernClient> {
+  const client = new ModernClient(
+    { name: 'modern-test', version: '1.0.0' },
+    { capabilities, versionNegotiation: { mode: { pin: V } } },
+  );
+  await client.connect(new ModernTransport(new URL(`${gw.url}/mcp/${backend}`)));
+  modernClients.push(client);
+  return client;
+}
+
+beforeAll(async () => {
+  modern = await startModernBackend();
+  legacy = await startHttpBackend({
+    name: 'legacy-backend',
+    tools: (server) => {
+      server.registerTool(
+        'echo',
+        { description: 'Echoes', inputSchema: { message: z.string() } },
+        ({ message }) => ({ content: [{ type: 'text', text: message }] }),
+      );
+      server.registerTool('ask', { description: 'Asks the user', inputSchema: {} }, async () => {
+        // Sent whatever the client declared (elicitInput() would check first): what a careless backend does.
+        const answer = await server.server.request(
+          {
+            method: 'elicitation/create',
+            params: {
+              message: 'Continue?',
+              requestedSchema: { type: 'object', properties: { ok: { type: 'boolean' } } },
+            },
+          },
+          ElicitResultSchema,
+        );
+        return { content: [{ type: 'text', text: `answer: ${answer.action}` }] };
+      });
+      server.registerTool(
+        'slow',
+        { description: 'Waits', inputSchema: { ms: z.number() } },
+        async ({ ms }, extra) => {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, ms);
+            extra.signal.addEventListener('abort', () => {
+              clearTimeout(timer);
+              legacyCancelled.push(String(extra.requestId));
+              resolve();
+            });
+          });
+          return { content: [{ type: 'text', text: 'done' }] };
+        },
+      );
+    },
+  });
+  gw = await startGateway(`
+backends:
+  modern:
+    http_url: ${modern.url}
+  legacy:
+    http_url: ${legacy.url}
+`);
+});
+
+afterAll(async () => {
+  await Promise.allSettled(modernClients.map((c) => c.close()));
+  await gw?.close();
+  await Promise.all([modern?.close(), legacy?.close()]);
+});
+
+describe('a 2026-07-28 client on /mcp/<backend>', () => {
+  it('modern backend: relayed statelessly, capabilities mirrored exactly, input_required rounds passed through', async () => {
+    const capabilities = { elicitation: { form: {} } };
+    const client = await modernClient('modern', capabilities);
+    client.setRequestHandler('elicitation/create', async () => ({
+      action: 'accept',
+      content: { confirm: true },
+    }));
+    expect(client.getNegotiatedProtocolVersion()).toBe(V);
+    expect(client.getServerVersion()?.name).toBe('modern-backend');
+    const { tools } = await client.listTools();
+    expect(tools.map((t) => t.name)).toEqual(['echo', 'confirm', 'pick_model', 'list_roots', 'slow']);
+    expect(firstText(await client.callTool({ name: 'echo', arguments: { message: 'hi' } }))).toBe('hi');
+    const confirmed = await client.callTool({ name: 'confirm', arguments: { action: 'deploy' } });
+    // The backend's own requestState came back to it unchanged, through the client.
+    expect(firstText(confirmed)).toBe('confirmed: deploy (confirm:deploy)');
+    const calls = modern.received.filter((r) => (r.body as { method?: string }).method === 'tools/call');
+    const retry = calls.at(-1)!.body as {
+      params: Record<string, unknown> & { _meta: Record<string, unknown> };
+    };
+    expect(retry.params.requestState).toBe('confirm:deploy');
+    expect(retry.params.inputResponses).toEqual({
+      confirm: { action: 'accept', content: { confirm: true } },
+    });
+    expect(retry.params._meta['io.modelcontextprotocol/clientCapabilities']).toEqual(capabilities);
+    expect(calls.at(-1)!.headers['mcp-name']).toBe('confirm');
+    expect(gw.gateway.sessions.count()).toBe(0);
+  });
+
+  it('modern backend: closing the response cancels the backend request', async () => {
+    const client = await modernClient('modern');
+    const before = modern.cancelled;
+    const abort = new AbortController();
+    const call = client.callTool({ name: 'slow', arguments: { ms: 20_000 } }, { signal: abort.signal });
+    await until(
+      () => modern.received.some((r) => JSON.stringify(r.body).includes('"ms":20000')),
+      'the slow call reached the backend',
+    );
+    abort.abort();
+    await expect(call).rejects.toThrow();
+    await until(() => modern.cancelled === before + 1, 'the backend saw its request end', 5_000);
+  });
+
+  it('legacy backend: discover, list (with cache hints) and call through a connection the gateway holds', async () => {
+    const client = await modernClient('legacy');
+    expect(client.getNegotiatedProtocolVersion()).toBe(V);
+    expect(client.getServerVersion()?.name).toBe('legacy-backend');
+    const { tools } = await client.listTools();
+    expect(tools.map((t) => t.name).sort()).toEqual(['ask', 'echo', 'slow']);
+    expect(firstText(await client.callTool({ name: 'echo', arguments: { message: 'via legacy' } }))).toBe(
+      'via legacy',
+    );
+    const raw = await fetch(`${gw.url}/mcp/legacy`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-protocol-version': V,
+        'mcp-method': 'tools/list',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/list',
+        params: { _meta: { 'io.modelcontextprotocol/protocolVersion': V } },
+      }),
+    });
+    const listed = (await raw.json()) as { result: { ttlMs: number; cacheScope: string } };
+    expect(listed.result.ttlMs).toBeGreaterThan(0);
+    expect(listed.result.cacheScope).toBe('public');
+    expect(raw.headers.get('mcp-session-id')).toBeNull();
+  });
+
+  it('legacy backend: an elicitation the client did not declare gets -32021 with requiredCapabilities, not a hang', async () => {
+    const client = await modernClient('legacy');
+    const started = Date.now();
+    const error = await client.callTool({ name: 'ask', arguments: {} }).then(
+      () => undefined,
+      (e: unknown) => e as { code?: number; data?: { requiredCapabilities?: Record<string, unknown> } },
+    );
+    expect(error?.code).toBe(-32021);
+    expect(error?.data?.requiredCapabilities).toEqual({ elicitation: {} });
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('legacy backend: a declared one gets -32603 naming the missing bridge', async () => {
+    const client = await modernClient('legacy', { elicitation: {} });
+    client.setRequestHandler('elicitation/create', async () => ({ action: 'accept', content: {} }));
+    const error = await client.callTool({ name: 'ask', arguments: {} }).then(
+      () => undefined,
+      (e: unknown) => e as { code?: number; message?: string },
+    );
+    expect(error?.code).toBe(-32603);
+    expect(error?.message).toMatch(/does not bridge/);
+  });
+
+  it('legacy backend: closing the response sends notifications/cancelled to the backend', async () => {
+    const client = await modernClient('legacy');
+    const abort = new AbortController();
+    const call = client.callTool({ name: 'slow', arguments: { ms: 20_000 } }, { signal: abort.signal });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    abort.abort();
+    await expect(call).rejects.toThrow();
+    await until(() => legacyCancelled.length === 1, 'the backend heard notifications/cancelled', 5_000);
+  });
+});
+
+describe('an SDK v1 client on the same URLs', () => {
+  it('legacy backend: as before', async () => {
+    const { client, transport } = await connectClient(`${gw.url}/mcp/legacy`, { elicitation: {} });
+    client.setRequestHandler(ElicitRequestSchema, async () => ({ action: 'accept', content: { ok: true } }));
+    expect(firstText(await client.callTool({ name: 'ask', arguments: {} }))).toBe('answer: accept');
+    await endSession(client, transport);
+  });
+});
