@@ -208,9 +208,9 @@ describe('a 2026-07-28 client on /mcp/<backend>', () => {
 
 describe('an SDK v1 client on the same URLs', () => {
   it('legacy backend: as before', async () => {
-    const { client, transport } = await connectClient(`${gw.url}/mcp/legacy`, { elicitation: {} });
+    const { client } = await connectClient(`${gw.url}/mcp/legacy`, { elicitation: {} });
     client.setRequestHandler(ElicitRequestSchema, async () => ({ action: 'accept', content: { ok: true } }));
     expect(firstText(await client.callTool({ name: 'ask', arguments: {} }))).toBe('answer: accept');
-    await endSession(client, transport);
+    await endSession(client);
   });
 });
