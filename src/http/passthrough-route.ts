@@ -17,6 +17,7 @@ import { fail } from './json-error.js';
 import { routeAccess } from './route-access.js';
 import { BackendEras } from '../catalog/backend-eras.js';
 import { parseJsonBody } from './json-body.js';
+import { openLegacyOnModern } from '../passthrough/legacy-on-modern.js';
 import { answerModernPassthrough } from './modern-passthrough-route.js';
 import { refuseModern } from './modern-meta-route.js';
 import { parsedBodyOf } from './parsed-body.js';
@@ -61,16 +62,20 @@ export function passthroughRoute(deps: PassthroughRouteDeps) {
         });
       }
     }
-    return handleMcpRequest(c, deps, name, (init, transport) =>
-      openPassthroughSession(
-        deps,
-        name,
-        init.params.capabilities ?? {},
-        transport,
-        allowed.access,
-        c.req.header('authorization'),
-      ),
-    );
+    return handleMcpRequest(c, deps, name, async (init, transport) => {
+      const capabilities = init.params.capabilities ?? {};
+      const backendEra = await eras.of(name, authorization);
+      // A modern backend has no session to mirror: the gateway holds the client's and bridges each request.
+      if (backendEra.era === 'modern')
+        return openLegacyOnModern(deps, {
+          name,
+          era: backendEra,
+          capabilities,
+          access: allowed.access,
+          authorization,
+        });
+      return openPassthroughSession(deps, name, capabilities, transport, allowed.access, authorization);
+    });
   };
 }
 

@@ -216,7 +216,7 @@ function discoverResult(
  * What a stateless client can use of the backend's capabilities: nothing announces a change to it here (no
  * `subscriptions/listen` on this route for a legacy backend), so `listChanged` and `subscribe` are left out.
  */
-function statelessCapabilities(capabilities: Record<string, unknown>): Record<string, unknown> {
+export function statelessCapabilities(capabilities: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(capabilities)) {
     if (!isRecord(value)) {

@@ -10,7 +10,12 @@ import {
   Client as ModernClient,
   StreamableHTTPClientTransport as ModernTransport,
 } from '@modelcontextprotocol/client';
-import { ElicitRequestSchema, ElicitResultSchema } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CreateMessageRequestSchema,
+  ElicitRequestSchema,
+  ElicitResultSchema,
+  ListRootsRequestSchema,
+} from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import {
   connectClient,
@@ -110,7 +115,7 @@ describe('a 2026-07-28 client on /mcp/<backend>', () => {
     expect(client.getNegotiatedProtocolVersion()).toBe(V);
     expect(client.getServerVersion()?.name).toBe('modern-backend');
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name)).toEqual(['echo', 'confirm', 'pick_model', 'list_roots', 'slow']);
+    expect(tools.map((t) => t.name)).toEqual(['echo', 'confirm', 'pick_model', 'list_roots', 'nag', 'slow']);
     expect(firstText(await client.callTool({ name: 'echo', arguments: { message: 'hi' } }))).toBe('hi');
     const confirmed = await client.callTool({ name: 'confirm', arguments: { action: 'deploy' } });
     // The backend's own requestState came back to it unchanged, through the client.
@@ -206,11 +211,103 @@ describe('a 2026-07-28 client on /mcp/<backend>', () => {
   });
 });
 
-describe('an SDK v1 client on the same URLs', () => {
+describe('an SDK v1 client (2025-11-25) on /mcp/<backend>', () => {
   it('legacy backend: as before', async () => {
     const { client } = await connectClient(`${gw.url}/mcp/legacy`, { elicitation: {} });
     client.setRequestHandler(ElicitRequestSchema, async () => ({ action: 'accept', content: { ok: true } }));
     expect(firstText(await client.callTool({ name: 'ask', arguments: {} }))).toBe('answer: accept');
     await endSession(client);
+  });
+
+  it('modern backend: the gateway drives the input_required rounds through the session (elicitation)', async () => {
+    const { client } = await connectClient(`${gw.url}/mcp/modern`, { elicitation: {} });
+    expect(client.getServerVersion()?.name).toBe('modern-backend');
+    const asked: string[] = [];
+    client.setRequestHandler(ElicitRequestSchema, async (request) => {
+      asked.push(String(request.params.message));
+      return { action: 'accept', content: { confirm: true } };
+    });
+    const { tools } = await client.listTools();
+    expect(tools.map((t) => t.name)).toContain('confirm');
+    expect(firstText(await client.callTool({ name: 'echo', arguments: { message: 'old client' } }))).toBe(
+      'old client',
+    );
+    const confirmed = await client.callTool({ name: 'confirm', arguments: { action: 'deploy' } });
+    expect(firstText(confirmed)).toBe('confirmed: deploy (confirm:deploy)');
+    expect(asked).toEqual(['Really deploy?']);
+    // Each request reached the backend statelessly, with the capabilities the client declared at initialize.
+    const last = modern.received.at(-1)!.body as { params: { _meta: Record<string, unknown> } };
+    expect(last.params._meta['io.modelcontextprotocol/clientCapabilities']).toEqual({ elicitation: {} });
+    expect(modern.received.at(-1)!.headers['mcp-session-id']).toBeUndefined();
+    await endSession(client);
+  });
+
+  it('modern backend: sampling and roots rounds, a declined elicitation, the bound on rounds', async () => {
+    const { client } = await connectClient(`${gw.url}/mcp/modern`, {
+      elicitation: {},
+      sampling: {},
+      roots: {},
+    });
+    client.setRequestHandler(ElicitRequestSchema, async () => ({ action: 'decline' }));
+    client.setRequestHandler(CreateMessageRequestSchema, async () => ({
+      role: 'assistant',
+      content: { type: 'text', text: 'a model answer' },
+      model: 'test-model',
+    }));
+    client.setRequestHandler(ListRootsRequestSchema, async () => ({ roots: [{ uri: 'file:///work' }] }));
+    expect(firstText(await client.callTool({ name: 'pick_model', arguments: { prompt: 'hi' } }))).toBe(
+      'sampled: a model answer',
+    );
+    expect(firstText(await client.callTool({ name: 'list_roots', arguments: {} }))).toBe('file:///work');
+    expect(firstText(await client.callTool({ name: 'confirm', arguments: { action: 'drop' } }))).toBe(
+      'not confirmed: drop',
+    );
+    const before = modern.received.length;
+    await expect(client.callTool({ name: 'nag', arguments: {} })).rejects.toThrow(/after 8 rounds/);
+    expect(modern.received.length - before).toBe(8);
+    await endSession(client);
+  });
+
+  it('modern backend: a request the client did not declare the capability for is refused, not a hang', async () => {
+    const { client } = await connectClient(`${gw.url}/mcp/modern`);
+    // The SDK v2 backend itself refuses to ask an undeclared capability (-32021); the gateway passes that on.
+    await expect(client.callTool({ name: 'confirm', arguments: { action: 'x' } })).rejects.toThrow(/-32021/);
+    await endSession(client);
+  });
+
+  it('modern backend: notifications/cancelled aborts the request to the backend', async () => {
+    const { client } = await connectClient(`${gw.url}/mcp/modern`);
+    const before = modern.cancelled;
+    const abort = new AbortController();
+    const call = client.callTool({ name: 'slow', arguments: { ms: 20_000 } }, undefined, {
+      signal: abort.signal,
+    });
+    await until(
+      () => modern.received.filter((r) => JSON.stringify(r.body).includes('"ms":20000')).length >= 2,
+      'the slow call reached the backend',
+    );
+    abort.abort();
+    await expect(call).rejects.toThrow();
+    await until(() => modern.cancelled === before + 1, 'the backend saw its request end', 5_000);
+    await endSession(client);
+  });
+});
+
+describe('both eras on the same URLs at once', () => {
+  it('a v2 and a v1 client call each backend side by side', async () => {
+    const sessions = gw.gateway.sessions.count();
+    const v2 = await Promise.all([modernClient('modern'), modernClient('legacy')]);
+    const v1 = await Promise.all([
+      connectClient(`${gw.url}/mcp/modern`),
+      connectClient(`${gw.url}/mcp/legacy`),
+    ]);
+    const texts = await Promise.all([
+      ...v2.map((client, i) => client.callTool({ name: 'echo', arguments: { message: `v2-${i}` } })),
+      ...v1.map(({ client }, i) => client.callTool({ name: 'echo', arguments: { message: `v1-${i}` } })),
+    ]);
+    expect(texts.map(firstText)).toEqual(['v2-0', 'v2-1', 'v1-0', 'v1-1']);
+    // The v1 clients hold a session each; the v2 clients none.
+    expect(gw.gateway.sessions.count() - sessions).toBe(2);
+    await Promise.all(v1.map(({ client }) => endSession(client)));
   });
 });
