@@ -36,7 +36,7 @@ export async function answerModernPassthrough(
   body: string,
   client: ModernPassthroughClient,
 ): Promise<Response> {
-  if (era.era === 'modern') return relay(c, deps, name, message, body, client);
+  if (era.era === 'modern') return relayModernRequest(c, deps, name, message, body, client);
   // A notification (cancellation travels as a closed response in this era): nothing to answer.
   if (message.id === undefined) return c.body(null, 202);
   const reply = await answerModernOnLegacy(
@@ -53,11 +53,12 @@ export async function answerModernPassthrough(
   return replyResponse(c, message.id, reply);
 }
 
-async function relay(
+/** The request as it came, to a modern backend; its response streamed back. */
+export async function relayModernRequest(
   c: Context<AppEnv>,
   deps: PassthroughDeps,
   name: string,
-  message: ModernMessage,
+  message: { id?: string | number; method?: string; params: Record<string, unknown> },
   body: string,
   client: ModernPassthroughClient,
 ): Promise<Response> {
@@ -79,7 +80,7 @@ async function relay(
         deps.registry,
         name,
         client.authorization,
-        { id: message.id, method: message.method, params: message.params },
+        { id: message.id, method: 'tools/list', params: message.params },
         { signal },
       );
       if (!answer.ok) return replyResponse(c, message.id, { status: 200, error: answer.error });

@@ -18,10 +18,15 @@ import { routeAccess } from './route-access.js';
 import { BackendEras } from '../catalog/backend-eras.js';
 import { parseJsonBody } from './json-body.js';
 import { openLegacyOnModern } from '../passthrough/legacy-on-modern.js';
-import { answerModernPassthrough } from './modern-passthrough-route.js';
+import { answerModernPassthrough, relayModernRequest } from './modern-passthrough-route.js';
 import { refuseModern } from './modern-meta-route.js';
 import { parsedBodyOf } from './parsed-body.js';
-import { mayBeModern, requestEra } from './protocol-era.js';
+import {
+  MODERN_PROTOCOL_VERSIONS,
+  PROTOCOL_VERSION_META_KEY,
+  mayBeModern,
+  requestEra,
+} from './protocol-era.js';
 
 export type PassthroughRouteDeps = PassthroughDeps & {
   sessions: SessionTable;
@@ -52,14 +57,27 @@ export function passthroughRoute(deps: PassthroughRouteDeps) {
     // Only a session-less POST can be modern: a request on a session never reads its body here.
     if (mayBeModern(c.req.method, c.req.header('mcp-session-id'))) {
       const { text, parsed } = await bodyOf(c);
-      const era = requestEra({ method: 'POST', header: (h) => c.req.header(h), body: parsed });
-      if (era.era === 'modern') {
-        if ('refusal' in era) return refuseModern(c, era.refusal);
+      const header = (h: string) => c.req.header(h);
+      const claim = modernClaim(header, parsed);
+      if (claim !== undefined) {
+        const client = { access: allowed.access, authorization };
         const backendEra = await eras.of(name, authorization);
-        return answerModernPassthrough(c, deps, name, backendEra, era.message, text, {
-          access: allowed.access,
-          authorization,
-        });
+        // A modern backend judges a modern request itself (envelope, headers, methods): the client gets exactly
+        // the answer it would get from the backend directly.
+        if (backendEra.era === 'modern') return relayModernRequest(c, deps, name, claim, text, client);
+        const era = requestEra({ method: 'POST', header, body: parsed });
+        if (era.era === 'modern') {
+          if ('refusal' in era) return refuseModern(c, era.refusal);
+          return answerModernPassthrough(c, deps, name, backendEra, era.message, text, client);
+        }
+        // Modern headers around a body without the envelope: refused as a modern server refuses it.
+        if (claim.envelope === false && claim.method !== 'initialize')
+          return refuseModern(c, {
+            httpStatus: 400,
+            id: claim.id ?? null,
+            code: -32602,
+            message: `Invalid params: a ${claim.version} request needs _meta["io.modelcontextprotocol/protocolVersion"]`,
+          });
       }
     }
     return handleMcpRequest(c, deps, name, async (init, transport) => {
@@ -86,4 +104,42 @@ async function bodyOf(c: Context<AppEnv>): Promise<{ text: string; parsed: unkno
   const text = await c.req.text();
   const parsed = parseJsonBody(text);
   return { text, parsed: parsed.ok ? parsed.message : undefined };
+}
+
+/** What a session-less request claims of the new revision: by its `_meta` envelope or its mirrored header. */
+export interface ModernClaim {
+  version: string;
+  /** Whether the body carries the envelope (else only the header claims it). */
+  envelope: boolean;
+  id?: string | number;
+  method?: string;
+  params: Record<string, unknown>;
+}
+
+function modernClaim(header: (name: string) => string | undefined, body: unknown): ModernClaim | undefined {
+  const message = isRecord(body) ? body : {};
+  const params = isRecord(message.params) ? message.params : {};
+  const meta = isRecord(params._meta) ? params._meta : {};
+  const claimed = meta[PROTOCOL_VERSION_META_KEY];
+  const mirrored = header('mcp-protocol-version');
+  const version =
+    typeof claimed === 'string'
+      ? claimed
+      : mirrored !== undefined && MODERN_PROTOCOL_VERSIONS.includes(mirrored)
+        ? mirrored
+        : undefined;
+  if (version === undefined) return undefined;
+  const id = typeof message.id === 'string' || typeof message.id === 'number' ? message.id : undefined;
+  const method = typeof message.method === 'string' ? message.method : undefined;
+  return {
+    version,
+    envelope: typeof claimed === 'string',
+    params,
+    ...(id !== undefined ? { id } : {}),
+    ...(method !== undefined ? { method } : {}),
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
