@@ -82,7 +82,6 @@ describe('the 2026-07-28 conformance suite through /mcp/<backend>', () => {
     }
     expect(lost, failedChecks(lost)).toEqual([]);
     expect(through.total.passed).toBeGreaterThanOrEqual(direct.total.passed);
-    // eslint-disable-next-line no-console
     console.log(
       `2026-07-28 suite: directly ${direct.total.passed} passed, ${direct.total.failed} failed; ` +
         `through /mcp/<backend> ${through.total.passed} passed, ${through.total.failed} failed`,
