@@ -131,7 +131,7 @@ describe('a 2026-07-28 client on /mcp/<backend>', () => {
     const retry = calls.at(-1)!.body as {
       params: Record<string, unknown> & { _meta: Record<string, unknown> };
     };
-    expect(retry.params.requestState).toBe('confirm:deploy');
+    expect(retry.params.requestState).toMatch(/^confirm:deploy\./);
     expect(retry.params.inputResponses).toEqual({
       confirm: { action: 'accept', content: { confirm: true } },
     });
