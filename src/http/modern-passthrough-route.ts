@@ -11,6 +11,7 @@ import type { Access } from '../auth/access.js';
 import type { BackendEra } from '../catalog/backend-eras.js';
 import { Cancellation } from '../cancellation.js';
 import { GatewayError, errorMessage } from '../errors.js';
+import type { CallOutcome } from '../metrics/labels.js';
 import { answerModernOnLegacy, type ModernReply } from '../passthrough/modern-on-legacy.js';
 import type { PassthroughDeps } from '../passthrough/passthrough-session.js';
 import { relayToModern, requestModernBackend } from '../session/modern-backend.js';
@@ -74,6 +75,23 @@ export async function relayModernRequest(
   }
   // The backend's request ends with the client's: closing the response is this era's cancellation.
   const signal = c.req.raw.signal;
+  const started = performance.now();
+  const tool =
+    message.method === 'tools/call' && typeof message.params.name === 'string'
+      ? message.params.name
+      : undefined;
+  // Counted as any forwarded request, up to the backend's answer (a streamed body is not waited for).
+  const done = (outcome: CallOutcome) =>
+    message.method !== undefined &&
+    message.id !== undefined &&
+    deps.metrics?.requestDone(
+      '/mcp/:backend',
+      name,
+      message.method,
+      outcome,
+      (performance.now() - started) / 1000,
+      tool,
+    );
   try {
     if (profiled && message.method === 'tools/list' && message.id !== undefined) {
       const answer = await requestModernBackend(
@@ -83,6 +101,7 @@ export async function relayModernRequest(
         { id: message.id, method: 'tools/list', params: message.params },
         { signal },
       );
+      done(answer.ok ? 'ok' : 'error');
       if (!answer.ok) return replyResponse(c, message.id, { status: 200, error: answer.error });
       const tools = Array.isArray(answer.result.tools)
         ? (answer.result.tools as Array<{ name: string }>)
@@ -102,12 +121,14 @@ export async function relayModernRequest(
       relayedHeaders(c.req.raw.headers),
       signal,
     );
+    done(upstream.ok ? 'ok' : 'error');
     const headers: Record<string, string> = {};
     const type = upstream.headers.get('content-type');
     if (type) headers['content-type'] = type;
     if (upstream.status === 202 || !upstream.body) return c.body(null, upstream.status as 202, headers);
     return c.body(upstream.body, upstream.status as 200, headers);
   } catch (error) {
+    done(signal.aborted ? 'cancelled' : 'unavailable');
     if (signal.aborted) return c.body(null, 499 as 200);
     const failure =
       error instanceof GatewayError

@@ -24,6 +24,7 @@ import {
 import type { Access } from '../auth/access.js';
 import type { BackendEra } from '../catalog/backend-eras.js';
 import { RpcError } from '../errors.js';
+import type { CallOutcome } from '../metrics/labels.js';
 import { SHARED_SCHEMA_VALIDATOR } from '../schema-validator.js';
 import { MODERN_VERSION, requestModernBackend } from '../session/modern-backend.js';
 import type { OpenedSession } from '../session/opened-session.js';
@@ -37,6 +38,8 @@ export const MAX_ROUNDS = 8;
 export const INPUT_ROUND_MS = 300_000;
 const INTERNAL_ERROR = -32603;
 const INVALID_PARAMS = -32602;
+/** The gateway's code for a backend it could not reach (errors.ts: backend_unavailable). */
+const UNREACHABLE = -32010;
 const SERVER_INFO_META_KEY = 'io.modelcontextprotocol/serverInfo';
 
 const INPUT_METHODS = {
@@ -101,7 +104,7 @@ export function openLegacyOnModern(deps: PassthroughDeps, options: LegacyOnModer
       ).catch((error: unknown) => {
         if (extra.signal.aborted) throw new RpcError(INTERNAL_ERROR, 'cancelled by the client');
         throw new RpcError(
-          -32010,
+          UNREACHABLE,
           `backend "${name}" could not be reached: ${error instanceof Error ? error.message : String(error)}`,
         );
       });
@@ -162,7 +165,21 @@ export function openLegacyOnModern(deps: PassthroughDeps, options: LegacyOnModer
       if (typeof tool !== 'string' || !profiled.tool(name, tool))
         throw new RpcError(INVALID_PARAMS, `Unknown tool: ${String(tool)}`);
     }
-    const result = await send(request.method, params, extra);
+    const started = performance.now();
+    const tool = request.method === 'tools/call' && typeof params.name === 'string' ? params.name : undefined;
+    let outcome: CallOutcome = 'error';
+    let result: Result;
+    try {
+      result = await send(request.method, params, extra);
+      outcome = result.isError === true && tool !== undefined ? 'tool_error' : 'ok';
+    } catch (error) {
+      if (extra.signal.aborted) outcome = 'cancelled';
+      else if (error instanceof RpcError && error.code === UNREACHABLE) outcome = 'unavailable';
+      throw error;
+    } finally {
+      const seconds = (performance.now() - started) / 1000;
+      deps.metrics?.requestDone('/mcp/:backend', name, request.method, outcome, seconds, tool);
+    }
     if (request.method === 'tools/list' && Array.isArray(result.tools)) {
       // Cache hints are of the new revision; a legacy client takes its list as it is.
       const { ttlMs: _ttl, cacheScope: _scope, ...list } = result;

@@ -318,3 +318,16 @@ describe('both eras on the same URLs at once', () => {
     await Promise.all(v1.map(({ client }) => endSession(client)));
   });
 });
+
+describe('metrics', () => {
+  it('count the modern requests of /mcp/<backend> as any forwarded request', async () => {
+    const text = await (await fetch(`${gw.url}/metrics`)).text();
+    // A relayed call (modern client, modern backend) and a bridged one (legacy client, modern backend).
+    expect(text).toMatch(
+      /mcp_gateway_requests_total\{[^}]*backend="modern"[^}]*method="tools\/call"[^}]*outcome="ok"[^}]*\} [1-9]/,
+    );
+    expect(text).toMatch(
+      /mcp_gateway_requests_total\{[^}]*backend="legacy"[^}]*method="tools\/call"[^}]*outcome="ok"[^}]*\} [1-9]/,
+    );
+  });
+});
