@@ -12,6 +12,7 @@ import type { BackendEra } from '../catalog/backend-eras.js';
 import { Cancellation } from '../cancellation.js';
 import { GatewayError, errorMessage } from '../errors.js';
 import type { CallOutcome } from '../metrics/labels.js';
+import { mediaType } from '../media-type.js';
 import { answerModernOnLegacy, type ModernReply } from '../passthrough/modern-on-legacy.js';
 import type { PassthroughDeps } from '../passthrough/passthrough-session.js';
 import { relayToModern, requestModernBackend } from '../session/modern-backend.js';
@@ -126,7 +127,10 @@ export async function relayModernRequest(
     const type = upstream.headers.get('content-type');
     if (type) headers['content-type'] = type;
     if (upstream.status === 202 || !upstream.body) return c.body(null, upstream.status as 202, headers);
-    return c.body(upstream.body, upstream.status as 200, headers);
+    // An SSE answer is streamed as it comes; a JSON one is one small body, sent whole (cheaper than a stream).
+    if (type !== null && mediaType(type) === 'text/event-stream')
+      return c.body(upstream.body, upstream.status as 200, headers);
+    return c.body(await upstream.text(), upstream.status as 200, headers);
   } catch (error) {
     done(signal.aborted ? 'cancelled' : 'unavailable');
     if (signal.aborted) return c.body(null, 499 as 200);
