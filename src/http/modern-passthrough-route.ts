@@ -13,6 +13,7 @@ import { Cancellation } from '../cancellation.js';
 import { GatewayError, errorMessage } from '../errors.js';
 import type { CallOutcome } from '../metrics/labels.js';
 import { mediaType } from '../media-type.js';
+import type { LegacyLinks } from '../passthrough/legacy-links.js';
 import { answerModernOnLegacy, type ModernReply } from '../passthrough/modern-on-legacy.js';
 import type { PassthroughDeps } from '../passthrough/passthrough-session.js';
 import { relayToModern, requestModernBackend } from '../session/modern-backend.js';
@@ -25,6 +26,8 @@ const INVALID_PARAMS = -32602;
 const RELAYED_HEADERS = new Set(['content-type', 'accept', 'traceparent', 'tracestate', 'baggage']);
 
 export interface ModernPassthroughClient {
+  /** The legacy connections the route holds for stateless clients. */
+  links: LegacyLinks;
   access: Access;
   authorization: string | undefined;
 }
@@ -46,6 +49,7 @@ export async function answerModernPassthrough(
     name,
     { ...message, id: message.id },
     {
+      links: client.links,
       access: client.access,
       authorization: client.authorization,
       cancellation: Cancellation.following(c.req.raw.signal, 'the client closed its response'),

@@ -17,6 +17,7 @@ import { fail } from './json-error.js';
 import { routeAccess } from './route-access.js';
 import { BackendEras } from '../catalog/backend-eras.js';
 import { parseJsonBody } from './json-body.js';
+import { LegacyLinks } from '../passthrough/legacy-links.js';
 import { openLegacyOnModern } from '../passthrough/legacy-on-modern.js';
 import { answerModernPassthrough, relayModernRequest } from './modern-passthrough-route.js';
 import { refuseModern } from './modern-meta-route.js';
@@ -37,6 +38,7 @@ export type PassthroughRouteDeps = PassthroughDeps & {
 
 export function passthroughRoute(deps: PassthroughRouteDeps) {
   const eras = deps.eras ?? new BackendEras(deps.catalog, deps.registry, deps.log);
+  const links = new LegacyLinks(deps.registry);
   return async function handlePassthrough(c: Context<AppEnv>): Promise<Response> {
     const name = c.req.param('backend') ?? '';
     try {
@@ -60,7 +62,7 @@ export function passthroughRoute(deps: PassthroughRouteDeps) {
       const header = (h: string) => c.req.header(h);
       const claim = modernClaim(header, parsed);
       if (claim !== undefined) {
-        const client = { access: allowed.access, authorization };
+        const client = { links, access: allowed.access, authorization };
         const backendEra = await eras.of(name, authorization);
         // A modern backend judges a modern request itself (envelope, headers, methods): the client gets exactly
         // the answer it would get from the backend directly.

@@ -16,6 +16,7 @@ import type { Peer } from '../backends/connection.js';
 import { Cancellation } from '../cancellation.js';
 import { GatewayError, RpcError, errorObject } from '../errors.js';
 import { createBackendLink } from '../session/backend-link.js';
+import type { HeldConnection, LegacyLinks } from './legacy-links.js';
 import { forwardRequest, type ForwardOptions } from '../session/forward.js';
 import type { PassthroughDeps } from './passthrough-session.js';
 
@@ -51,6 +52,8 @@ const FORWARDED = new Set([
 const LISTS = new Set(['tools/list', 'resources/list', 'resources/templates/list', 'prompts/list']);
 
 export interface ModernOnLegacyClient {
+  /** The legacy connections held for stateless clients (of backends that are not shared). */
+  links: LegacyLinks;
   access: Access;
   authorization: string | undefined;
   /** Cancelled when the client closes its response. */
@@ -89,8 +92,10 @@ export async function answerModernOnLegacy(
     refusal.value ??= refused;
     cancellation.cancel(refused.message);
   });
-  const link = createBackendLink(deps.registry, name, capabilities, undefined, client.authorization);
-  link.attach(peer);
+  // A shared backend's one process; else a connection the gateway holds for clients like this one.
+  const held = deps.registry.isShared(name)
+    ? sharedLink(deps, name, capabilities, client.authorization, peer)
+    : client.links.hold(name, capabilities, client.authorization, peer);
   const config = deps.registry.lookup(name);
   const forward: ForwardOptions = {
     peer,
@@ -110,7 +115,7 @@ export async function answerModernOnLegacy(
   };
   try {
     if (method === 'server/discover') {
-      const { info } = await link.connection();
+      const { info } = await held.connect();
       return { status: 200, result: discoverResult(info, profiled !== undefined) };
     }
     const request: Pick<Request, 'method' | 'params'> = { method, params: legacyParams(params) };
@@ -118,7 +123,7 @@ export async function answerModernOnLegacy(
       const known = params.cursor === undefined ? deps.catalog.currentTools(name) : undefined;
       const listed: Result = known
         ? { tools: known }
-        : await forwardRequest(link.connection, request, call, forward);
+        : await forwardRequest(held.connect, request, call, forward);
       const tools = (listed.tools as Tool[] | undefined) ?? [];
       return {
         status: 200,
@@ -128,7 +133,7 @@ export async function answerModernOnLegacy(
         ),
       };
     }
-    const result = await forwardRequest(link.connection, request, call, forward);
+    const result = await forwardRequest(held.connect, request, call, forward);
     const answered: Record<string, unknown> = { ...result, resultType: 'complete' };
     return {
       status: 200,
@@ -144,8 +149,21 @@ export async function answerModernOnLegacy(
     return { status: 200, error: rpc ? errorObject(rpc) : { code: INTERNAL_ERROR, message: String(error) } };
   } finally {
     unfollow();
-    void link.close();
+    held.release();
   }
+}
+
+/** The shared connection of a stdio backend, with this request's peer among its audience while it runs. */
+function sharedLink(
+  deps: PassthroughDeps,
+  name: string,
+  capabilities: ClientCapabilities,
+  authorization: string | undefined,
+  peer: Peer,
+): HeldConnection {
+  const link = createBackendLink(deps.registry, name, capabilities, undefined, authorization);
+  link.attach(peer);
+  return { connect: link.connection, release: () => void link.close() };
 }
 
 /**

@@ -33,6 +33,7 @@ let modern: ModernBackend;
 let legacy: HttpBackend;
 let gw: RunningGateway;
 const legacyCancelled: string[] = [];
+let legacyInitializes = 0;
 const modernClients: ModernClient[] = [];
 
 async function modernClient(
@@ -52,6 +53,10 @@ beforeAll(async () => {
   modern = await startModernBackend();
   legacy = await startHttpBackend({
     name: 'legacy-backend',
+    intercept: (_req, _res, body) => {
+      if (body.includes('"method":"initialize"')) legacyInitializes++;
+      return false;
+    },
     tools: (server) => {
       server.registerTool(
         'echo',
@@ -182,6 +187,17 @@ describe('a 2026-07-28 client on /mcp/<backend>', () => {
     expect(listed.result.ttlMs).toBeGreaterThan(0);
     expect(listed.result.cacheScope).toBe('public');
     expect(raw.headers.get('mcp-session-id')).toBeNull();
+  });
+
+  it('legacy backend: the gateway holds its connection between stateless requests', async () => {
+    const before = legacyInitializes;
+    const client = await modernClient('legacy', { roots: {} });
+    for (let i = 0; i < 5; i++)
+      expect(firstText(await client.callTool({ name: 'echo', arguments: { message: `n${i}` } }))).toBe(
+        `n${i}`,
+      );
+    // One handshake (at the client's server/discover) for these capabilities, none for the calls.
+    expect(legacyInitializes - before).toBe(1);
   });
 
   it('legacy backend: an elicitation the client did not declare gets -32021 with requiredCapabilities, not a hang', async () => {
