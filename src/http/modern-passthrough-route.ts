@@ -19,9 +19,12 @@ import type { PassthroughDeps } from '../passthrough/passthrough-session.js';
 import { relayToModern, requestModernBackend } from '../session/modern-backend.js';
 import type { ModernMessage } from './protocol-era.js';
 import type { AppEnv } from './request-context.js';
+import type { SessionTable } from '../session/session-table.js';
 import { errorResponse } from './json-error.js';
 
 const INVALID_PARAMS = -32602;
+/** When every place is taken, a client is asked to come back this much later (as for a new session). */
+const FULL_RETRY_S = 1;
 /** The client's headers a modern backend needs besides the body: the mirrored ones and the trace context. */
 const RELAYED_HEADERS = new Set(['content-type', 'accept', 'traceparent', 'tracestate', 'baggage']);
 
@@ -34,7 +37,7 @@ export interface ModernPassthroughClient {
 
 export async function answerModernPassthrough(
   c: Context<AppEnv>,
-  deps: PassthroughDeps,
+  deps: PassthroughDeps & { sessions: Pick<SessionTable, 'admit' | 'capacity'> },
   name: string,
   era: BackendEra,
   message: ModernMessage,
@@ -44,19 +47,37 @@ export async function answerModernPassthrough(
   if (era.era === 'modern') return relayModernRequest(c, deps, name, message, body, client);
   // A notification (cancellation travels as a closed response in this era): nothing to answer.
   if (message.id === undefined) return c.body(null, 202);
-  const reply = await answerModernOnLegacy(
-    deps,
-    name,
-    { ...message, id: message.id },
-    {
-      links: client.links,
-      access: client.access,
-      authorization: client.authorization,
-      cancellation: Cancellation.following(c.req.raw.signal, 'the client closed its response'),
-      httpRequestId: c.var.requestId,
-    },
-  );
-  return replyResponse(c, message.id, reply);
+  // A call holds a backend connection while it runs: it holds a place in the session table too, so that
+  // session-less calls and sessions together stay within max_sessions (as on /mcp).
+  const admission = message.method === 'tools/call' ? deps.sessions.admit() : undefined;
+  if (message.method === 'tools/call' && !admission) {
+    c.header('retry-after', String(FULL_RETRY_S));
+    const refusal =
+      `Service Unavailable: ${deps.sessions.capacity} client sessions and calls are open and busy ` +
+      `(max_sessions); retry in ${FULL_RETRY_S} s`;
+    return errorResponse(
+      c,
+      new GatewayError('too_many_sessions', refusal, { retry_after_s: FULL_RETRY_S }),
+      message.id,
+    );
+  }
+  try {
+    const reply = await answerModernOnLegacy(
+      deps,
+      name,
+      { ...message, id: message.id },
+      {
+        links: client.links,
+        access: client.access,
+        authorization: client.authorization,
+        cancellation: Cancellation.following(c.req.raw.signal, 'the client closed its response'),
+        httpRequestId: c.var.requestId,
+      },
+    );
+    return replyResponse(c, message.id, reply);
+  } finally {
+    admission?.release();
+  }
 }
 
 /** The request as it came, to a modern backend; its response streamed back. */

@@ -100,6 +100,8 @@ backends:
     http_url: ${modern.url}
   legacy:
     http_url: ${legacy.url}
+  toolbox:
+    command: node dist/examples/backends/toolbox.js
 `);
 });
 
@@ -187,6 +189,14 @@ describe('a 2026-07-28 client on /mcp/<backend>', () => {
     expect(listed.result.ttlMs).toBeGreaterThan(0);
     expect(listed.result.cacheScope).toBe('public');
     expect(raw.headers.get('mcp-session-id')).toBeNull();
+  });
+
+  it('legacy stdio backend: served through its shared process', async () => {
+    const client = await modernClient('toolbox');
+    expect(client.getNegotiatedProtocolVersion()).toBe(V);
+    const { tools } = await client.listTools();
+    expect(tools.map((t) => t.name)).toContain('echo');
+    expect(firstText(await client.callTool({ name: 'echo', arguments: { message: 'stdio' } }))).toBe('stdio');
   });
 
   it('legacy backend: the gateway holds its connection between stateless requests', async () => {
