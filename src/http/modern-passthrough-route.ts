@@ -100,24 +100,31 @@ export async function relayModernRequest(
       });
   }
   // The backend's request ends with the client's: closing the response is this era's cancellation.
-  const signal = c.req.raw.signal;
+  const clientSignal = c.req.raw.signal;
+  // The backend has its `timeout` to start answering (an SSE answer then runs as long as the client keeps it).
+  const timeoutS = deps.registry.lookup(name).timeout;
+  const controller = new AbortController();
+  const follow = () => controller.abort();
+  clientSignal.addEventListener('abort', follow, { once: true });
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, timeoutS * 1000);
+  const signal = controller.signal;
   const started = performance.now();
   const tool =
     message.method === 'tools/call' && typeof message.params.name === 'string'
       ? message.params.name
       : undefined;
+  let counted = false;
   // Counted as any forwarded request, up to the backend's answer (a streamed body is not waited for).
-  const done = (outcome: CallOutcome) =>
-    message.method !== undefined &&
-    message.id !== undefined &&
-    deps.metrics?.requestDone(
-      '/mcp/:backend',
-      name,
-      message.method,
-      outcome,
-      (performance.now() - started) / 1000,
-      tool,
-    );
+  const done = (outcome: CallOutcome) => {
+    if (counted || message.method === undefined || message.id === undefined) return;
+    counted = true;
+    const seconds = (performance.now() - started) / 1000;
+    deps.metrics?.requestDone('/mcp/:backend', name, message.method, outcome, seconds, tool);
+  };
   try {
     if (profiled && message.method === 'tools/list' && message.id !== undefined) {
       const answer = await requestModernBackend(
@@ -147,27 +154,63 @@ export async function relayModernRequest(
       relayedHeaders(c.req.raw.headers),
       signal,
     );
-    done(upstream.ok ? 'ok' : 'error');
     const headers: Record<string, string> = {};
     const type = upstream.headers.get('content-type');
     if (type) headers['content-type'] = type;
-    if (upstream.status === 202 || !upstream.body) return c.body(null, upstream.status as 202, headers);
+    if (upstream.status === 202 || !upstream.body) {
+      done(upstream.ok ? 'ok' : 'error');
+      return c.body(null, upstream.status as 202, headers);
+    }
     // An SSE answer is streamed as it comes; a JSON one is one small body, sent whole (cheaper than a stream).
-    if (type !== null && mediaType(type) === 'text/event-stream')
-      return c.body(upstream.body, upstream.status as 200, headers);
-    return c.body(await upstream.text(), upstream.status as 200, headers);
+    if (type !== null && mediaType(type) === 'text/event-stream') {
+      done(upstream.ok ? 'ok' : 'error');
+      return c.body(passThrough(upstream.body, controller), upstream.status as 200, headers);
+    }
+    const text = await upstream.text();
+    done(upstream.ok ? 'ok' : 'error');
+    return c.body(text, upstream.status as 200, headers);
   } catch (error) {
-    done(signal.aborted ? 'cancelled' : 'unavailable');
-    if (signal.aborted) return c.body(null, 499 as 200);
-    const failure =
-      error instanceof GatewayError
+    done(clientSignal.aborted ? 'cancelled' : timedOut ? 'timeout' : 'unavailable');
+    if (clientSignal.aborted) return c.body(null, 499 as 200);
+    const failure = timedOut
+      ? new GatewayError('backend_timeout', `backend "${name}" did not answer within ${timeoutS} s (timeout)`)
+      : error instanceof GatewayError
         ? error
         : new GatewayError(
             'backend_unavailable',
             `backend "${name}" could not be reached: ${errorMessage(error)}`,
           );
     return errorResponse(c, failure, id);
+  } finally {
+    clearTimeout(timer);
+    clientSignal.removeEventListener('abort', follow);
   }
+}
+
+/**
+ * The backend's SSE stream as the client's: the client going away (its stream cancelled) closes the backend's
+ * request, and the backend's stream ending early, or being aborted, ends the client's quietly.
+ */
+function passThrough(
+  body: ReadableStream<Uint8Array>,
+  upstream: AbortController,
+): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(stream) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) stream.close();
+        else stream.enqueue(value);
+      } catch {
+        stream.close();
+      }
+    },
+    cancel() {
+      upstream.abort();
+      void reader.cancel().catch(() => undefined);
+    },
+  });
 }
 
 function relayedHeaders(incoming: Headers): Record<string, string> {

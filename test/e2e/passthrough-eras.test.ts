@@ -98,6 +98,9 @@ beforeAll(async () => {
 backends:
   modern:
     http_url: ${modern.url}
+  modern-strict:
+    http_url: ${modern.url}
+    timeout: 1
   legacy:
     http_url: ${legacy.url}
   toolbox:
@@ -159,6 +162,51 @@ describe('a 2026-07-28 client on /mcp/<backend>', () => {
     abort.abort();
     await expect(call).rejects.toThrow();
     await until(() => modern.cancelled === before + 1, 'the backend saw its request end', 5_000);
+  });
+
+  it('modern backend: an SSE answer is streamed through, and closing it cancels the backend request', async () => {
+    const client = await modernClient('modern');
+    const before = modern.cancelled;
+    const abort = new AbortController();
+    const progress: number[] = [];
+    const call = client.callTool(
+      { name: 'slow', arguments: { ms: 20_001 } },
+      { signal: abort.signal, onprogress: (p) => void progress.push(p.progress) },
+    );
+    await until(() => progress.length === 1, 'the progress event came through the stream');
+    abort.abort();
+    await expect(call).rejects.toThrow();
+    await until(() => modern.cancelled === before + 1, 'the backend saw its request end', 5_000);
+  });
+
+  it('modern backend: one that does not start answering within its timeout gets 504', async () => {
+    const response = await fetch(`${gw.url}/mcp/modern-strict`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-protocol-version': V,
+        'mcp-method': 'tools/call',
+        'mcp-name': 'slow',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 3,
+        method: 'tools/call',
+        params: {
+          name: 'slow',
+          arguments: { ms: 5_000 },
+          _meta: {
+            'io.modelcontextprotocol/protocolVersion': V,
+            'io.modelcontextprotocol/clientCapabilities': {},
+          },
+        },
+      }),
+    });
+    expect(response.status).toBe(504);
+    const body = (await response.json()) as { id: number; error: { message: string } };
+    expect(body.id).toBe(3);
+    expect(body.error.message).toMatch(/did not answer within 1 s/);
   });
 
   it('legacy backend: discover, list (with cache hints) and call through a connection the gateway holds', async () => {
