@@ -92,11 +92,13 @@ export async function answerModernOnLegacy(
     refusal.value ??= refused;
     cancellation.cancel(refused.message);
   });
-  // A shared backend's one process; else a connection the gateway holds for clients like this one.
-  const held = deps.registry.isShared(name)
-    ? sharedLink(deps, name, capabilities, client.authorization, peer)
-    : client.links.hold(name, capabilities, client.authorization, peer);
   const config = deps.registry.lookup(name);
+  // A shared backend's one process; a stateful backend's state is one client's, so a connection of this request's
+  // own; else a connection the gateway holds for clients like this one.
+  const held =
+    deps.registry.isShared(name) || config.stateful
+      ? requestLink(deps, name, capabilities, client.authorization, peer)
+      : client.links.hold(name, capabilities, client.authorization, peer);
   const forward: ForwardOptions = {
     peer,
     timeoutMs: config.timeout * 1000,
@@ -153,8 +155,11 @@ export async function answerModernOnLegacy(
   }
 }
 
-/** The shared connection of a stdio backend, with this request's peer among its audience while it runs. */
-function sharedLink(
+/**
+ * The shared connection of a stdio backend, with this request's peer among its audience while it runs; or, for a
+ * stateful backend, a connection of the request's own, closed with it.
+ */
+function requestLink(
   deps: PassthroughDeps,
   name: string,
   capabilities: ClientCapabilities,
