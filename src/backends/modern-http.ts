@@ -10,9 +10,9 @@ import { mediaType } from '../media-type.js';
 
 /** The revision this module speaks. */
 export const MODERN_VERSION = '2026-07-28';
-export const PROTOCOL_VERSION_KEY = 'io.modelcontextprotocol/protocolVersion';
-export const CLIENT_CAPABILITIES_KEY = 'io.modelcontextprotocol/clientCapabilities';
-export const CLIENT_INFO_KEY = 'io.modelcontextprotocol/clientInfo';
+const PROTOCOL_VERSION_KEY = 'io.modelcontextprotocol/protocolVersion';
+const CLIENT_CAPABILITIES_KEY = 'io.modelcontextprotocol/clientCapabilities';
+const CLIENT_INFO_KEY = 'io.modelcontextprotocol/clientInfo';
 
 /** Where a modern backend is reached: its URL and the headers configured for it (credentials included). */
 export interface ModernTarget {

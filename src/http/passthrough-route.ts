@@ -109,7 +109,7 @@ async function bodyOf(c: Context<AppEnv>): Promise<{ text: string; parsed: unkno
 }
 
 /** What a session-less request claims of the new revision: by its `_meta` envelope or its mirrored header. */
-export interface ModernClaim {
+interface ModernClaim {
   version: string;
   /** Whether the body carries the envelope (else only the header claims it). */
   envelope: boolean;

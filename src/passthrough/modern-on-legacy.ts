@@ -20,7 +20,7 @@ import type { HeldConnection, LegacyLinks } from './legacy-links.js';
 import { forwardRequest, type ForwardOptions } from '../session/forward.js';
 import type { PassthroughDeps } from './passthrough-session.js';
 
-export const MISSING_CLIENT_CAPABILITY = -32021;
+const MISSING_CLIENT_CAPABILITY = -32021;
 const INTERNAL_ERROR = -32603;
 const METHOD_NOT_FOUND = -32601;
 const INVALID_PARAMS = -32602;

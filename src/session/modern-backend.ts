@@ -5,19 +5,13 @@
  * modern client's request passed through); `request` reads the answer (the gateway's own requests for a legacy
  * client).
  */
-import {
-  MODERN_VERSION,
-  modernHeaders,
-  postModern,
-  requestModern,
-  type ModernAnswer,
-} from '../backends/modern-http.js';
+import { MODERN_VERSION, postModern, requestModern, type ModernAnswer } from '../backends/modern-http.js';
 import { GatewayError } from '../errors.js';
 import type { ConnectionCredential, Registry } from '../registry/registry.js';
 
 export { MODERN_VERSION, type ModernAnswer };
 
-export interface ModernBackendRequest {
+interface ModernBackendRequest {
   id: string | number;
   method: string;
   params: Record<string, unknown>;
@@ -42,14 +36,6 @@ export function requestModernBackend(
   options: { signal?: AbortSignal; onNotification?: (message: { method: string; params?: unknown }) => void },
 ): Promise<ModernAnswer> {
   return requestModern(target(registry, name, credential), message, options);
-}
-
-/** The headers the revision requires of a request with this body. */
-export function headersFor(
-  method: string,
-  params: Record<string, unknown> | undefined,
-): Record<string, string> {
-  return modernHeaders(method, params);
 }
 
 function target(registry: Pick<Registry, 'modernTarget'>, name: string, credential?: ConnectionCredential) {
