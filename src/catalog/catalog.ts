@@ -25,6 +25,17 @@ export interface CatalogEntry {
   tools: CatalogTool[];
   /** When the list was read from the backend (ISO time). */
   indexed_at: string;
+  /** Which protocol era the backend speaks, once asked (backend-eras.ts); kept with the same fingerprint. */
+  era?: EraVerdict;
+}
+
+/** What a backend answered when asked its era; plain JSON, kept on its catalog entry. */
+export interface EraVerdict {
+  era: 'modern' | 'legacy';
+  /** A modern backend's `server/discover` result: what a legacy client's initialize is answered from. */
+  discover?: Record<string, unknown>;
+  /** When the backend was asked (ISO time). */
+  probed_at: string;
 }
 
 interface CatalogFile {
@@ -48,6 +59,8 @@ export class Catalog {
   private readonly reconfigured: Array<() => void> = [];
   /** Servers whose last read failed, with why (for the log's sake; clients see only the state). */
   private readonly failures = new Map<string, string>();
+  /** Era verdicts of servers with no entry yet: written with the entry once the tools are read. */
+  private readonly eras = new Map<string, EraVerdict>();
 
   constructor(
     /** Where the catalog outlives the process; undefined keeps it in memory only. */
@@ -87,6 +100,8 @@ export class Catalog {
     const dropped: string[] = [];
     for (const server of [...this.failures.keys()])
       if (!servers.has(server) || redefined.includes(server)) this.failures.delete(server);
+    for (const server of [...this.eras.keys()])
+      if (!servers.has(server) || redefined.includes(server)) this.eras.delete(server);
     for (const server of [...this.entries.keys()]) {
       if (servers.has(server) && !redefined.includes(server)) continue;
       this.entries.delete(server);
@@ -121,6 +136,23 @@ export class Catalog {
   indexState(server: string): IndexState {
     if (this.entries.has(server)) return 'indexed';
     return this.failures.has(server) ? 'failed' : 'pending';
+  }
+
+  /** The era the backend was found to speak, if it was asked under its current definition. */
+  eraOf(server: string): EraVerdict | undefined {
+    return this.entries.get(server)?.era ?? this.eras.get(server);
+  }
+
+  /** Keeps what the backend answered when asked its era (persisted with its entry). */
+  setEra(server: string, verdict: EraVerdict): void {
+    if (!this.servers.has(server)) return;
+    const entry = this.entries.get(server);
+    if (!entry) {
+      this.eras.set(server, verdict);
+      return;
+    }
+    this.entries.set(server, { ...entry, era: verdict });
+    this.persist();
   }
 
   /** Discovery could not read the server's tools (it tries again); an indexed server keeps its list. */
@@ -178,13 +210,20 @@ export class Catalog {
       previous.fingerprint === fingerprint &&
       previous.tools.length === next.length &&
       previous.tools.every((t, i) => t.hash === next[i]!.hash);
+    const pendingEra = this.eras.get(server);
+    this.eras.delete(server);
+    const era = pendingEra ?? (previous?.fingerprint === fingerprint ? previous?.era : undefined);
     this.entries.set(server, {
       ...(fingerprint !== undefined ? { fingerprint } : {}),
       tools: same ? previous.tools : next,
       indexed_at: now.toISOString(),
+      ...(era ? { era } : {}),
     });
     // A list read again unchanged is not written: its new read time matters to this process only.
-    if (same) return;
+    if (same) {
+      if (pendingEra) this.persist();
+      return;
+    }
     this.invalidateIndex();
     this.persist();
     for (const listener of this.listeners) listener(server);
@@ -234,10 +273,20 @@ function isCatalogEntry(value: unknown): value is CatalogEntry {
     isObject(value) &&
     typeof value.indexed_at === 'string' &&
     (value.fingerprint === undefined || typeof value.fingerprint === 'string') &&
+    (value.era === undefined || isEraVerdict(value.era)) &&
     Array.isArray(value.tools) &&
     value.tools.every(
       (t) => isObject(t) && typeof t.hash === 'string' && isObject(t.tool) && typeof t.tool.name === 'string',
     )
+  );
+}
+
+function isEraVerdict(value: unknown): value is EraVerdict {
+  return (
+    isObject(value) &&
+    (value.era === 'modern' || value.era === 'legacy') &&
+    typeof value.probed_at === 'string' &&
+    (value.discover === undefined || isObject(value.discover))
   );
 }
 

@@ -124,6 +124,8 @@ function normalizeBackend(
     url,
     headers: { ...b.headers },
     forward_authorization: b.forward_authorization ?? CONFIG_DEFAULTS.backend.forward_authorization,
+    // Only when stated: `auto` is the absence of a statement.
+    ...(b.era === 'legacy' || b.era === 'modern' ? { era: b.era } : {}),
   };
 }
 

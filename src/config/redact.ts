@@ -58,6 +58,7 @@ export function redactConfig(
         ...(file.backends?.[name]?.forward_authorization !== undefined
           ? { forward_authorization: b.forward_authorization }
           : {}),
+        ...(b.era !== undefined ? { era: b.era } : {}),
       };
     }
   }

@@ -17,6 +17,8 @@ import { AuthSchema, ProfilesSchema, checkAuth } from './auth-schema.js';
 export const TRANSPORTS = ['stdio', 'http', 'sse'] as const;
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export const SCOPES = ['shared', 'session'] as const;
+/** A backend's protocol era: asked once (`auto`), or stated. */
+export const ERAS = ['auto', 'legacy', 'modern'] as const;
 export {
   BACKEND_NAME_PATTERN,
   BACKEND_NAME_RULE,
@@ -122,6 +124,11 @@ const BACKEND_SHAPE = {
   stateful: flag().optional(),
   /** HTTP/SSE only: the calling client's Authorization header goes to the backend instead of `headers:`' own. */
   forward_authorization: flag().optional(),
+  /**
+   * Streamable HTTP only: the protocol era the backend speaks. `auto` (the default) asks it once (`server/discover`)
+   * and keeps the answer in the catalog; `legacy` and `modern` skip the question.
+   */
+  era: z.enum(ERAS).optional(),
 };
 
 const STDIO_ONLY = ['args', 'env', 'cwd', 'scope'] as const;
@@ -154,9 +161,23 @@ function checkEndpoint(entry: unknown, ctx: z.RefinementCtx): void {
     if (b.headers !== undefined) issue(['headers'], 'only applies to http_url backends', { at: 'key' });
     if (b.forward_authorization !== undefined)
       issue(['forward_authorization'], 'only applies to http_url backends', { at: 'key' });
+    if (b.era !== undefined && b.era !== 'legacy')
+      issue(['era'], 'a command (stdio) backend is legacy: era applies to Streamable HTTP backends', {
+        at: 'key',
+      });
   } else {
     if (transport === 'stdio')
       issue(['transport'], 'transport stdio needs command, but this backend has http_url');
+    const sse =
+      transport === 'sse' ||
+      (transport === undefined &&
+        typeof b.http_url === 'string' &&
+        URL.canParse(b.http_url) &&
+        new URL(b.http_url).pathname.endsWith('/sse'));
+    if (sse && b.era !== undefined && b.era !== 'legacy')
+      issue(['era'], 'the HTTP+SSE transport is legacy: era applies to Streamable HTTP backends', {
+        at: 'key',
+      });
     for (const key of STDIO_ONLY) {
       if (b[key] !== undefined) issue([key], 'only applies to command (stdio) backends', { at: 'key' });
     }

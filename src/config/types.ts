@@ -41,6 +41,11 @@ export interface HttpBackendConfig extends BackendCommon {
   headers: Record<string, string>;
   /** Send the calling client's Authorization header instead of the configured headers' (never otherwise). */
   forward_authorization: boolean;
+  /**
+   * The protocol era the backend was declared to speak (`era: legacy|modern`); absent (`auto`): a Streamable HTTP
+   * backend is asked once (`server/discover`), an HTTP+SSE one is legacy.
+   */
+  era?: 'legacy' | 'modern';
 }
 
 export type BackendConfig = StdioBackendConfig | HttpBackendConfig;

@@ -13,6 +13,7 @@ import type { Logger } from '../log.js';
 import type { BackendMetrics } from '../metrics/metrics.js';
 import type { Connection, Peer } from '../backends/connection.js';
 import { connectBackend } from '../backends/mcp-connection.js';
+import { probeEra, type EraProbe, type ModernTarget } from '../backends/modern-http.js';
 import type { ProcessLedger } from '../backends/process-ledger.js';
 import { BACKEND_MARKER, backendMarker } from '../backends/descendants.js';
 import { DEFAULT_RESTART_POLICY, type RestartPolicy } from './backoff.js';
@@ -71,8 +72,10 @@ export class Registry {
   private readonly createSupervisor: (backend: BackendConfig, redact: ClientRedactor) => Supervisor;
   /** The supervisors' restart policy: the catalog's retries of a backend that is down follow it too. */
   readonly policy: RestartPolicy;
+  private readonly clientInfo: Implementation;
 
   constructor(config: GatewayConfig, deps: RegistryDeps) {
+    this.clientInfo = deps.clientInfo;
     this.policy = deps.policy ?? DEFAULT_RESTART_POLICY;
     const secrets = [...new Set([...(deps.secrets ?? []), ...collectSecrets([], config)])];
     this.redactors = { secrets, redact: createClientRedactor(secrets) };
@@ -205,6 +208,24 @@ export class Registry {
    */
   openForCatalog(name: string): Promise<Connection> {
     return this.supervisor(name).open(SHARED_CLIENT_CAPABILITIES, 'catalog');
+  }
+
+  /**
+   * Where a Streamable HTTP backend takes a stateless (2026-07-28) request, with the headers a connection of this
+   * caller would carry (configured, or the client's own with `forward_authorization`); undefined for stdio and SSE.
+   */
+  modernTarget(name: string, authorization?: ConnectionCredential): ModernTarget | undefined {
+    const backend = forwarding(this.lookup(name), authorization);
+    if (backend.transport !== 'http') return undefined;
+    return { url: backend.url, headers: { ...backend.headers } };
+  }
+
+  /** Asks a Streamable HTTP backend which era it speaks (`server/discover`), within its start timeout. */
+  probeEra(name: string, authorization?: ConnectionCredential): Promise<EraProbe> {
+    const target = this.modernTarget(name, authorization);
+    if (!target) return Promise.resolve({ era: 'legacy', reason: 'stdio and HTTP+SSE backends are legacy' });
+    const { name: clientName, version } = this.clientInfo;
+    return probeEra(target, { name: clientName, version }, this.lookup(name).start_timeout * 1000);
   }
 
   /** The backend's definition, disabled ones included; undefined for an unknown name (never throws). */

@@ -213,10 +213,11 @@ backends:
   });
 });
 
-describe('what is not modern yet', () => {
-  it('sends a modern client on /mcp/<backend> back to initialize, and it works there', async () => {
+describe('/mcp/<backend>', () => {
+  // The four era combinations are test/e2e/passthrough-eras.test.ts's.
+  it('serves a modern client of a legacy stdio backend statelessly', async () => {
     const client = await modernClient(`${gw.url}/mcp/toolbox`);
-    expect(client.getNegotiatedProtocolVersion()).not.toBe(V);
+    expect(client.getNegotiatedProtocolVersion()).toBe(V);
     const echoed = await client.callTool({ name: 'echo', arguments: { message: 'passthrough' } });
     expect(firstText(echoed)).toBe('passthrough');
   });
