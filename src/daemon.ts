@@ -30,6 +30,7 @@ import { registrationStore } from './admin/registrations.js';
 import { Runtime } from './admin/runtime.js';
 import type { Metrics } from './metrics/metrics.js';
 import { createCore } from './gateway-core.js';
+import { createRedisState } from './store/redis-state.js';
 import { PIPELINES_BACKEND, PIPELINES_DESCRIPTION } from './pipelines/pipelines.js';
 import { createAuthenticator } from './auth/authenticator.js';
 import { bindRefusal, isLoopbackHost } from './auth/bind-check.js';
@@ -110,6 +111,19 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
   const env = options.env ?? process.env;
   const configPath = options.configFile?.path ?? join(process.cwd(), 'servers.yaml');
   // The backends served: the file's and those the admin API added in an earlier run.
+  // With `state.store: redis`, what replicas share; the embedded state otherwise.
+  const state =
+    config.state.store === 'redis'
+      ? createRedisState(
+          {
+            url: config.state.url,
+            prefix: config.state.prefix,
+            connectTimeoutMs: config.state.connect_timeout_ms,
+            commandTimeoutMs: config.state.command_timeout_ms,
+          },
+          log,
+        )
+      : undefined;
   const registrations = registrationStore(snapshotFile(join(config.state_dir, REGISTRATIONS_FILE), log));
   const registered = registrations.read();
   const initial = effectiveBackends(config, registered, dirname(configPath), log);
@@ -126,6 +140,7 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
     ...(options.discover !== undefined ? { discover: options.discover } : {}),
     ...(options.supervision ? { supervision: options.supervision } : {}),
     sessions: (backend) => sessions.count(backend ?? META_ENDPOINT),
+    state,
   });
   const { registry, catalog, metrics } = core;
   let accepting = true;
@@ -189,6 +204,7 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
     metrics,
     admin: { runtime, registry, log, version: VERSION, maxTotalMs: maxCallMs },
     configStatus: () => runtime.status(),
+    ...(state ? { stateStore: () => state.status() } : {}),
     ready: () => accepting,
     version: VERSION,
     startedAt: Date.now(),
@@ -242,6 +258,7 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
       listening.closeAllConnections();
     }
     await stopped;
+    await state?.close();
     releaseStateDir?.();
     log.info('gateway stopped');
   }
@@ -252,7 +269,9 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
     sessions,
     metrics,
     runtime,
-    listen() {
+    async listen() {
+      // Before the first request: what the other replicas know is read before this one answers.
+      await state?.connect();
       return new Promise((resolve, reject) => {
         const refusal = bindRefusal(config.host, config.auth);
         if (refusal !== undefined) {
