@@ -27,10 +27,13 @@ import { snapshotFile } from './store/snapshot-file.js';
 import { watchConfigFile } from './admin/config-watch.js';
 import { effectiveBackends } from './admin/effective-backends.js';
 import { registrationStore } from './admin/registrations.js';
+import { shareRegistrations } from './admin/shared-registrations.js';
+import { sharedDocs } from './store/shared-docs.js';
 import { Runtime } from './admin/runtime.js';
 import type { Metrics } from './metrics/metrics.js';
 import { createCore } from './gateway-core.js';
 import { createRedisState } from './store/redis-state.js';
+import { redisBindings } from './store/redis-bindings.js';
 import { PIPELINES_BACKEND, PIPELINES_DESCRIPTION } from './pipelines/pipelines.js';
 import { createAuthenticator } from './auth/authenticator.js';
 import { bindRefusal, isLoopbackHost } from './auth/bind-check.js';
@@ -124,7 +127,11 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
           log,
         )
       : undefined;
-  const registrations = registrationStore(snapshotFile(join(config.state_dir, REGISTRATIONS_FILE), log));
+  const localRegistrations = registrationStore(snapshotFile(join(config.state_dir, REGISTRATIONS_FILE), log));
+  const sharedRegistrations = state
+    ? shareRegistrations(localRegistrations, sharedDocs(state, 'registrations', 'registrations'), log)
+    : undefined;
+  const registrations = sharedRegistrations?.store ?? localRegistrations;
   const registered = registrations.read();
   const initial = effectiveBackends(config, registered, dirname(configPath), log);
   const sessions = new SessionTable(
@@ -132,6 +139,19 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
     config.max_sessions,
     config.auth.mode === 'on' ? config.auth.max_sessions_per_client : Infinity,
   );
+  if (state) {
+    const bindings = redisBindings(state, config.session_idle_timeout * 1000);
+    bindings.onEnded((id) => void sessions.drop(id));
+    sessions.shared = {
+      bindings,
+      // A session whose state is a process (or a backend session) of the replica that opened it stays there.
+      movable(endpoint) {
+        const backend = core.registry.definition(endpoint);
+        if (!backend) return true;
+        return !backend.stateful && !(backend.transport === 'stdio' && backend.scope === 'session');
+      },
+    };
+  }
   const core = createCore(config, log, {
     maxCallMs,
     ledgerFile: LEDGER_FILE,
@@ -238,6 +258,7 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
   async function shutdown(): Promise<void> {
     accepting = false;
     stopWatching?.();
+    sharedRegistrations?.stop();
     const listening = server;
     // No new connections from here on; calls already under way get the grace period to finish.
     const stopped = listening ? new Promise<void>((resolve) => listening.close(() => resolve())) : undefined;
@@ -272,6 +293,14 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
     async listen() {
       // Before the first request: what the other replicas know is read before this one answers.
       await state?.connect();
+      if (sharedRegistrations) {
+        const shared = await sharedRegistrations.current();
+        if (shared) await runtime.adopt(shared);
+        // The first replica with Redis brings what its state directory held.
+        else if (Object.keys(registered.servers).length + Object.keys(registered.enabled).length > 0)
+          await registrations.write(registered);
+        sharedRegistrations.follow(async (next) => void (await runtime.adopt(next)));
+      }
       return new Promise((resolve, reject) => {
         const refusal = bindRefusal(config.host, config.auth);
         if (refusal !== undefined) {

@@ -230,6 +230,20 @@ export class Runtime {
     });
   }
 
+  /**
+   * Takes the registrations another replica wrote (shared-registrations.ts) and applies them as this replica's
+   * own changes would be: the same backends, served the same way, on every replica.
+   */
+  adopt(registrations: Registrations): Promise<BackendDiff> {
+    return this.serial(async () => {
+      this.registrations = registrations;
+      await this.deps.store.keep(registrations);
+      const diff = await this.apply();
+      this.deps.log.info({ diff }, 'registrations of another replica applied');
+      return diff;
+    });
+  }
+
   /** Stops a backend's processes and connections and clears its failures; its next use starts it again. */
   restart(name: string): Promise<Outcome<{ restarted: string }>> {
     return this.serial(async () => {

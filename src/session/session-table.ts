@@ -5,6 +5,14 @@
 import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { DirectLane } from './direct-lane.js';
 import { hasStandaloneStream } from './client-peer.js';
+import type { SessionBindings } from './session-bindings.js';
+
+/** What replicas share of client sessions (`state.store: redis`). */
+export interface SharedSessions {
+  bindings: SessionBindings;
+  /** Whether a session of this endpoint can be continued on another replica (see SessionBinding.movable). */
+  movable(endpoint: string): boolean;
+}
 
 /** The table's endpoint name for the meta endpoint `/mcp` (backend names cannot be empty). */
 export const META_ENDPOINT = '';
@@ -43,6 +51,11 @@ export class SessionTable {
   /** Sessions admitted and still being opened: they count against the capacity from the moment they are admitted. */
   private opening = 0;
   private sweeper: NodeJS.Timeout | undefined;
+  private toucher: NodeJS.Timeout | undefined;
+  /** Sessions being opened again here (re-attached), by id: requests arriving meanwhile wait for the same one. */
+  readonly reattaching = new Map<string, Promise<ClientSession | undefined>>();
+  /** Shared with the other replicas; undefined with the embedded state. */
+  shared: SharedSessions | undefined;
 
   constructor(
     private readonly idleTtlMs: number,
@@ -143,11 +156,42 @@ export class SessionTable {
 
   startSweeping(intervalMs = Math.min(60_000, this.idleTtlMs)): void {
     this.sweeper ??= setInterval(() => void this.sweep(), intervalMs).unref();
+    if (!this.shared) return;
+    // Bindings of the sessions used here since the last round live on (a sliding TTL); a third of the TTL apart.
+    const every = Math.max(1_000, Math.min(60_000, this.idleTtlMs / 3));
+    let since = Date.now();
+    this.toucher ??= setInterval(() => {
+      const used = [...this.sessions.values()].filter((s) => s.lastSeen >= since);
+      since = Date.now();
+      void this.shared?.bindings.touch(used.map(({ id, owner }) => ({ id, owner })));
+    }, every).unref();
+  }
+
+  /**
+   * Whether opening one more session would pass `max_sessions` or the owner's share, counted on all replicas when
+   * they share their sessions (and Redis answers), else on this one.
+   */
+  async full(owner: string | undefined): Promise<'owner' | 'all' | undefined> {
+    const counts = await this.shared?.bindings.count(owner);
+    if (!counts) return this.ownerFull(owner) ? 'owner' : undefined;
+    if (owner !== undefined && counts.owner >= this.perOwner) return 'owner';
+    if (counts.all >= this.capacity) return 'all';
+    return undefined;
+  }
+
+  /** Closes this replica's copy of a session another replica ended. */
+  async drop(id: string): Promise<void> {
+    const session = this.sessions.get(id);
+    if (!session) return;
+    this.sessions.delete(id);
+    await session.transport.close();
   }
 
   async closeAll(): Promise<void> {
     clearInterval(this.sweeper);
+    clearInterval(this.toucher);
     this.sweeper = undefined;
+    this.toucher = undefined;
     const all = [...this.sessions.values()];
     this.sessions.clear();
     await Promise.allSettled(all.map((s) => s.transport.close()));

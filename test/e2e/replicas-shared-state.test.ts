@@ -1,0 +1,107 @@
+/**
+ * Two gateways in this process sharing their state through a real redis-server: a legacy session opened on one is
+ * continued on the other (re-attached on first use, same id), and ended on both by one DELETE; a session of a
+ * `scope: session` backend is not moved (404); a backend added through the admin API on one serves on the other;
+ * the catalog read by one is the other's without starting the backend.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { connectClient, firstText, startGateway, type RunningGateway } from '../helpers/gateway.js';
+import { until } from '../helpers/processes.js';
+import { hasRedisServer, startRedis, type RedisServer } from '../helpers/redis.js';
+
+const TOKEN = 'admin-token-0123456789abcdef';
+
+describe.runIf(hasRedisServer())('replicas sharing their state in Redis', () => {
+  let redis: RedisServer;
+  let a: RunningGateway;
+  let b: RunningGateway;
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    const yaml = `
+admin:
+  token: ${TOKEN}
+  allow_stdio: true
+state:
+  store: redis
+  url: ${redis.url}
+  prefix: 'pair:'
+backends:
+  toolbox:
+    command: node dist/examples/backends/toolbox.js
+    description: Offline utilities - time, arithmetic, echo
+  private:
+    command: node dist/examples/backends/toolbox.js
+    description: One process per session
+    scope: session
+`;
+    a = await startGateway(yaml, { discover: true });
+    await until(() => a.gateway.catalog.isIndexed('toolbox'), 'a indexes toolbox', 15_000);
+    b = await startGateway(yaml, { discover: true });
+  });
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+    await redis?.stop();
+  });
+
+  it("takes the other replica's catalog without starting the backend", async () => {
+    await until(() => b.gateway.catalog.isIndexed('toolbox'), 'b has the catalog', 5_000);
+    expect(b.gateway.catalog.get('toolbox')).toEqual(a.gateway.catalog.get('toolbox'));
+    const toolbox = b.gateway.registry.status().find((s) => s.name === 'toolbox');
+    expect(toolbox?.restart_count ?? 0).toBe(0);
+    expect(toolbox?.pid ?? undefined).toBeUndefined();
+  });
+
+  it('continues a legacy session on the other replica, and one DELETE ends it on both', async () => {
+    const { client, transport } = await connectClient(`${a.url}/mcp/toolbox`);
+    const id = transport.sessionId!;
+    // The same session, its requests sent to the other replica.
+    const onB = new Client({ name: 'gateway-test', version: '1.0.0' });
+    const moved = new StreamableHTTPClientTransport(new URL(`${b.url}/mcp/toolbox`), { sessionId: id });
+    await onB.connect(moved);
+    const result = await onB.callTool({ name: 'echo', arguments: { message: 'from b' } });
+    expect(firstText(result)).toContain('from b');
+    expect(b.gateway.sessions.has(id)).toBe(true);
+    expect(firstText(await client.callTool({ name: 'echo', arguments: { message: 'from a' } }))).toContain(
+      'from a',
+    );
+    await moved.terminateSession();
+    await until(() => !a.gateway.sessions.has(id), 'ended on a too', 2_000);
+    await expect(client.callTool({ name: 'echo', arguments: { message: 'late' } })).rejects.toThrow();
+    await client.close();
+    await onB.close();
+  });
+
+  it('does not move a session whose backend process belongs to it', async () => {
+    const { client, transport } = await connectClient(`${a.url}/mcp/private`);
+    const response = await fetch(`${b.url}/mcp/private`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-session-id': transport.sessionId!,
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+    });
+    expect(response.status).toBe(404);
+    await client.close();
+  });
+
+  it('serves a backend added through the admin API on one replica on the other within a second', async () => {
+    const added = await fetch(`${a.url}/api/v1/servers`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'extra', command: 'node dist/examples/backends/toolbox.js' }),
+    });
+    expect(added.status).toBeLessThan(300);
+    const started = Date.now();
+    await until(() => b.gateway.registry.names().includes('extra'), 'b serves extra', 1_000);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    const { client } = await connectClient(`${b.url}/mcp/extra`);
+    expect(firstText(await client.callTool({ name: 'echo', arguments: { message: 'x' } }))).toContain('x');
+    await client.close();
+  });
+});
