@@ -142,6 +142,7 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
   if (state) {
     const bindings = redisBindings(state, config.session_idle_timeout * 1000);
     bindings.onEnded((id) => void sessions.drop(id));
+    state.onRecover(() => void sessions.republish());
     sessions.shared = {
       bindings,
       // A session whose state is a process (or a backend session) of the replica that opened it stays there.

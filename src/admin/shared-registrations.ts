@@ -32,8 +32,17 @@ export function shareRegistrations(
   let checking: Promise<void> | undefined;
 
   async function check(): Promise<void> {
-    const [version] = (await docs.versions([NAME])) ?? [0];
-    if (!version || version <= seen || !adopt) return;
+    const versions = await docs.versions([NAME]);
+    if (!versions || !adopt) return;
+    const [version = 0] = versions;
+    if (version === 0 && seen > 0) {
+      // Redis lost them (restarted empty): this replica's copy is shared again.
+      seen = 0;
+      const again = await docs.put(NAME, { version: 1, ...local.read() });
+      if (again !== undefined) seen = again;
+      return;
+    }
+    if (version <= seen) return;
     const doc = await docs.get(NAME);
     if (!doc || doc.version <= seen) return;
     seen = doc.version;

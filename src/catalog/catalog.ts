@@ -132,11 +132,13 @@ export class Catalog {
     const versions = await docs.versions(fingerprints);
     if (!versions) return;
     await Promise.all(
-      fingerprints.map((fingerprint, i) =>
-        versions[i]! > (this.sharedVersions.get(fingerprint) ?? 0)
-          ? this.adoptFingerprint(fingerprint)
-          : undefined,
-      ),
+      fingerprints.map((fingerprint, i) => {
+        const known = this.sharedVersions.get(fingerprint) ?? 0;
+        if (versions[i]! > known) return this.adoptFingerprint(fingerprint);
+        // Redis lost it (restarted empty): what this replica holds is shared again.
+        if (versions[i] === 0 && known > 0) return this.reshare(fingerprint);
+        return undefined;
+      }),
     );
   }
 
@@ -179,6 +181,13 @@ export class Catalog {
       if (fingerprint !== undefined) found.set(server, fingerprint);
     }
     return found;
+  }
+
+  private async reshare(fingerprint: string): Promise<void> {
+    const entry = [...this.entries.values()].find((e) => e.fingerprint === fingerprint);
+    this.sharedVersions.delete(fingerprint);
+    const version = entry ? await this.shared?.put(fingerprint, entry) : undefined;
+    if (version !== undefined) this.sharedVersions.set(fingerprint, version);
   }
 
   private async adoptFingerprint(fingerprint: string): Promise<void> {

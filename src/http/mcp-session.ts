@@ -197,17 +197,15 @@ async function openTransport(
   const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
     sessionIdGenerator: adoptId !== undefined ? () => adoptId : randomUUID,
     onsessioninitialized: async (id) => {
+      const binding =
+        adoptId === undefined && sessions.shared
+          ? { endpoint, owner, init, movable: sessions.shared.movable(endpoint) }
+          : undefined;
       sessions.add(
-        { id, endpoint, owner, transport, direct: opened?.direct, lastSeen: Date.now() },
+        { id, endpoint, owner, transport, direct: opened?.direct, lastSeen: Date.now(), binding },
         admission,
       );
-      if (adoptId === undefined && sessions.shared)
-        await sessions.shared.bindings.put(id, {
-          endpoint,
-          owner,
-          init,
-          movable: sessions.shared.movable(endpoint),
-        });
+      if (binding) await sessions.shared!.bindings.put(id, binding);
     },
   });
   try {

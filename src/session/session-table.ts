@@ -5,7 +5,7 @@
 import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { DirectLane } from './direct-lane.js';
 import { hasStandaloneStream } from './client-peer.js';
-import type { SessionBindings } from './session-bindings.js';
+import type { SessionBinding, SessionBindings } from './session-bindings.js';
 
 /** What replicas share of client sessions (`state.store: redis`). */
 export interface SharedSessions {
@@ -39,6 +39,8 @@ export interface ClientSession {
   /** Present on passthrough sessions: the lane their single requests take instead of the transport. */
   direct?: DirectLane | undefined;
   lastSeen: number;
+  /** What the other replicas know of it (`state.store: redis`), kept to share it again if Redis loses it. */
+  binding?: SessionBinding | undefined;
 }
 
 /** A place in the table held for a session being opened; released when it is added, or when opening fails. */
@@ -177,6 +179,15 @@ export class SessionTable {
     if (owner !== undefined && counts.owner >= this.perOwner) return 'owner';
     if (counts.all >= this.capacity) return 'all';
     return undefined;
+  }
+
+  /** Shares again the bindings of the sessions opened here (Redis came back, perhaps empty). */
+  async republish(): Promise<void> {
+    const shared = this.shared;
+    if (!shared) return;
+    await Promise.all(
+      [...this.sessions.values()].map((s) => (s.binding ? shared.bindings.put(s.id, s.binding) : undefined)),
+    );
   }
 
   /** Closes this replica's copy of a session another replica ended. */
