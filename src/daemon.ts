@@ -34,6 +34,7 @@ import type { Metrics } from './metrics/metrics.js';
 import { createCore } from './gateway-core.js';
 import { createRedisState } from './store/redis-state.js';
 import { redisBindings } from './store/redis-bindings.js';
+import { redisSessionStore } from './store/redis-session-store.js';
 import { PIPELINES_BACKEND, PIPELINES_DESCRIPTION } from './pipelines/pipelines.js';
 import { createAuthenticator } from './auth/authenticator.js';
 import { bindRefusal, isLoopbackHost } from './auth/bind-check.js';
@@ -208,7 +209,16 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
       );
     if (opened.migratedFrom !== undefined)
       log.info({ from: opened.migratedFrom }, 'rest sessions: database migrated');
-    return opened.store;
+    if (!state) return opened.store;
+    // Shared only with a key every replica is given: a key file of one replica's state directory opens nothing
+    // sealed on another, and a key kept in Redis beside the credentials would protect nothing.
+    if (key === undefined) {
+      log.warn(
+        'rest sessions: kept per replica; set rest_sessions.key (the same on every replica) to share them',
+      );
+      return opened.store;
+    }
+    return redisSessionStore(state, box, opened.store);
   });
   const restSessions = new RestSessions({ store: restStore, registry, config: config.rest_sessions });
   const usage = new Usage();
