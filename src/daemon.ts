@@ -35,6 +35,7 @@ import { createCore } from './gateway-core.js';
 import { createRedisState } from './store/redis-state.js';
 import { redisBindings } from './store/redis-bindings.js';
 import { redisSessionStore } from './store/redis-session-store.js';
+import { redisRequestCounts } from './store/redis-request-counts.js';
 import { PIPELINES_BACKEND, PIPELINES_DESCRIPTION } from './pipelines/pipelines.js';
 import { createAuthenticator } from './auth/authenticator.js';
 import { bindRefusal, isLoopbackHost } from './auth/bind-check.js';
@@ -196,6 +197,9 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
     },
   });
   const auth = createAuthenticator(config, () => runtime.admin.token);
+  // Each client's rate counted across replicas (approximately: the others' requests arrive a flush later).
+  const requestCounts = state ? redisRequestCounts(state) : undefined;
+  auth.limiter.shared = requestCounts;
   const restStore = deferredSessionStore(() => {
     const key = config.rest_sessions.key;
     const box = createSecretBox(
@@ -270,6 +274,7 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
     accepting = false;
     stopWatching?.();
     sharedRegistrations?.stop();
+    requestCounts?.stop();
     const listening = server;
     // No new connections from here on; calls already under way get the grace period to finish.
     const stopped = listening ? new Promise<void>((resolve) => listening.close(() => resolve())) : undefined;
