@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { connectClient, firstText, startGateway, type RunningGateway } from '../helpers/gateway.js';
+import { scrape } from '../helpers/scrape.js';
 import { until } from '../helpers/processes.js';
 import { hasRedisServer, startRedis, type RedisServer } from '../helpers/redis.js';
 
@@ -103,5 +104,15 @@ backends:
     const { client } = await connectClient(`${b.url}/mcp/extra`);
     expect(firstText(await client.callTool({ name: 'echo', arguments: { message: 'x' } }))).toContain('x');
     await client.close();
+  });
+
+  it('shows the store in /health and /metrics: up, and how long its commands take', async () => {
+    const health = (await (await fetch(`${a.url}/health`)).json()) as { status: string; state: unknown };
+    expect(health.state).toMatchObject({ store: 'redis', up: true, latency_ms: expect.any(Number) });
+    const metrics = await scrape(a.url);
+    expect(metrics.value('mcp_gateway_state_store_up')).toBe(1);
+    expect(metrics.value('mcp_gateway_state_store_command_seconds_count', { outcome: 'ok' })).toBeGreaterThan(
+      0,
+    );
   });
 });
