@@ -22,6 +22,7 @@ const RESTART_KEYS = [
   'port',
   'host',
   'state_dir',
+  'state',
   'enable_meta_mcp',
   'max_body_bytes',
   'session_idle_timeout',
