@@ -35,8 +35,11 @@ export async function handleMcpRequest(
   const sessionId = c.req.header('mcp-session-id');
   const owner = c.var.identity?.client;
   if (sessionId !== undefined) {
-    const session =
-      sessions.get(sessionId, endpoint, owner) ?? (await reattach(c, sessions, endpoint, open, sessionId));
+    const local = sessions.get(sessionId, endpoint, owner);
+    // Ending a session held elsewhere needs no copy of it here: its binding goes, and its holders close theirs.
+    if (!local && c.req.method === 'DELETE' && sessions.shared)
+      return endElsewhere(c, sessions, endpoint, sessionId);
+    const session = local ?? (await reattach(c, sessions, endpoint, open, sessionId));
     if (!session) return fail(c, 'session_not_found', 'Session not found');
     if (c.req.method === 'DELETE' && sessions.shared) {
       // Ended by its client: on every replica, and its place in the shared counts is free at once.
@@ -141,6 +144,19 @@ async function reattachOnce(
   } finally {
     admission.release();
   }
+}
+
+async function endElsewhere(
+  c: Context<AppEnv>,
+  sessions: SessionTable,
+  endpoint: string,
+  id: string,
+): Promise<Response> {
+  const binding = await sessions.shared!.bindings.get(id);
+  if (!binding || binding.endpoint !== endpoint || binding.owner !== c.var.identity?.client)
+    return fail(c, 'session_not_found', 'Session not found');
+  await sessions.shared!.bindings.delete(id);
+  return new Response(null, { status: 200 });
 }
 
 /** A request as the client would have sent it here, carrying `message`. */

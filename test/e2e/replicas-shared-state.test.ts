@@ -76,6 +76,18 @@ backends:
     await onB.close();
   });
 
+  it('ends a session on the replica that holds it by a DELETE sent to another, without opening it there', async () => {
+    const { client, transport } = await connectClient(`${a.url}/mcp`);
+    const id = transport.sessionId!;
+    const ended = await fetch(`${b.url}/mcp`, { method: 'DELETE', headers: { 'mcp-session-id': id } });
+    expect(ended.status).toBe(200);
+    expect(b.gateway.sessions.has(id)).toBe(false);
+    await until(() => !a.gateway.sessions.has(id), 'ended on a', 2_000);
+    const again = await fetch(`${b.url}/mcp`, { method: 'DELETE', headers: { 'mcp-session-id': id } });
+    expect(again.status).toBe(404);
+    await client.close();
+  });
+
   it('does not move a session whose backend process belongs to it', async () => {
     const { client, transport } = await connectClient(`${a.url}/mcp/private`);
     const response = await fetch(`${b.url}/mcp/private`, {
