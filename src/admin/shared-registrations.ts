@@ -35,10 +35,13 @@ export function shareRegistrations(
     const versions = await docs.versions([NAME]);
     if (!versions || !adopt) return;
     const [version = 0] = versions;
-    if (version === 0 && seen > 0) {
-      // Redis lost them (restarted empty): this replica's copy is shared again.
+    if (version === 0) {
+      // Redis lost them (restarted empty), or had none when this replica started without it: this replica's copy
+      // is shared (again), as a first replica's is at its start.
+      const mine = local.read();
+      if (seen === 0 && Object.keys(mine.servers).length + Object.keys(mine.enabled).length === 0) return;
       seen = 0;
-      const again = await docs.put(NAME, { version: 1, ...local.read() });
+      const again = await docs.put(NAME, { version: 1, ...mine });
       if (again !== undefined) seen = again;
       return;
     }

@@ -77,6 +77,7 @@ backends:
     const call = { jsonrpc: '2.0', id: 2, method: 'tools/list' };
     const burst = async () => {
       let passed = 0;
+      const started = Date.now();
       for (let i = 0; i < 40; i++) {
         const gw = i % 2 === 0 ? one : two;
         const res = await post(gw, A, call, sessions[i % 2]);
@@ -84,11 +85,12 @@ backends:
         await res.text();
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
-      return passed;
+      return { passed, seconds: (Date.now() - started) / 1000 };
     };
-    // About 1 s: a bucket of 10 plus 5 a second is ~15 across both (each alone would let ~15 pass, ~30 together).
-    const shared = await burst();
-    expect(shared).toBeLessThanOrEqual(22);
+    // A bucket of 10, then 5 a second, across both replicas (each alone would let about twice as many pass); a few
+    // more for the others' requests learnt a flush (100 ms) late.
+    const { passed: shared, seconds } = await burst();
+    expect(shared).toBeLessThanOrEqual(10 + 5 * seconds + 4);
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     await redis.stop();
     await until(
@@ -101,9 +103,9 @@ backends:
       'degraded',
       5_000,
     );
-    const alone = await burst();
+    const { passed: alone } = await burst();
     console.log(
-      `requests_per_second 5 over two replicas, 40 requests in ~1.2 s: ${shared} passed shared, ${alone} apart`,
+      `requests_per_second 5 over two replicas, 40 requests in ${seconds.toFixed(1)} s: ${shared} passed shared, ${alone} apart`,
     );
     expect(alone).toBeGreaterThan(shared);
     await redis.restart();
