@@ -4,6 +4,9 @@
  * `scope: session` backend is not moved (404); a backend added through the admin API on one serves on the other;
  * the catalog read by one is the other's without starting the backend.
  */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -126,5 +129,36 @@ backends:
     expect(metrics.value('mcp_gateway_state_store_command_seconds_count', { outcome: 'ok' })).toBeGreaterThan(
       0,
     );
+  });
+});
+
+describe.runIf(hasRedisServer())('replicas starting together', () => {
+  it('read a backend once: one takes the lock and reads it, the other waits for its result', async () => {
+    const redis = await startRedis();
+    const dir = mkdtempSync(join(tmpdir(), 'mcpgw-read-once-'));
+    const starts = join(dir, 'starts');
+    const yaml = `
+state:
+  store: redis
+  url: ${redis.url}
+backends:
+  counted:
+    command: sh
+    args: ['-c', 'echo start >> ${starts}; exec node dist/examples/backends/toolbox.js']
+`;
+    const gateways: RunningGateway[] = [];
+    try {
+      gateways.push(...(await Promise.all([0, 1].map(() => startGateway(yaml, { discover: true })))));
+      await until(
+        () => gateways.every((g) => g.gateway.catalog.isIndexed('counted')),
+        'both index counted',
+        20_000,
+      );
+      expect(readFileSync(starts, 'utf8').trim().split('\n')).toHaveLength(1);
+    } finally {
+      await Promise.all(gateways.map((g) => g.close()));
+      await redis.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
