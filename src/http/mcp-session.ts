@@ -23,6 +23,8 @@ const SESSIONS_FULL_RETRY_S = 1;
 export type SessionOpener = (
   init: InitializeMessage,
   transport: WebStandardStreamableHTTPServerTransport,
+  /** The session's backend session on the replica that opened it (OpenedSession.backendSession), to continue. */
+  resume?: unknown,
 ) => Promise<OpenedSession>;
 
 export async function handleMcpRequest(
@@ -127,7 +129,7 @@ async function reattachOnce(
   try {
     const init = binding.init as InitializeMessage;
     const started = performance.now();
-    const opened = await openTransport(c, sessions, endpoint, open, init, admission, id);
+    const opened = await openTransport(c, sessions, endpoint, open, init, admission, id, binding.backend);
     if (!opened.ok) return undefined;
     const { transport } = opened;
     // The SSE answer of the replayed initialize is read whole: the session is initialized once it ends.
@@ -205,6 +207,7 @@ async function openTransport(
   init: InitializeMessage,
   admission: Admission,
   adoptId?: string,
+  resume?: unknown,
 ): Promise<
   { ok: true; transport: WebStandardStreamableHTTPServerTransport } | { ok: false; response: Response }
 > {
@@ -213,9 +216,16 @@ async function openTransport(
   const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
     sessionIdGenerator: adoptId !== undefined ? () => adoptId : randomUUID,
     onsessioninitialized: async (id) => {
+      const backend = opened?.backendSession?.();
       const binding =
         adoptId === undefined && sessions.shared
-          ? { endpoint, owner, init, movable: sessions.shared.movable(endpoint) }
+          ? {
+              endpoint,
+              owner,
+              init,
+              movable: sessions.shared.movable(endpoint),
+              ...(backend !== undefined ? { backend } : {}),
+            }
           : undefined;
       sessions.add(
         { id, endpoint, owner, transport, direct: opened?.direct, lastSeen: Date.now(), binding },
@@ -225,7 +235,7 @@ async function openTransport(
     },
   });
   try {
-    opened = await open(init, transport);
+    opened = await open(init, transport, resume);
   } catch (error) {
     const failure =
       error instanceof GatewayError ? error : new GatewayError('backend_unavailable', errorMessage(error));

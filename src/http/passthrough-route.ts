@@ -33,7 +33,7 @@ export function passthroughRoute(deps: PassthroughRouteDeps) {
         'forbidden',
         `Forbidden: backend "${name}" is not in profile "${allowed.access.profile}"`,
       );
-    return handleMcpRequest(c, deps, name, (init, transport) =>
+    return handleMcpRequest(c, deps, name, (init, transport, resume) =>
       openPassthroughSession(
         deps,
         name,
@@ -41,6 +41,7 @@ export function passthroughRoute(deps: PassthroughRouteDeps) {
         transport,
         allowed.access,
         c.req.header('authorization'),
+        resume,
       ),
     );
   };

@@ -17,6 +17,8 @@ export interface SessionBinding {
    * `stateful` stdio backend): elsewhere it is unknown (404), and the client initializes again.
    */
   movable: boolean;
+  /** The backend session an HTTP backend gave it (OpenedSession.backendSession), continued where it moves. */
+  backend?: unknown;
 }
 
 export interface SessionBindings {

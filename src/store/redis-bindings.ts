@@ -11,6 +11,7 @@ export interface StoredBinding {
   owner?: string | undefined;
   init: unknown;
   movable: boolean;
+  backend?: unknown;
 }
 
 /** The owner of sessions opened without authentication, in the per-owner set. */

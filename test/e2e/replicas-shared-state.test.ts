@@ -12,6 +12,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { connectClient, firstText, startGateway, type RunningGateway } from '../helpers/gateway.js';
 import { scrape } from '../helpers/scrape.js';
+import { startHttpBackend, type HttpBackend } from '../helpers/http-backend.js';
+import { z } from 'zod';
 import { until } from '../helpers/processes.js';
 import { hasRedisServer, startRedis, type RedisServer } from '../helpers/redis.js';
 
@@ -21,9 +23,27 @@ describe.runIf(hasRedisServer())('replicas sharing their state in Redis', () => 
   let redis: RedisServer;
   let a: RunningGateway;
   let b: RunningGateway;
+  let remote: HttpBackend;
+  /** What the HTTP backend received: initialize requests, and the session id of each tools/call. */
+  const initializes: string[] = [];
+  const callSessions: Array<string | undefined> = [];
 
   beforeAll(async () => {
     redis = await startRedis();
+    remote = await startHttpBackend({
+      name: 'remote',
+      tools(server) {
+        server.registerTool('echo', { inputSchema: { message: z.string() } }, async ({ message }) => ({
+          content: [{ type: 'text', text: message }],
+        }));
+      },
+      intercept(req, _res, body) {
+        if (body.includes('"initialize"')) initializes.push(body);
+        if (body.includes('"tools/call"'))
+          callSessions.push(req.headers['mcp-session-id'] as string | undefined);
+        return false;
+      },
+    });
     const yaml = `
 admin:
   token: ${TOKEN}
@@ -40,6 +60,8 @@ backends:
     command: node dist/examples/backends/toolbox.js
     description: One process per session
     scope: session
+  remote:
+    http_url: ${remote.url}
 `;
     a = await startGateway(yaml, { discover: true });
     await until(() => a.gateway.catalog.isIndexed('toolbox'), 'a indexes toolbox', 15_000);
@@ -48,6 +70,7 @@ backends:
   afterAll(async () => {
     await b?.close();
     await a?.close();
+    await remote?.close();
     await redis?.stop();
   });
 
@@ -89,6 +112,22 @@ backends:
     const again = await fetch(`${b.url}/mcp`, { method: 'DELETE', headers: { 'mcp-session-id': id } });
     expect(again.status).toBe(404);
     await client.close();
+  });
+
+  it("continues an HTTP backend's session on the other replica instead of opening a new one", async () => {
+    const { client, transport } = await connectClient(`${a.url}/mcp/remote`);
+    expect(firstText(await client.callTool({ name: 'echo', arguments: { message: 'on a' } }))).toBe('on a');
+    const before = initializes.length;
+    const onB = new Client({ name: 'gateway-test', version: '1.0.0' });
+    await onB.connect(
+      new StreamableHTTPClientTransport(new URL(`${b.url}/mcp/remote`), { sessionId: transport.sessionId! }),
+    );
+    expect(firstText(await onB.callTool({ name: 'echo', arguments: { message: 'on b' } }))).toBe('on b');
+    expect(initializes.length).toBe(before);
+    const [first, second] = callSessions.slice(-2);
+    expect(second).toBe(first);
+    await client.close();
+    await onB.close();
   });
 
   it('does not move a session whose backend process belongs to it', async () => {
