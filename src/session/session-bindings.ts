@@ -28,6 +28,8 @@ export interface SessionBindings {
   get(id: string): Promise<SessionBinding | undefined>;
   /** Renews the TTL of sessions used on this replica lately. */
   touch(sessions: ReadonlyArray<{ id: string; owner?: string | undefined }>): Promise<void>;
+  /** How long the binding lives unless renewed (ms); undefined when unknown or the store does not answer. */
+  remainingMs(id: string): Promise<number | undefined>;
   /** Ends the session on every replica. */
   delete(id: string): Promise<void>;
   /** Another replica ended a session (a DELETE): its copy here is closed. */

@@ -148,19 +148,40 @@ export class SessionTable {
 
   /** Closes sessions idle for longer than the TTL; returns how many. */
   async sweep(now = Date.now()): Promise<number> {
-    const idle = [...this.sessions.values()].filter(
+    let idle = [...this.sessions.values()].filter(
       (s) => now - s.lastSeen > this.idleTtlMs && !hasStandaloneStream(s.transport),
     );
+    if (this.shared && idle.length > 0) idle = await this.idleEverywhere(idle, now);
     await Promise.allSettled(idle.map((s) => s.transport.close()));
     for (const s of idle) this.sessions.delete(s.id);
     return idle.length;
+  }
+
+  /**
+   * Of the sessions idle here, those no replica used lately: a session whose requests land on other replicas keeps
+   * its copy here (and its backend session, which this replica ends with it). A binding renewed within the last
+   * two rounds of renewals was used somewhere; one Redis cannot tell about is swept as before.
+   */
+  private async idleEverywhere(idle: ClientSession[], now: number): Promise<ClientSession[]> {
+    const recent = this.idleTtlMs - 2 * this.touchEveryMs();
+    const remaining = await Promise.all(idle.map((s) => this.shared!.bindings.remainingMs(s.id)));
+    return idle.filter((s, i) => {
+      const left = remaining[i];
+      if (left === undefined || left < recent) return true;
+      s.lastSeen = now;
+      return false;
+    });
+  }
+
+  private touchEveryMs(): number {
+    return Math.max(1_000, Math.min(60_000, this.idleTtlMs / 3));
   }
 
   startSweeping(intervalMs = Math.min(60_000, this.idleTtlMs)): void {
     this.sweeper ??= setInterval(() => void this.sweep(), intervalMs).unref();
     if (!this.shared) return;
     // Bindings of the sessions used here since the last round live on (a sliding TTL); a third of the TTL apart.
-    const every = Math.max(1_000, Math.min(60_000, this.idleTtlMs / 3));
+    const every = this.touchEveryMs();
     let since = Date.now();
     this.toucher ??= setInterval(() => {
       const used = [...this.sessions.values()].filter((s) => s.lastSeen >= since);

@@ -71,6 +71,10 @@ export function redisBindings(state: RedisState, idleTtlMs: number) {
         return batch.exec();
       });
     },
+    async remainingMs(id: string): Promise<number | undefined> {
+      const left = await state.attempt((c) => c.pTTL(sessionKey(id)));
+      return left === undefined || left < 0 ? undefined : left;
+    },
     async delete(id: string): Promise<void> {
       await state.attempt(async (c) => {
         const text = await c.get(sessionKey(id));

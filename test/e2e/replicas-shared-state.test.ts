@@ -201,3 +201,54 @@ backends:
     }
   });
 });
+
+describe.runIf(hasRedisServer())('a session used on another replica', () => {
+  it('keeps its copy on the replica that opened it while it is used elsewhere, and ends when no replica uses it', async () => {
+    const redis = await startRedis();
+    const yaml = `
+session_idle_timeout: 3
+state:
+  store: redis
+  url: ${redis.url}
+backends:
+  toolbox:
+    command: node dist/examples/backends/toolbox.js
+`;
+    const [a, b] = await Promise.all([startGateway(yaml), startGateway(yaml)]);
+    try {
+      // Opened with plain requests: an SDK client would hold a GET stream on a, which keeps a session by itself.
+      const opened = await fetch(`${a.url}/mcp/toolbox`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'initialize',
+          params: {
+            protocolVersion: '2025-06-18',
+            capabilities: {},
+            clientInfo: { name: 't', version: '1' },
+          },
+        }),
+      });
+      const id = opened.headers.get('mcp-session-id')!;
+      await opened.text();
+      const onB = new Client({ name: 'gateway-test', version: '1.0.0' });
+      await onB.connect(
+        new StreamableHTTPClientTransport(new URL(`${b.url}/mcp/toolbox`), { sessionId: id }),
+      );
+      // 7 s of use on b alone: more than twice a's idle timeout.
+      const until7 = Date.now() + 7_000;
+      while (Date.now() < until7) {
+        await onB.callTool({ name: 'echo', arguments: { message: 'b' } });
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+      expect(a.gateway.sessions.has(id)).toBe(true);
+      await until(() => !a.gateway.sessions.has(id) && !b.gateway.sessions.has(id), 'swept on both', 15_000);
+      await onB.close();
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+      await redis.stop();
+    }
+  }, 40_000);
+});
