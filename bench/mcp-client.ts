@@ -153,6 +153,11 @@ export class HttpMcpSession implements RpcClient {
     return session;
   }
 
+  /** A session opened elsewhere (another replica), its requests sent to `url`: nothing is sent until the first. */
+  static attach(agent: Agent, url: string | URL, sessionId: string): HttpMcpSession {
+    return new HttpMcpSession(agent, new URL(url), sessionId);
+  }
+
   async request(method: string, params: Record<string, unknown> = {}): Promise<unknown> {
     const id = this.nextId++;
     const body = JSON.stringify({ jsonrpc: '2.0', id, method, params });

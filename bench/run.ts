@@ -7,7 +7,7 @@
  *   npm run bench                  # full run (~3½ min on 2 vCPUs)
  *   BENCH_QUICK=1 npm run bench    # smoke run (~40 s)
  *   BENCH_PROFILE=1 npm run bench  # instead: --cpu-prof the gateway (passthrough, invoke, search, start-up)
- *   BENCH_ONLY=calibration,passthrough,list,peers,search,sessions,coldstart  BENCH_ROUNDS=5  BENCH_DURATION_MS=3000
+ *   BENCH_ONLY=calibration,passthrough,list,peers,search,sessions,replicas,coldstart  BENCH_ROUNDS=5  BENCH_DURATION_MS=3000
  *   BENCH_PEERS_DIR=<dir>          # where the peers (bench/peers/package.json) are installed; default: OS temp dir
  *   BENCH_SESSIONS=1000  BENCH_PROFILE_MS=5000  BENCH_PROFILE_C=16
  *   BENCH_COMMIT=<sha>             # recorded when not run from a git checkout
@@ -26,6 +26,7 @@ import { passthroughGroup } from './groups/passthrough.js';
 import { peersGroup } from './groups/peers.js';
 import { searchGroup } from './groups/search.js';
 import { sessionsGroup } from './groups/sessions.js';
+import { replicasGroup } from './groups/replicas.js';
 import { machine } from './machine.js';
 import { StdioMcpConnection } from './mcp-client.js';
 import { mb, type ThroughputRow } from './measure.js';
@@ -109,6 +110,9 @@ async function main(): Promise<void> {
     const sessions = has('sessions')
       ? await timed('sessions', 'sessions', () => sessionsGroup(dir, http.url, catalogFile, http))
       : undefined;
+    const replicas = has('replicas')
+      ? await timed('replicas', 'replicas (Redis)', () => replicasGroup(dir, http.url))
+      : undefined;
     const large = has('search') ? join(dir, 'catalog-10000', 'servers.yaml') : undefined;
     const cold = has('coldstart')
       ? await timed('coldstart', 'cold start', () => coldStartGroup(dir, http.url, catalogFile, large))
@@ -139,6 +143,7 @@ async function main(): Promise<void> {
       gatewayRssAfterLoadMb,
       search,
       sessions,
+      replicas,
       coldStart: cold,
       targets,
     };

@@ -22,7 +22,9 @@ export const SETTINGS = {
   profileMs: int(env.BENCH_PROFILE_MS, 5000),
   /** Concurrency of the profiled passthrough and invoke loads. */
   profileConcurrency: int(env.BENCH_PROFILE_C, 16),
-  groups: (env.BENCH_ONLY ?? 'calibration,passthrough,list,peers,search,sessions,coldstart').split(','),
+  groups: (env.BENCH_ONLY ?? 'calibration,passthrough,list,peers,search,sessions,replicas,coldstart').split(
+    ',',
+  ),
   /** Another build measured instead of this one (BENCH_GATEWAY); null: this checkout's dist/. */
   gateway: env.BENCH_GATEWAY ?? null,
 };

@@ -28,9 +28,17 @@ import { snapshotFile } from './store/snapshot-file.js';
 import { watchConfigFile } from './admin/config-watch.js';
 import { effectiveBackends } from './admin/effective-backends.js';
 import { registrationStore } from './admin/registrations.js';
+import { shareRegistrations } from './admin/shared-registrations.js';
+import { sharedDocs } from './store/shared-docs.js';
 import { Runtime } from './admin/runtime.js';
 import type { Metrics } from './metrics/metrics.js';
 import { createCore } from './gateway-core.js';
+import { createRedisState } from './store/redis-state.js';
+import { redisBindings } from './store/redis-bindings.js';
+import { redisSessionStore } from './store/redis-session-store.js';
+import { redisRequestCounts } from './store/redis-request-counts.js';
+import { startGatewayQueue } from './queue/gateway-queue.js';
+import type { ToolQueue } from './queue/tool-queue.js';
 import { PIPELINES_BACKEND, PIPELINES_DESCRIPTION } from './pipelines/pipelines.js';
 import { createAuthenticator } from './auth/authenticator.js';
 import { bindRefusal, isLoopbackHost } from './auth/bind-check.js';
@@ -113,7 +121,24 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
   const env = options.env ?? process.env;
   const configPath = options.configFile?.path ?? join(process.cwd(), 'servers.yaml');
   // The backends served: the file's and those the admin API added in an earlier run.
-  const registrations = registrationStore(snapshotFile(join(config.state_dir, REGISTRATIONS_FILE), log));
+  // With `state.store: redis`, what replicas share; the embedded state otherwise.
+  const state =
+    config.state.store === 'redis'
+      ? createRedisState(
+          {
+            url: config.state.url,
+            prefix: config.state.prefix,
+            connectTimeoutMs: config.state.connect_timeout_ms,
+            commandTimeoutMs: config.state.command_timeout_ms,
+          },
+          log,
+        )
+      : undefined;
+  const localRegistrations = registrationStore(snapshotFile(join(config.state_dir, REGISTRATIONS_FILE), log));
+  const sharedRegistrations = state
+    ? shareRegistrations(localRegistrations, sharedDocs(state, 'registrations', 'registrations'), log)
+    : undefined;
+  const registrations = sharedRegistrations?.store ?? localRegistrations;
   const registered = registrations.read();
   const initial = effectiveBackends(config, registered, dirname(configPath), log);
   const sessions = new SessionTable(
@@ -121,6 +146,20 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
     config.max_sessions,
     config.auth.mode === 'on' ? config.auth.max_sessions_per_client : Infinity,
   );
+  if (state) {
+    const bindings = redisBindings(state, config.session_idle_timeout * 1000);
+    bindings.onEnded((id) => void sessions.drop(id));
+    state.onRecover(() => void sessions.republish());
+    sessions.shared = {
+      bindings,
+      // A session whose state is a process (or a backend session) of the replica that opened it stays there.
+      movable(endpoint) {
+        const backend = core.registry.definition(endpoint);
+        if (!backend) return true;
+        return !backend.stateful && !(backend.transport === 'stdio' && backend.scope === 'session');
+      },
+    };
+  }
   const core = createCore(config, log, {
     maxCallMs,
     ledgerFile: LEDGER_FILE,
@@ -129,6 +168,7 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
     ...(options.discover !== undefined ? { discover: options.discover } : {}),
     ...(options.supervision ? { supervision: options.supervision } : {}),
     sessions: (backend) => sessions.count(backend ?? META_ENDPOINT),
+    state,
   });
   const { registry, catalog, metrics } = core;
   let accepting = true;
@@ -162,6 +202,9 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
     },
   });
   const auth = createAuthenticator(config, () => runtime.admin.token);
+  // Each client's rate counted across replicas (approximately: the others' requests arrive a flush later).
+  const requestCounts = state ? redisRequestCounts(state) : undefined;
+  auth.limiter.shared = requestCounts;
   const restStore = deferredSessionStore(() => {
     const key = config.rest_sessions.key;
     const box = createSecretBox(
@@ -175,7 +218,16 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
       );
     if (opened.migratedFrom !== undefined)
       log.info({ from: opened.migratedFrom }, 'rest sessions: database migrated');
-    return opened.store;
+    if (!state) return opened.store;
+    // Shared only with a key every replica is given: a key file of one replica's state directory opens nothing
+    // sealed on another, and a key kept in Redis beside the credentials would protect nothing.
+    if (key === undefined) {
+      log.warn(
+        'rest sessions: kept per replica; set rest_sessions.key (the same on every replica) to share them',
+      );
+      return opened.store;
+    }
+    return redisSessionStore(state, box, opened.store);
   });
   const restSessions = new RestSessions({ store: restStore, registry, config: config.rest_sessions });
   const usage = new Usage();
@@ -197,6 +249,7 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
     metrics,
     admin: { runtime, registry, log, version: VERSION, maxTotalMs: maxCallMs },
     configStatus: () => runtime.status(),
+    ...(state ? { stateStore: () => state.status() } : {}),
     ready: () => accepting,
     version: VERSION,
     startedAt: Date.now(),
@@ -211,6 +264,27 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
   let releaseStateDir: (() => void) | undefined;
   let stopWatching: (() => void) | undefined;
 
+  // With Redis, this replica also runs tool calls queued in a stream (deploy/README.md "Queued tool calls").
+  let queue: Promise<ToolQueue | undefined> | undefined;
+  function startQueue(): void {
+    if (!state || config.state.store !== 'redis' || !config.state.queue || !accepting) return;
+    const redis = state;
+    queue = startGatewayQueue({
+      redis: {
+        sendCommand: (args) => redis.run((c) => c.sendCommand(args)),
+        duplicate: () => redis.blockingConnection(),
+      },
+      prefix: config.state.prefix,
+      meta,
+      config: () => config,
+      log,
+    }).catch((error: unknown) => {
+      log.warn({ err: errorMessage(error) }, 'tool queue: not started; tried again when redis returns');
+      return undefined;
+    });
+  }
+  state?.onRecover(() => void queue?.then((running) => running ?? startQueue()));
+
   function started(): void {
     sessions.startSweeping();
     // Opened once the state directory is ours; a store that cannot open is reported, and its requests fail alone.
@@ -223,6 +297,7 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
       log.warn({ err: errorMessage(error) }, 'rest sessions: sweep failed'),
     );
     core.start();
+    startQueue();
     if (options.watchConfig && options.configFile)
       stopWatching = watchConfigFile(options.configFile.path, () => void runtime.reload());
   }
@@ -232,7 +307,11 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
     stopWatching?.();
     // A listen stream is no call to wait for: its client is told at once that this process is going.
     listens.closeAll();
+    sharedRegistrations?.stop();
+    requestCounts?.stop();
     const listening = server;
+    // Before the backends drain: its calls under way need them; those it gives up on stay pending for another replica.
+    await (await queue)?.stop();
     // No new connections from here on; calls already under way get the grace period to finish.
     const stopped = listening ? new Promise<void>((resolve) => listening.close(() => resolve())) : undefined;
     await core.drain(shutdownGraceMs);
@@ -252,6 +331,7 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
       listening.closeAllConnections();
     }
     await stopped;
+    await state?.close();
     releaseStateDir?.();
     log.info('gateway stopped');
   }
@@ -263,7 +343,17 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
     listens,
     metrics,
     runtime,
-    listen() {
+    async listen() {
+      // Before the first request: what the other replicas know is read before this one answers.
+      await state?.connect();
+      if (sharedRegistrations) {
+        const shared = await sharedRegistrations.current();
+        if (shared) await runtime.adopt(shared);
+        // The first replica with Redis brings what its state directory held.
+        else if (Object.keys(registered.servers).length + Object.keys(registered.enabled).length > 0)
+          await registrations.write(registered);
+        sharedRegistrations.follow(async (next) => void (await runtime.adopt(next)));
+      }
       return new Promise((resolve, reject) => {
         const refusal = bindRefusal(config.host, config.auth);
         if (refusal !== undefined) {

@@ -20,6 +20,8 @@ import { createEmbeddingsClient } from './catalog/embeddings-client.js';
 import { SemanticSearch } from './catalog/semantic-search.js';
 import { ToolVectors } from './catalog/tool-vectors.js';
 import { snapshotFile } from './store/snapshot-file.js';
+import type { RedisState } from './store/redis-state.js';
+import { sharedDocs } from './store/shared-docs.js';
 import { ArgumentChecker } from './meta/arguments.js';
 import type { MetaContext } from './meta/context.js';
 import { META_TOOL_NAMES } from './meta/definitions.js';
@@ -46,6 +48,8 @@ export interface CoreOptions {
   secrets?: readonly string[];
   /** The backends to serve, when not the config's alone (the admin API's additions; admin/effective-backends.ts). */
   backends?: GatewayConfig['backends'];
+  /** The store replicas share (`state.store: redis`); undefined: this process's own state alone. */
+  state?: RedisState | undefined;
 }
 
 export interface GatewayCore {
@@ -98,7 +102,13 @@ export function createCore(config: GatewayConfig, log: Logger, options: CoreOpti
     sessions: options.sessions ?? (() => 0),
     catalogTools: (backend) => catalog.get(backend)?.tools.length ?? 0,
     knownTool: (backend, tool) => catalog.find(backend, tool) !== undefined,
+    ...(options.state ? { stateStoreUp: () => options.state!.up } : {}),
   });
+  const state = options.state;
+  if (state) {
+    state.observe = (seconds, ok) => metrics.stateStoreCommand(seconds, ok);
+    catalog.share(sharedDocs(state, 'catalog', instance));
+  }
   // The registry tells discovery of every new connection; discovery needs the registry to start backends.
   let discovery: Discovery | undefined = undefined;
   const registry = new Registry(
@@ -154,7 +164,8 @@ export function createCore(config: GatewayConfig, log: Logger, options: CoreOpti
       void registry.warmUp();
       semantic?.start();
       // Cold start: backends the catalog does not know are started once to read their tools, then let go.
-      if (options.discover !== false) void discovery?.discoverMissing();
+      // With replicas, what another one read first: discovery then starts only what no replica has read.
+      if (options.discover !== false) void catalog.checkShared().then(() => discovery?.discoverMissing());
     },
     async drain(graceMs) {
       discovery?.stop();
@@ -164,6 +175,7 @@ export function createCore(config: GatewayConfig, log: Logger, options: CoreOpti
         log.warn({ calls: registry.callsInFlight }, 'calls still in flight at shutdown');
     },
     async close() {
+      catalog.stopSharing();
       await registry.stopAll();
       await catalog.flush();
       await semantic?.flush();

@@ -22,6 +22,7 @@ const RESTART_KEYS = [
   'port',
   'host',
   'state_dir',
+  'state',
   'enable_meta_mcp',
   'max_body_bytes',
   'session_idle_timeout',
@@ -227,6 +228,20 @@ export class Runtime {
       this.registrations.enabled[name] = enabled;
       await this.deps.store.write(this.registrations);
       return { ok: true, diff: await this.apply() };
+    });
+  }
+
+  /**
+   * Takes the registrations another replica wrote (shared-registrations.ts) and applies them as this replica's
+   * own changes would be: the same backends, served the same way, on every replica.
+   */
+  adopt(registrations: Registrations): Promise<BackendDiff> {
+    return this.serial(async () => {
+      this.registrations = registrations;
+      await this.deps.store.keep(registrations);
+      const diff = await this.apply();
+      this.deps.log.info({ diff }, 'registrations of another replica applied');
+      return diff;
     });
   }
 

@@ -54,6 +54,17 @@ export interface ConnectionInfo {
   instructions: string | undefined;
 }
 
+/**
+ * What another gateway process (a replica) needs to continue a connection's backend session instead of opening a
+ * new one: a Streamable HTTP backend's session id, the protocol version it negotiated, and what it answered to
+ * initialize.
+ */
+export interface BackendSessionRef {
+  sessionId: string;
+  protocolVersion: string;
+  info: ConnectionInfo;
+}
+
 /** The close reason of a connection the gateway ended itself (hibernation, session end, shutdown). */
 export const CLOSED_BY_GATEWAY = 'closed by the gateway';
 
@@ -61,6 +72,8 @@ export interface Connection {
   /** The backend's name in the config. */
   readonly backend: string;
   readonly info: ConnectionInfo;
+  /** The backend session it holds, for a replica to continue it (Streamable HTTP backends; else undefined). */
+  backendSession?(): BackendSessionRef | undefined;
   /** The child's pid, for a stdio backend. */
   readonly pid: number | undefined;
   readonly closed: boolean;

@@ -66,6 +66,19 @@ export class HttpClientTransport implements Transport {
 
   async start(): Promise<void> {}
 
+  /** The backend session as a replica needs it to continue (undefined before initialize). */
+  sessionRef(): { sessionId: string; protocolVersion: string } | undefined {
+    if (this.sessionId === undefined || this.protocolVersion === undefined) return undefined;
+    return { sessionId: this.sessionId, protocolVersion: this.protocolVersion };
+  }
+
+  /** Continues a backend session another replica opened (no initialize); `listen` once connected. */
+  resume(ref: { sessionId: string; protocolVersion: string }): () => void {
+    this.sessionId = ref.sessionId;
+    this.protocolVersion = ref.protocolVersion;
+    return () => void this.listen();
+  }
+
   setProtocolVersion(version: string): void {
     this.protocolVersion = version;
   }

@@ -24,6 +24,7 @@ import {
   CLOSED_BY_GATEWAY,
   type CallOptions,
   type Connection,
+  type BackendSessionRef,
   type ConnectionInfo,
   type Peer,
 } from './connection.js';
@@ -44,6 +45,11 @@ export interface ConnectOptions {
   peers?: Set<Peer>;
   /** Takes what a client must not read (the config's secrets) out of the reasons its calls fail with. */
   scrub?: (text: string) => string;
+  /**
+   * A backend session another replica opened, continued instead of initializing a new one (Streamable HTTP). Not
+   * ended (DELETE) when this connection closes: the replica that opened it ends it.
+   */
+  resume?: BackendSessionRef | undefined;
 }
 
 const TERMINATE_TIMEOUT_MS = 2_000;
@@ -124,8 +130,11 @@ class McpConnection implements Connection {
         return true;
       },
     });
+    // The SDK client sends no initialize on a transport that has a session already.
+    const resumed = this.options.resume && this.transport.resume?.(this.options.resume);
     try {
       await this.client.connect(tapped, { timeout: timeoutMs });
+      resumed?.();
     } catch (error) {
       // Stops a child that started but never answered initialize (the stop ladder, group-wide).
       await this.client.close().catch(() => {});
@@ -151,7 +160,13 @@ class McpConnection implements Connection {
     }
   }
 
+  backendSession(): BackendSessionRef | undefined {
+    const ref = this.transport.session?.();
+    return ref && !this.closed ? { ...ref, info: this.info } : undefined;
+  }
+
   get info(): ConnectionInfo {
+    if (this.options.resume && this.transport.resume) return this.options.resume.info;
     return {
       capabilities: this.client.getServerCapabilities() ?? {},
       serverInfo: this.client.getServerVersion() ?? { name: this.backend, version: '0.0.0' },
@@ -233,7 +248,7 @@ class McpConnection implements Connection {
   async close(): Promise<void> {
     const alreadyClosed = this.closed;
     this.ended(CLOSED_BY_GATEWAY);
-    if (!alreadyClosed && !this.lostSession && this.transport.terminate) {
+    if (!alreadyClosed && !this.lostSession && this.transport.terminate && !this.options.resume) {
       // Bounded: a backend that hangs must not hold up the session's teardown.
       await withDeadline(
         this.transport.terminate(),

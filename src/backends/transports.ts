@@ -24,6 +24,10 @@ export interface BackendTransport {
   terminate?(): Promise<void>;
   /** True for a transport error after which the connection is over though the transport says nothing more. */
   isFatal?(error: Error): boolean;
+  /** The backend session, for a replica to continue it (Streamable HTTP). */
+  session?(): { sessionId: string; protocolVersion: string } | undefined;
+  /** Takes over a backend session another replica opened; the returned callback runs once connected. */
+  resume?(ref: { sessionId: string; protocolVersion: string }): () => void;
 }
 
 export interface TransportHooks {
@@ -60,5 +64,11 @@ export function createBackendTransport(config: BackendConfig, hooks: TransportHo
     return { transport, ...none, isFatal: (error) => error instanceof SseError };
   }
   const transport = new HttpClientTransport(url, config.headers);
-  return { transport, ...none, terminate: () => transport.terminateSession() };
+  return {
+    transport,
+    ...none,
+    terminate: () => transport.terminateSession(),
+    session: () => transport.sessionRef(),
+    resume: (ref) => transport.resume(ref),
+  };
 }

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { isObject } from '../json-rpc.js';
 import type { SnapshotStore } from '../store/snapshot-file.js';
+import type { SharedDocs } from '../store/shared-docs.js';
 import { createSearchIndex, type IndexedTool, type SearchIndex } from './search-index.js';
 import { stableJson } from '../stable-json.js';
 
@@ -61,6 +62,11 @@ export class Catalog {
   private readonly failures = new Map<string, string>();
   /** Era verdicts of servers with no entry yet: written with the entry once the tools are read. */
   private readonly eras = new Map<string, EraVerdict>();
+  /** Replicas' shared entries, by fingerprint (`state.store: redis`); undefined: this process's own alone. */
+  private shared: SharedDocs | undefined;
+  /** The shared version of each fingerprint this replica holds (adopted or written). */
+  private readonly sharedVersions = new Map<string, number>();
+  private poller: NodeJS.Timeout | undefined;
 
   constructor(
     /** Where the catalog outlives the process; undefined keeps it in memory only. */
@@ -120,6 +126,110 @@ export class Catalog {
     this.reconfigured.push(listener);
   }
 
+  /**
+   * Shares entries with the other replicas: each entry read here is written under its backend's fingerprint, each
+   * one written elsewhere is taken here (announced over pub/sub, and found by comparing versions every `pollMs`,
+   * since announcements can be lost). The entry travels whole, whatever fields it has.
+   */
+  share(docs: SharedDocs, pollMs = 2_000): void {
+    this.shared = docs;
+    docs.onChange((fingerprint, version) => {
+      if (version > (this.sharedVersions.get(fingerprint) ?? 0)) void this.adoptFingerprint(fingerprint);
+    });
+    docs.onRecover(() => void this.checkShared());
+    this.poller = setInterval(() => void this.checkShared(), pollMs);
+    this.poller.unref();
+  }
+
+  /** Stops comparing versions (shutdown). */
+  stopSharing(): void {
+    clearInterval(this.poller);
+    this.poller = undefined;
+  }
+
+  /** Takes every shared entry newer than this replica's, for the configured servers; resolves when done. */
+  async checkShared(): Promise<void> {
+    const docs = this.shared;
+    if (!docs) return;
+    const fingerprints = [...new Set(this.fingerprints().values())];
+    const versions = await docs.versions(fingerprints);
+    if (!versions) return;
+    await Promise.all(
+      fingerprints.map((fingerprint, i) => {
+        const known = this.sharedVersions.get(fingerprint) ?? 0;
+        if (versions[i]! > known) return this.adoptFingerprint(fingerprint);
+        // Redis lost it (restarted empty): what this replica holds is shared again.
+        if (versions[i] === 0 && known > 0) return this.reshare(fingerprint);
+        return undefined;
+      }),
+    );
+  }
+
+  /**
+   * Takes the shared entry of the server's current definition, if another replica read it; true when the server
+   * is indexed from it.
+   */
+  async adoptShared(server: string): Promise<boolean> {
+    const fingerprint = this.fingerprintOf?.(server);
+    if (!this.shared || fingerprint === undefined) return false;
+    await this.adoptFingerprint(fingerprint);
+    return this.entries.has(server) && this.entries.get(server)!.fingerprint === fingerprint;
+  }
+
+  /**
+   * Asks to be the replica that reads the server: true when this one should (it holds the lock, or there are no
+   * replicas to ask); false while another replica reads it.
+   */
+  async claimRead(server: string, ttlMs: number): Promise<boolean> {
+    const fingerprint = this.fingerprintOf?.(server);
+    if (!this.shared || fingerprint === undefined) return true;
+    return (await this.shared.lock(fingerprint, ttlMs)) !== false;
+  }
+
+  async releaseRead(server: string): Promise<void> {
+    const fingerprint = this.fingerprintOf?.(server);
+    if (this.shared && fingerprint !== undefined) await this.shared.unlock(fingerprint);
+  }
+
+  /** Whether replicas share the catalog. */
+  get sharing(): boolean {
+    return this.shared !== undefined;
+  }
+
+  private fingerprints(): Map<string, string> {
+    const found = new Map<string, string>();
+    if (!this.fingerprintOf) return found;
+    for (const server of this.servers.keys()) {
+      const fingerprint = this.fingerprintOf(server);
+      if (fingerprint !== undefined) found.set(server, fingerprint);
+    }
+    return found;
+  }
+
+  private async reshare(fingerprint: string): Promise<void> {
+    const entry = [...this.entries.values()].find((e) => e.fingerprint === fingerprint);
+    this.sharedVersions.delete(fingerprint);
+    const version = entry ? await this.shared?.put(fingerprint, entry) : undefined;
+    if (version !== undefined) this.sharedVersions.set(fingerprint, version);
+  }
+
+  private async adoptFingerprint(fingerprint: string): Promise<void> {
+    const doc = await this.shared?.get(fingerprint);
+    if (!doc || doc.version <= (this.sharedVersions.get(fingerprint) ?? 0)) return;
+    const entry = doc.value;
+    if (!isCatalogEntry(entry) || entry.fingerprint !== fingerprint) return;
+    this.sharedVersions.set(fingerprint, doc.version);
+    for (const [server, current] of this.fingerprints()) {
+      if (current !== fingerprint) continue;
+      this.stale.delete(server);
+      this.failures.delete(server);
+      this.entries.set(server, entry);
+      this.invalidateIndex();
+      this.persist(false);
+      for (const listener of this.listeners) listener(server);
+    }
+  }
+
   /** Resolves once the catalog's last change is on disk (shutdown waits for it). */
   flush(): Promise<void> {
     return this.store?.flush() ?? Promise.resolve();
@@ -152,7 +262,8 @@ export class Catalog {
       return;
     }
     this.entries.set(server, { ...entry, era: verdict });
-    this.persist();
+    // Shared too: the other replicas need not ask the backend again.
+    this.persist(true, server);
   }
 
   /** Discovery could not read the server's tools (it tries again); an indexed server keeps its list. */
@@ -221,11 +332,11 @@ export class Catalog {
     });
     // A list read again unchanged is not written: its new read time matters to this process only.
     if (same) {
-      if (pendingEra) this.persist();
+      if (pendingEra) this.persist(true, server);
       return;
     }
     this.invalidateIndex();
-    this.persist();
+    this.persist(true, server);
     for (const listener of this.listeners) listener(server);
   }
 
@@ -262,9 +373,17 @@ export class Catalog {
     this.rebuild.unref();
   }
 
-  private persist(): void {
+  /** Saves the catalog; `share`: the server's entry was read here, and the other replicas get it too. */
+  private persist(share = false, server?: string): void {
     const file: CatalogFile = { version: 2, servers: Object.fromEntries(this.entries) };
     this.store?.save(file);
+    const entry = server !== undefined ? this.entries.get(server) : undefined;
+    const fingerprint = entry?.fingerprint;
+    if (!share || !this.shared || fingerprint === undefined) return;
+    void this.shared.put(fingerprint, entry).then((version) => {
+      if (version !== undefined && version > (this.sharedVersions.get(fingerprint) ?? 0))
+        this.sharedVersions.set(fingerprint, version);
+    });
   }
 }
 

@@ -39,6 +39,12 @@ const DEFAULT_TTL_MS = 60_000;
 /** A backend with more pages than this is cut off (and says so in the log) rather than read forever. */
 const MAX_PAGES = 100;
 const READ_TIMEOUT_MS = 30_000;
+/**
+ * With replicas: how long one waits for another to read a backend before reading it itself (the other may have
+ * died); also how long the reader's lock lasts.
+ */
+const SHARED_READ_WAIT_MS = 45_000;
+const SHARED_READ_POLL_MS = 100;
 
 export class Discovery {
   private readonly reading = new Map<string, Promise<boolean>>();
@@ -168,6 +174,24 @@ export class Discovery {
   }
 
   private async refreshOnce(name: string): Promise<boolean> {
+    const { catalog } = this.options;
+    if (!catalog.sharing || catalog.isIndexed(name)) return this.readBackend(name);
+    // Replicas: one of them reads the backend, the others take its result without starting it.
+    const deadline = Date.now() + SHARED_READ_WAIT_MS;
+    for (;;) {
+      if (await catalog.adoptShared(name)) return true;
+      if (await catalog.claimRead(name, SHARED_READ_WAIT_MS)) break;
+      if (this.stopped || Date.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, SHARED_READ_POLL_MS));
+    }
+    try {
+      return await this.readBackend(name);
+    } finally {
+      await catalog.releaseRead(name);
+    }
+  }
+
+  private async readBackend(name: string): Promise<boolean> {
     const { registry } = this.options;
     if (registry.isShared(name)) {
       const connection = await registry.acquireShared(name);

@@ -29,6 +29,12 @@ export const CONFIG_DEFAULTS = Object.freeze({
    */
   max_connections: 768,
   log_level: 'info' as const,
+  /** `state:` with `store: redis`: key names begin with the prefix; a command or a connect gives up after its timeout. */
+  state: Object.freeze({
+    prefix: 'mcpgw:',
+    connect_timeout_ms: 2_000,
+    command_timeout_ms: 1_000,
+  }),
   auth: Object.freeze({
     /**
      * Sessions one client may hold: enough for an editor with a dozen servers open in several windows, small

@@ -42,6 +42,17 @@ export function normalizeConfig(file: ConfigFile, configDir: string, env: NodeJS
       max_per_client: file.rest_sessions?.max_per_client ?? CONFIG_DEFAULTS.rest_sessions_per_client,
     },
     profiles: normalizeProfiles(file.profiles),
+    state:
+      file.state?.store === 'redis' && file.state.url !== undefined
+        ? {
+            store: 'redis',
+            url: file.state.url,
+            prefix: file.state.prefix ?? CONFIG_DEFAULTS.state.prefix,
+            connect_timeout_ms: file.state.connect_timeout_ms ?? CONFIG_DEFAULTS.state.connect_timeout_ms,
+            command_timeout_ms: file.state.command_timeout_ms ?? CONFIG_DEFAULTS.state.command_timeout_ms,
+            queue: file.state.queue ?? true,
+          }
+        : { store: 'embedded' },
     backends,
     // Only when declared: a config without it is what it always was.
     ...(file.search

@@ -112,6 +112,18 @@ export function redactConfig(
           },
         }
       : {}),
+    // Only when declared; the URL's password never.
+    ...(file.state !== undefined
+      ? {
+          state:
+            config.state.store === 'redis'
+              ? {
+                  ...config.state,
+                  url: templates.get(pathKey(['state', 'url'])) ?? withoutPassword(config.state.url),
+                }
+              : config.state,
+        }
+      : {}),
     // Only when declared: a file without pipelines prints as it always has.
     ...(file.pipelines ? { pipelines: redactPipelines(file, templates) } : {}),
   };
@@ -166,6 +178,13 @@ function commandWords(
   return split.ok ? split.words : [template];
 }
 
+/** The URL with its password (if any) masked. */
+export function withoutPassword(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password !== '') parsed.password = MASK;
+  return parsed.toString();
+}
+
 function mask(values: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.keys(values).map((k) => [k, MASK]));
 }
@@ -183,6 +202,15 @@ export function collectSecrets(
   const found = new Set([...fromEnv, ...tokens]);
   if (config.admin.token !== undefined) found.add(config.admin.token);
   if (config.rest_sessions.key !== undefined) found.add(config.rest_sessions.key);
+  if (config.state.store === 'redis') {
+    // The whole URL too: a log line may print it as the client library reports it.
+    const password = new URL(config.state.url).password;
+    if (password !== '') {
+      found.add(decodeURIComponent(password));
+      found.add(password);
+      found.add(config.state.url);
+    }
+  }
   const apiKey = config.search?.embeddings?.api_key;
   if (apiKey !== undefined) found.add(apiKey);
   // A token's hash is as good as the token to whoever can send it to a gateway that accepts token_sha256.

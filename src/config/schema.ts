@@ -19,6 +19,8 @@ export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export const SCOPES = ['shared', 'session'] as const;
 /** A backend's protocol era: asked once (`auto`), or stated. */
 export const ERAS = ['auto', 'legacy', 'modern'] as const;
+/** Where shared state lives: the state directory (one gateway), or Redis (several replicas). */
+export const STATE_STORES = ['embedded', 'redis'] as const;
 export {
   BACKEND_NAME_PATTERN,
   BACKEND_NAME_RULE,
@@ -52,6 +54,13 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const command = z.string().superRefine((line, ctx) => {
   const split = splitCommand(line);
   if (!split.ok) ctx.addIssue({ code: 'custom', message: split.message });
+});
+
+const redisUrl = z.string().superRefine((value, ctx) => {
+  const url = URL.canParse(value) ? new URL(value) : undefined;
+  if (!url) ctx.addIssue({ code: 'custom', message: 'is not a valid URL' });
+  else if (url.protocol !== 'redis:' && url.protocol !== 'rediss:')
+    ctx.addIssue({ code: 'custom', message: 'must be a redis:// or rediss:// URL' });
 });
 
 const httpUrl = z.string().superRefine((value, ctx) => {
@@ -278,6 +287,23 @@ const ROOT_SHAPE = {
       .optional(),
   ),
   pipelines: z.preprocess(fromNull, z.record(z.string(), PipelineEntrySchema).optional()),
+  state: z.preprocess(
+    fromNull,
+    z
+      .strictObject({
+        store: z.enum(STATE_STORES).optional(),
+        url: redisUrl.optional(),
+        prefix: z.string().min(1).optional(),
+        connect_timeout_ms: whole(1).optional(),
+        command_timeout_ms: whole(1).optional(),
+        queue: z.boolean().optional(),
+      })
+      .superRefine((state, ctx) => {
+        if (state.store === 'redis' && state.url === undefined)
+          ctx.addIssue({ code: 'custom', path: ['url'], message: 'is required with store: redis' });
+      })
+      .optional(),
+  ),
 };
 
 /** Pipelines are checked against the backends (servers, references, cycles) once both are read. */

@@ -81,7 +81,23 @@ export interface GatewayConfig {
   search?: SearchConfig;
   /** REST sessions (POST /api/v1/sessions): their lifetime and the key their credentials are sealed with. */
   rest_sessions: RestSessionsConfig;
+  /** Where state shared by replicas lives: `embedded` (the state directory) unless `state.store: redis`. */
+  state: StateConfig;
 }
+
+export type StateConfig =
+  | { store: 'embedded' }
+  | {
+      store: 'redis';
+      /** redis:// or rediss://, credentials included (scrubbed from logs, masked in `check`). */
+      url: string;
+      /** Every key name begins with it, so that several gateways (or other users) can share one Redis. */
+      prefix: string;
+      connect_timeout_ms: number;
+      command_timeout_ms: number;
+      /** Whether this replica runs the tool calls queued in Redis (deploy/README.md "Queued tool calls"). */
+      queue: boolean;
+    };
 
 export interface RestSessionsConfig {
   /** 32 bytes as 64 hex digits or 44 base64 characters; absent: a key file of the state directory. */

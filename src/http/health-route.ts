@@ -16,6 +16,8 @@ export interface HealthDeps {
   startedAt: number;
   /** Which config generation runs, since when, and the last reload refused (absent: not reported). */
   configStatus?: () => ConfigStatus;
+  /** The shared state store's health (`state.store: redis`); absent with the embedded state. */
+  stateStore?: () => { store: string; up: boolean };
 }
 
 /** The field names users of the original gateway script against: keep them. */
@@ -44,15 +46,21 @@ export function healthRoute(deps: HealthDeps) {
     // Degraded, not down: the gateway serves; some backend is failing, or its tools cannot be read, so search
     // cannot find them (HTTP stays 200 for that reason). A backend not read yet is no fault: the catalog is merely
     // incomplete, which `catalog_complete` says.
-    const degraded = enabled.some(
-      (b) => b.state === 'failed' || b.state === 'backoff' || deps.catalog.indexState(b.name) === 'failed',
-    );
+    // A shared store that does not answer degrades too: this replica serves from its own state meanwhile, so
+    // replicas no longer see each other's sessions, registrations and limits until it returns.
+    const state = deps.stateStore?.();
+    const degraded =
+      (state !== undefined && !state.up) ||
+      enabled.some(
+        (b) => b.state === 'failed' || b.state === 'backoff' || deps.catalog.indexState(b.name) === 'failed',
+      );
     return c.json({
       status: degraded ? 'degraded' : 'healthy',
       catalog_complete: enabled.every((b) => deps.catalog.isIndexed(b.name)),
       version: deps.version,
       uptime_s: Math.round((Date.now() - deps.startedAt) / 1000),
       ...(deps.configStatus ? { config: deps.configStatus() } : {}),
+      ...(state !== undefined ? { state } : {}),
       backends: Object.fromEntries(statuses.map((b) => [b.name, describe(b, deps.catalog)])),
     });
   };

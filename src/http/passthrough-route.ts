@@ -82,7 +82,7 @@ export function passthroughRoute(deps: PassthroughRouteDeps) {
           });
       }
     }
-    return handleMcpRequest(c, deps, name, async (init, transport) => {
+    return handleMcpRequest(c, deps, name, async (init, transport, resume) => {
       const capabilities = init.params.capabilities ?? {};
       const backendEra = await eras.of(name, authorization);
       // A modern backend has no session to mirror: the gateway holds the client's and bridges each request.
@@ -94,7 +94,7 @@ export function passthroughRoute(deps: PassthroughRouteDeps) {
           access: allowed.access,
           authorization,
         });
-      return openPassthroughSession(deps, name, capabilities, transport, allowed.access, authorization);
+      return openPassthroughSession(deps, name, capabilities, transport, allowed.access, authorization, resume);
     });
   };
 }

@@ -31,6 +31,8 @@ export interface MetricsOptions {
   knownTool?: (backend: string, tool: string) => boolean;
   /** Node process metrics (CPU, memory, event loop, GC); on unless turned off. */
   processMetrics?: boolean;
+  /** Whether the shared state store (Redis) answers; absent: the embedded state, no series. Read when scraped. */
+  stateStoreUp?: () => boolean;
 }
 
 /** What a backend's supervisor reports; the registry layer sees only this. */
@@ -71,6 +73,8 @@ export interface Metrics extends BackendMetrics, CallMetrics {
   searched(hits: number): void;
   /** The configured backends changed (a reload): their names are the `backend` label values from now on. */
   setBackends(names: readonly string[]): void;
+  /** One command to the shared state store, and whether it succeeded. */
+  stateStoreCommand(seconds: number, ok: boolean): void;
 }
 
 /** From 100 µs (the gateway's own overhead on a fast stdio call) to 10 min (the longest call allowed). */
@@ -317,8 +321,31 @@ export function createMetrics(options: MetricsOptions): Metrics {
     return tool;
   }
 
+  const stateUp = options.stateStoreUp;
+  if (stateUp)
+    new Gauge({
+      name: `${PREFIX}state_store_up`,
+      help: '1 while the shared state store (Redis) answers; 0 while replicas serve from their own state.',
+      registers,
+      collect() {
+        this.set(stateUp() ? 1 : 0);
+      },
+    });
+  const stateCommands = new Histogram({
+    name: `${PREFIX}state_store_command_seconds`,
+    help: 'Commands to the shared state store (Redis), by outcome.',
+    labelNames: ['outcome'],
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: stateUp ? registers : [],
+  });
+  const stateOk = stateCommands.labels('ok');
+  const stateFailed = stateCommands.labels('error');
+
   return {
     registry,
+    stateStoreCommand(seconds, ok) {
+      (ok ? stateOk : stateFailed).observe(seconds);
+    },
     httpRequest(route, status) {
       http(route)(status).inc();
     },

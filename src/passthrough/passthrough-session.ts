@@ -5,6 +5,8 @@
 import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { Catalog } from '../catalog/catalog.js';
+import type { BackendSessionRef } from '../backends/connection.js';
+import { isObject } from '../json-rpc.js';
 import type { Logger } from '../log.js';
 import type { PassthroughMetrics } from '../metrics/metrics.js';
 import type { Registry } from '../registry/registry.js';
@@ -31,6 +33,8 @@ export async function openPassthroughSession(
   access?: Access,
   /** The client's Authorization header, for a backend that forwards it (`forward_authorization`). */
   authorization?: string,
+  /** The backend session of this client session on another replica (its `backendSession()`), to continue. */
+  resume?: unknown,
 ): Promise<OpenedSession> {
   const { registry } = deps;
   // A stateful backend's state dies with its process: the client session ends with it (the client gets 404 and
@@ -39,7 +43,14 @@ export async function openPassthroughSession(
   const onLost = registry.lookup(name).stateful
     ? () => void setImmediate(() => void transport.close())
     : undefined;
-  const link = createBackendLink(registry, name, capabilities, onLost, authorization);
+  const link = createBackendLink(
+    registry,
+    name,
+    capabilities,
+    onLost,
+    authorization,
+    registry.lookup(name).transport === 'http' ? backendSessionRef(resume) : undefined,
+  );
   let connection;
   try {
     connection = await link.connection();
@@ -62,9 +73,19 @@ export async function openPassthroughSession(
   return {
     server,
     direct,
+    backendSession: () => link.current()?.backendSession?.(),
     close: () => {
       direct.close();
       return link.close();
     },
   };
+}
+
+/** A backend session reference as another replica stored it; undefined when it is not one. */
+function backendSessionRef(value: unknown): BackendSessionRef | undefined {
+  if (!isObject(value) || typeof value.sessionId !== 'string' || typeof value.protocolVersion !== 'string')
+    return undefined;
+  const info = value.info;
+  if (!isObject(info) || !isObject(info.capabilities) || !isObject(info.serverInfo)) return undefined;
+  return value as unknown as BackendSessionRef;
 }

@@ -11,7 +11,7 @@ import { stableJson } from '../stable-json.js';
 import { GatewayError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { BackendMetrics } from '../metrics/metrics.js';
-import type { Connection, Peer } from '../backends/connection.js';
+import type { BackendSessionRef, Connection, Peer } from '../backends/connection.js';
 import { connectBackend } from '../backends/mcp-connection.js';
 import { probeEra, type EraProbe, type ModernTarget } from '../backends/modern-http.js';
 import type { ProcessLedger } from '../backends/process-ledger.js';
@@ -104,6 +104,7 @@ export class Registry {
           capabilities: ClientCapabilities,
           peers?: Set<Peer>,
           authorization?: ConnectionCredential,
+          resume?: BackendSessionRef,
         ) =>
           connectBackend(forwarding(marked(backend), authorization), {
             clientInfo: deps.clientInfo,
@@ -113,6 +114,7 @@ export class Registry {
             scrub: redact.text,
             ...(peers ? { peers, shared: true } : {}),
             ...(deps.ledger ? { ledger: deps.ledger } : {}),
+            ...(resume ? { resume } : {}),
           }),
       });
     for (const backend of Object.values(config.backends)) {
@@ -198,8 +200,10 @@ export class Registry {
     name: string,
     capabilities: ClientCapabilities,
     authorization?: ConnectionCredential,
+    /** A backend session another replica opened (Streamable HTTP), continued instead of a new one. */
+    resume?: BackendSessionRef,
   ): Promise<Connection> {
-    return this.supervisor(name).open(capabilities, 'session', authorization);
+    return this.supervisor(name).open(capabilities, 'session', authorization, resume);
   }
 
   /**

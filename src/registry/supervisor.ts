@@ -9,7 +9,12 @@ import { createClientRedactor, type ClientRedactor } from '../config/redact.js';
 import { GatewayError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { BackendMetrics } from '../metrics/metrics.js';
-import { CLOSED_BY_GATEWAY, type Connection, type Peer } from '../backends/connection.js';
+import {
+  CLOSED_BY_GATEWAY,
+  type BackendSessionRef,
+  type Connection,
+  type Peer,
+} from '../backends/connection.js';
 import { crashLoop, nextDelay, type RestartPolicy } from './backoff.js';
 import type { BackendState, BackendStateName } from './state.js';
 
@@ -31,6 +36,8 @@ export interface SupervisorDeps {
     capabilities: ClientCapabilities,
     peers?: Set<Peer>,
     authorization?: ConnectionCredential,
+    /** A backend session another replica opened, to continue rather than open one. */
+    resume?: BackendSessionRef,
   ): Promise<Connection>;
   /** Told of every new connection and what it is for (the catalog reads tools only from fixed-capability ones). */
   onConnected?: (connection: Connection, purpose: ConnectionPurpose) => void;
@@ -138,13 +145,14 @@ export class Supervisor {
     capabilities: ClientCapabilities,
     purpose: 'session' | 'catalog' = 'session',
     authorization?: ConnectionCredential,
+    resume?: BackendSessionRef,
   ): Promise<Connection> {
     this.lastUsed = this.now();
     while (this.probe) await this.probe;
     const refusal = this.refusal();
     if (refusal) throw refusal;
     const recovering = this.consecutiveFailures > 0;
-    const attempt = this.start(capabilities, purpose, undefined, authorization);
+    const attempt = this.start(capabilities, purpose, undefined, authorization, resume);
     // Waited on by the callers that arrive meanwhile, whatever its outcome: its failure is its own caller's, and must
     // not also surface as a rejection nobody handles.
     if (recovering) this.probe = attempt.then(noop, noop).finally(() => (this.probe = undefined));
@@ -237,12 +245,13 @@ export class Supervisor {
     purpose: ConnectionPurpose,
     peers?: Set<Peer>,
     authorization?: ConnectionCredential,
+    resume?: BackendSessionRef,
   ): Promise<Connection> {
     const startedAt = this.now();
     if (peers || this.state.kind !== 'running') this.setState({ kind: 'starting', since: startedAt });
     let connection: Connection;
     try {
-      connection = await this.deps.connect(capabilities, peers, authorization);
+      connection = await this.deps.connect(capabilities, peers, authorization, resume);
     } catch (error) {
       this.deps.metrics?.backendStartFailed(this.config.name);
       const stderr = error instanceof GatewayError ? error.data?.stderr : undefined;

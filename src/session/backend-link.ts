@@ -4,7 +4,12 @@
  * the session's client capabilities and opened again if it ended (a restarted backend gets a new session).
  */
 import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
-import { CLOSED_BY_GATEWAY, type Connection, type Peer } from '../backends/connection.js';
+import {
+  CLOSED_BY_GATEWAY,
+  type BackendSessionRef,
+  type Connection,
+  type Peer,
+} from '../backends/connection.js';
 import type { ConnectionCredential, Registry } from '../registry/registry.js';
 
 export interface BackendLink {
@@ -33,6 +38,8 @@ export function createBackendLink(
    * own headers for this backend.
    */
   authorization?: ConnectionCredential,
+  /** A backend session another replica opened: the first connection continues it; a re-opened one is new. */
+  resume?: BackendSessionRef,
 ): BackendLink {
   const shared = registry.isShared(name);
   let peer: Peer | undefined;
@@ -43,8 +50,10 @@ export function createBackendLink(
 
   function ownConnection(): Promise<Connection> {
     if (owned && !owned.closed) return Promise.resolve(owned);
+    const continued = resume;
+    resume = undefined;
     opening ??= registry
-      .open(name, capabilities, authorization)
+      .open(name, capabilities, authorization, continued)
       .then((fresh) => {
         if (closed) void fresh.close();
         if (peer) fresh.attach(peer);

@@ -9,6 +9,8 @@ export interface OpenedSession {
   server: Server;
   /** Takes the session's single requests past the Server (see direct-lane.ts). */
   direct?: DirectLane;
+  /** The backend session it holds (Streamable HTTP), for a replica to continue it; opaque JSON. */
+  backendSession?(): unknown;
   /** Releases what the session holds (backend connections); called once when the session ends. */
   close(): Promise<void>;
 }

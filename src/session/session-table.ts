@@ -5,6 +5,14 @@
 import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { DirectLane } from './direct-lane.js';
 import { hasStandaloneStream } from './client-peer.js';
+import type { SessionBinding, SessionBindings } from './session-bindings.js';
+
+/** What replicas share of client sessions (`state.store: redis`). */
+export interface SharedSessions {
+  bindings: SessionBindings;
+  /** Whether a session of this endpoint can be continued on another replica (see SessionBinding.movable). */
+  movable(endpoint: string): boolean;
+}
 
 /** The table's endpoint name for the meta endpoint `/mcp` (backend names cannot be empty). */
 export const META_ENDPOINT = '';
@@ -31,6 +39,8 @@ export interface ClientSession {
   /** Present on passthrough sessions: the lane their single requests take instead of the transport. */
   direct?: DirectLane | undefined;
   lastSeen: number;
+  /** What the other replicas know of it (`state.store: redis`), kept to share it again if Redis loses it. */
+  binding?: SessionBinding | undefined;
 }
 
 /** A place in the table held for a session being opened; released when it is added, or when opening fails. */
@@ -43,6 +53,11 @@ export class SessionTable {
   /** Sessions admitted and still being opened: they count against the capacity from the moment they are admitted. */
   private opening = 0;
   private sweeper: NodeJS.Timeout | undefined;
+  private toucher: NodeJS.Timeout | undefined;
+  /** Sessions being opened again here (re-attached), by id: requests arriving meanwhile wait for the same one. */
+  readonly reattaching = new Map<string, Promise<ClientSession | undefined>>();
+  /** Shared with the other replicas; undefined with the embedded state. */
+  shared: SharedSessions | undefined;
 
   constructor(
     private readonly idleTtlMs: number,
@@ -133,21 +148,82 @@ export class SessionTable {
 
   /** Closes sessions idle for longer than the TTL; returns how many. */
   async sweep(now = Date.now()): Promise<number> {
-    const idle = [...this.sessions.values()].filter(
+    let idle = [...this.sessions.values()].filter(
       (s) => now - s.lastSeen > this.idleTtlMs && !hasStandaloneStream(s.transport),
     );
+    if (this.shared && idle.length > 0) idle = await this.idleEverywhere(idle, now);
     await Promise.allSettled(idle.map((s) => s.transport.close()));
     for (const s of idle) this.sessions.delete(s.id);
     return idle.length;
   }
 
+  /**
+   * Of the sessions idle here, those no replica used lately: a session whose requests land on other replicas keeps
+   * its copy here (and its backend session, which this replica ends with it). A binding renewed within the last
+   * two rounds of renewals was used somewhere; one Redis cannot tell about is swept as before.
+   */
+  private async idleEverywhere(idle: ClientSession[], now: number): Promise<ClientSession[]> {
+    const recent = this.idleTtlMs - 2 * this.touchEveryMs();
+    const remaining = await Promise.all(idle.map((s) => this.shared!.bindings.remainingMs(s.id)));
+    return idle.filter((s, i) => {
+      const left = remaining[i];
+      if (left === undefined || left < recent) return true;
+      s.lastSeen = now;
+      return false;
+    });
+  }
+
+  private touchEveryMs(): number {
+    return Math.max(1_000, Math.min(60_000, this.idleTtlMs / 3));
+  }
+
   startSweeping(intervalMs = Math.min(60_000, this.idleTtlMs)): void {
     this.sweeper ??= setInterval(() => void this.sweep(), intervalMs).unref();
+    if (!this.shared) return;
+    // Bindings of the sessions used here since the last round live on (a sliding TTL); a third of the TTL apart.
+    const every = this.touchEveryMs();
+    let since = Date.now();
+    this.toucher ??= setInterval(() => {
+      const used = [...this.sessions.values()].filter((s) => s.lastSeen >= since);
+      since = Date.now();
+      void this.shared?.bindings.touch(used.map(({ id, owner }) => ({ id, owner })));
+    }, every).unref();
+  }
+
+  /**
+   * Whether opening one more session would pass `max_sessions` or the owner's share, counted on all replicas when
+   * they share their sessions (and Redis answers), else on this one.
+   */
+  async full(owner: string | undefined): Promise<'owner' | 'all' | undefined> {
+    const counts = await this.shared?.bindings.count(owner);
+    if (!counts) return this.ownerFull(owner) ? 'owner' : undefined;
+    if (owner !== undefined && counts.owner >= this.perOwner) return 'owner';
+    if (counts.all >= this.capacity) return 'all';
+    return undefined;
+  }
+
+  /** Shares again the bindings of the sessions opened here (Redis came back, perhaps empty). */
+  async republish(): Promise<void> {
+    const shared = this.shared;
+    if (!shared) return;
+    await Promise.all(
+      [...this.sessions.values()].map((s) => (s.binding ? shared.bindings.put(s.id, s.binding) : undefined)),
+    );
+  }
+
+  /** Closes this replica's copy of a session another replica ended. */
+  async drop(id: string): Promise<void> {
+    const session = this.sessions.get(id);
+    if (!session) return;
+    this.sessions.delete(id);
+    await session.transport.close();
   }
 
   async closeAll(): Promise<void> {
     clearInterval(this.sweeper);
+    clearInterval(this.toucher);
     this.sweeper = undefined;
+    this.toucher = undefined;
     const all = [...this.sessions.values()];
     this.sessions.clear();
     await Promise.allSettled(all.map((s) => s.transport.close()));

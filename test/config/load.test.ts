@@ -40,6 +40,7 @@ describe('defaults', () => {
       },
       profiles: {},
       rest_sessions: { key: undefined, default_ttl_s: 3600, max_ttl_s: 604800, max_per_client: 100 },
+      state: { store: 'embedded' },
       backends: {},
       pipelines: {},
     });

@@ -3,7 +3,7 @@
  * Tests that need it use `describe.runIf(hasRedisServer())`; `.ci/run` installs the binary, so CI always runs them.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +24,7 @@ export interface RedisServer {
   pid: number;
   /** Stops the server (SIGTERM, then SIGKILL after 3 s). */
   stop(): Promise<void>;
-  /** Starts it again on the same port (after `stop`), with an empty data set. */
+  /** Starts it again on the same port (after `stop` too), with an empty data set. */
   restart(): Promise<void>;
 }
 
@@ -45,6 +45,8 @@ export async function startRedis(): Promise<RedisServer> {
     },
     async restart() {
       await stopChild(child);
+      // After a stop too, which removed the folder.
+      mkdirSync(dir, { recursive: true });
       child = await launch(port, dir);
     },
   };
