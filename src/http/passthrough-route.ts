@@ -94,7 +94,15 @@ export function passthroughRoute(deps: PassthroughRouteDeps) {
           access: allowed.access,
           authorization,
         });
-      return openPassthroughSession(deps, name, capabilities, transport, allowed.access, authorization, resume);
+      return openPassthroughSession(
+        deps,
+        name,
+        capabilities,
+        transport,
+        allowed.access,
+        authorization,
+        resume,
+      );
     });
   };
 }

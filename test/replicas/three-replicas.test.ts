@@ -189,8 +189,8 @@ backends:
       const results = new Map<string, Record<string, string>>();
       await until(
         async () => {
-          for (const entry of await queue.xRange('mcpgw:tool-results', '-', '+'))
-            results.set(entry.message.id!, entry.message);
+          for (const entry of (await queue.xRange('mcpgw:tool-results', '-', '+')) ?? [])
+            results.set(entry!.message.id!, entry!.message as Record<string, string>);
           return results.size === ids.length + 1;
         },
         'every queued call answered',
@@ -203,7 +203,7 @@ backends:
       expect(results.get('job-bad')).toMatchObject({ status: 'error' });
       expect(results.get('job-bad')!.error).toContain('unknown_tool');
       // Answered once each, and nothing left pending in the group.
-      expect((await queue.xRange('mcpgw:tool-results', '-', '+')).length).toBe(ids.length + 1);
+      expect((await queue.xRange('mcpgw:tool-results', '-', '+'))?.length).toBe(ids.length + 1);
       expect(await queue.xLen('mcpgw:tool-calls')).toBe(0);
     } finally {
       queue.destroy();
