@@ -20,9 +20,18 @@ describe('state config', () => {
       prefix: 'mcpgw:',
       connect_timeout_ms: 2_000,
       command_timeout_ms: 1_000,
+      queue: true,
     });
     expect(JSON.stringify(loaded.redacted)).not.toContain('s3cret-pass');
     expect(loaded.secrets).toContain('s3cret-pass');
+  });
+
+  it('runs queued calls unless state.queue is false', () => {
+    const off = parseConfig(`state:\n  store: redis\n  url: redis://127.0.0.1:6379\n  queue: false\n`, at);
+    expect(off.config.state).toMatchObject({ store: 'redis', queue: false });
+    expect(() =>
+      parseConfig(`state:\n  store: redis\n  url: redis://127.0.0.1:6379\n  queue: 1\n`, at),
+    ).toThrow();
   });
 
   it('refuses redis without a URL, a URL of another scheme, and unknown keys', () => {
