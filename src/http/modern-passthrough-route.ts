@@ -13,7 +13,7 @@ import { Cancellation } from '../cancellation.js';
 import { GatewayError, errorMessage } from '../errors.js';
 import type { CallOutcome } from '../metrics/labels.js';
 import { mediaType } from '../media-type.js';
-import type { LegacyLinks } from '../passthrough/legacy-links.js';
+import type { LegacyLinks } from '../session/legacy-links.js';
 import { answerModernOnLegacy, type ModernReply } from '../passthrough/modern-on-legacy.js';
 import type { PassthroughDeps } from '../passthrough/passthrough-session.js';
 import { relayToModern, requestModernBackend } from '../session/modern-backend.js';

@@ -17,7 +17,7 @@ import { fail } from './json-error.js';
 import { routeAccess } from './route-access.js';
 import { BackendEras } from '../catalog/backend-eras.js';
 import { parseJsonBody } from './json-body.js';
-import { LegacyLinks } from '../passthrough/legacy-links.js';
+import { LegacyLinks } from '../session/legacy-links.js';
 import { openLegacyOnModern } from '../passthrough/legacy-on-modern.js';
 import { answerModernPassthrough, relayModernRequest } from './modern-passthrough-route.js';
 import { refuseModern } from './modern-meta-route.js';

@@ -2,9 +2,11 @@
  * @module stateless-meta: the meta endpoints for 2026-07-28 clients, one request at a time with no session. Built
  * once per endpoint and kept: `server/discover` and the meta-tools' `tools/list` are rendered to bytes once, the flat
  * list once per catalog change and profile, so that a list costs a string copy and is byte-identical across calls and
- * restarts. A `tools/call` opens the links its backends need for that request only and closes them with it: nothing
- * outlives the request, so any process can serve the next one, and no client's capabilities or Authorization header
- * ever reach a link another client uses.
+ * restarts. A `tools/call` reaches its backends on links of that request alone: a shared backend's process, or a
+ * connection held for clients that declare the same capabilities and carry the same credential (session/legacy-links
+ * .ts: one request at a time, given back when it is answered, so that a call pays no handshake of its own), or for a
+ * `stateful` backend a connection opened and closed with the request. Nothing of a call is kept in the process: any
+ * process can serve the next one, and no client's capabilities or Authorization header reach another client's link.
  *
  * The shapes are the 2026-07-28 ones (`@modelcontextprotocol/server`'s types); the objects are plain JSON, never an
  * SDK v1 object passed to v2 code or the reverse.
@@ -13,6 +15,7 @@ import type { CacheScope } from '@modelcontextprotocol/server';
 import type { CallToolRequest, CallToolResult, ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import type { Access } from '../auth/access.js';
 import type { CallContext } from '../session/forward.js';
+import { LegacyLinks } from '../session/legacy-links.js';
 import { SessionBackends } from '../session/session-backends.js';
 import { callMetaTool } from './call-meta-tool.js';
 import type { MetaContext } from './context.js';
@@ -40,6 +43,7 @@ export class StatelessMeta implements ModernEndpoint {
   /** One flat cache per profile (a handful at most): each profile sees its own list. */
   private readonly flatCaches = new Map<string, FlatCache>();
   private readonly flatJson = new WeakMap<FlatSurface, string>();
+  private readonly held: LegacyLinks;
 
   constructor(
     private readonly context: MetaContext,
@@ -47,6 +51,7 @@ export class StatelessMeta implements ModernEndpoint {
     supportedVersions: readonly string[],
   ) {
     this.serverInfo = { name: 'mcp-gateway', version };
+    this.held = new LegacyLinks(context.registry);
     const discover = (instructions: string): string =>
       renderDiscover({
         supportedVersions,
@@ -88,7 +93,7 @@ export class StatelessMeta implements ModernEndpoint {
     return this.listTools({ access, flat: true });
   }
 
-  /** A `tools/call`, its backends reached on links of this request's own, closed when it is answered. */
+  /** A `tools/call`, its backends reached on links of this request's own, given back when it is answered. */
   async callTool(
     client: StatelessClient,
     params: CallToolRequest['params'],
@@ -101,6 +106,7 @@ export class StatelessMeta implements ModernEndpoint {
         (client.capabilities ?? {}) as ClientCapabilities,
         peer,
         client.authorization,
+        this.held,
       );
       try {
         return await callMetaTool(

@@ -16,7 +16,7 @@ import type { Peer } from '../backends/connection.js';
 import { Cancellation } from '../cancellation.js';
 import { GatewayError, RpcError, errorObject } from '../errors.js';
 import { createBackendLink } from '../session/backend-link.js';
-import type { HeldConnection, LegacyLinks } from './legacy-links.js';
+import type { HeldConnection, LegacyLinks } from '../session/legacy-links.js';
 import { forwardRequest, type ForwardOptions } from '../session/forward.js';
 import type { PassthroughDeps } from './passthrough-session.js';
 

@@ -19,7 +19,9 @@ import {
   startGateway,
   type RunningGateway,
 } from '../helpers/gateway.js';
+import { startHttpBackend } from '../helpers/http-backend.js';
 import { until } from '../helpers/processes.js';
+import { z } from 'zod';
 
 const V = '2026-07-28';
 const yaml = `
@@ -210,6 +212,45 @@ backends:
     );
     expect(served.status).toBe(200);
     expect(served.text).toContain('"text":"x"');
+  });
+});
+
+describe('a modern client of a Streamable HTTP backend through /mcp', () => {
+  it('reaches it on a connection held between its calls, not a handshake per call', async () => {
+    let initializes = 0;
+    const backend = await startHttpBackend({
+      tools(server) {
+        server.registerTool('echo', { inputSchema: { message: z.string() } }, ({ message }) => ({
+          content: [{ type: 'text', text: message }],
+        }));
+      },
+      intercept(_req, _res, body) {
+        if (body.includes('"method":"initialize"')) initializes++;
+        return false;
+      },
+    });
+    try {
+      const gw = await startGateway(`backends:\n  remote:\n    http_url: ${backend.url}\n    era: legacy\n`, {
+        discover: true,
+      });
+      gateways.push(gw);
+      await until(() => gw.gateway.catalog.isIndexed('remote'), 'discovery', 15_000);
+      const before = initializes;
+      for (let i = 0; i < 5; i++) {
+        const args = { server: 'remote', tool: 'echo', arguments: { message: `held ${i}` } };
+        const answer = await rawModern(
+          `${gw.url}/mcp`,
+          'tools/call',
+          { name: 'gateway_invoke', arguments: args },
+          'gateway_invoke',
+        );
+        expect(answer.text).toContain(`held ${i}`);
+      }
+      // One handshake for the five calls (the catalog's own connection was opened before `before`).
+      expect(initializes - before).toBe(1);
+    } finally {
+      await backend.close();
+    }
   });
 });
 

@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Result } from '@modelcontextprotocol/sdk/types.js';
 import type { Connection, Peer } from '../../src/backends/connection.js';
-import { LegacyLinks } from '../../src/passthrough/legacy-links.js';
+import { LegacyLinks } from '../../src/session/legacy-links.js';
 
 class FakeConnection implements Connection {
   readonly backend = 'b';
