@@ -4,6 +4,7 @@
  */
 import { STDIO_BACKEND } from './fixtures.js';
 import type { ColdStartResult } from './groups/cold-start.js';
+import type { InstructionsResult } from './groups/instructions.js';
 import type { PeersResult } from './groups/peers.js';
 import type { SearchResult } from './groups/search.js';
 import type { SessionsResult } from './groups/sessions.js';
@@ -101,6 +102,7 @@ export function printReport(
     durationS: number;
     throughput: ThroughputRow[];
     peers?: PeersResult | undefined;
+    instructions?: InstructionsResult | undefined;
     gatewayRssAfterLoadMb: number | null;
     search: SearchResult[];
     sessions: SessionsResult | undefined;
@@ -124,6 +126,23 @@ export function printReport(
     out.push(
       throughputTable(result.throughput),
       `gateway RSS after the load: ${fmt(result.gatewayRssAfterLoadMb, 1)} MB`,
+      '',
+    );
+  }
+  const ins = result.instructions;
+  if (ins?.skipped) out.push(`instructions per call: skipped (${ins.skipped})`, '');
+  else if (ins) {
+    out.push(
+      table(
+        ['instructions per call', 'target', 'per call', 'samples'],
+        ins.rows.map((r) => [
+          r.transport,
+          r.target,
+          fmt(r.perCall, 0),
+          r.samples.map((x) => x.toFixed(0)).join(' '),
+        ]),
+      ),
+      `(callgrind; warm-up ${ins.warmup} calls, then (I₂ − I₁) ÷ (${ins.n2} − ${ins.n1}) sequential calls, median of ${ins.repeats})`,
       '',
     );
   }

@@ -4,6 +4,7 @@
  */
 import { STDIO_BACKEND } from './fixtures.js';
 import type { ColdStartResult } from './groups/cold-start.js';
+import type { InstructionsResult } from './groups/instructions.js';
 import { GATEWAY_LABEL, PEER_CONCURRENCY, type PeersResult } from './groups/peers.js';
 import type { SearchResult } from './groups/search.js';
 import type { SessionsResult } from './groups/sessions.js';
@@ -28,6 +29,7 @@ export function checkTargets(
   sessions: SessionsResult | undefined,
   cold: ColdStartResult[],
   peers?: PeersResult,
+  instructions?: InstructionsResult,
 ): TargetCheck[] {
   const checks: TargetCheck[] = [];
   const find = (group: string, transport: string, concurrency: number, sessions = 'per-worker') =>
@@ -137,6 +139,7 @@ export function checkTargets(
     }
   }
   if (peers) checks.push(...peerTargets(peers));
+  if (instructions) checks.push(...instructionTargets(instructions));
   const persisted = cold.find((c) => c.variant.startsWith('persisted catalog (2'));
   if (persisted) {
     checks.push({
@@ -182,4 +185,31 @@ function peerTargets(peers: PeersResult): TargetCheck[] {
     });
   }
   return checks;
+}
+
+/** Instructions per passthrough call, gateway ÷ lean prototype, counted under callgrind in the same run. */
+function instructionTargets(result: InstructionsResult): TargetCheck[] {
+  if (result.skipped) {
+    return [
+      {
+        target: 'instructions per passthrough call ÷ prototype',
+        limit: '≤ 1.25×',
+        measured: `skipped: ${result.skipped}`,
+        met: null,
+      },
+    ];
+  }
+  return (['stdio', 'http'] as const).flatMap((transport) => {
+    const ratio = result.ratios[transport];
+    if (ratio === undefined) return [];
+    const at = (target: string) => result.rows.find((r) => r.target === target && r.transport === transport);
+    return [
+      {
+        target: `instructions per passthrough call ÷ prototype, ${transport}`,
+        limit: '≤ 1.25×',
+        measured: `${fmt(ratio, 2)}× (${fmt(at('gateway')!.perCall / 1000, 0)}k ÷ ${fmt(at('lean prototype')!.perCall / 1000, 0)}k)`,
+        met: ratio <= 1.25,
+      },
+    ];
+  });
 }

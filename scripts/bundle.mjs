@@ -31,8 +31,21 @@ const bundled = await build({
   write: false,
   logLevel: 'warning',
 });
-// The launcher wraps it as a CommonJS module: a hashbang there would be a syntax error.
-writeFileSync(GATEWAY, bundled.outputFiles[0].text.replace(/^#!.*\n/, ''));
+// The launcher wraps it as a CommonJS module: a hashbang there would be a syntax error. One character outside ASCII
+// (esbuild leaves them in regular expressions) makes V8 hold the whole 2 MB source as a two-byte string, twice the
+// memory: each is written as a \u escape, which means the same in a string and in a regular expression (a backslash
+// that escaped the character is dropped, as `\’` and `\u2019` match the same).
+const ascii = bundled.outputFiles[0].text
+  .replace(/^#!.*\n/, '')
+  .replace(/(\\*)([^\p{ASCII}])/gu, (_, slashes, char) => {
+    // Per UTF-16 unit: a pair of surrogate escapes means the same character in a string and in either kind of RegExp.
+    const units = Array.from({ length: char.length }, (_, i) => char.charCodeAt(i));
+    const escape = units.map((u) => `\\u${u.toString(16).padStart(4, '0')}`).join('');
+    return (slashes.length % 2 === 1 ? slashes.slice(1) : slashes) + escape;
+  });
+// Written already wrapped as the launcher runs it (Module.wrap), so that the launcher compiles the text it read rather
+// than a concatenated copy of it (another 2 MB string that would stay on the heap until a full collection).
+writeFileSync(GATEWAY, Module.wrap(ascii));
 
 await build({
   entryPoints: ['dist/src/launcher.js'],
@@ -46,7 +59,7 @@ await build({
 
 // The cache is taken after the bundle has run its module code (as `--version` does), so that it holds every
 // function a start compiles, not only the top level.
-const script = new Script(Module.wrap(readFileSync(GATEWAY, 'utf8')), { filename: GATEWAY });
+const script = new Script(readFileSync(GATEWAY, 'utf8'), { filename: GATEWAY });
 const { argv, exit } = process;
 const stdoutWrite = process.stdout.write;
 process.argv = [argv[0], GATEWAY, '--version'];
