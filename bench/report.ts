@@ -186,6 +186,18 @@ export function printReport(
           ],
         ]),
       ),
+      ...result.search
+        .filter((s) => s.answer)
+        .map((s) => {
+          const a = s.answer!;
+          return (
+            `search answer (${s.tools} tools, mean of ${a.queries} queries): ${fmt(a.bytes, 0)} bytes ` +
+            `(text block ${fmt(a.textBytes, 0)}, structuredContent ${fmt(a.structuredBytes, 0)}), ` +
+            `${fmt(a.inputSchemas, 1)} input schemas in each; tokens: text block ${fmt(a.textTokens, 0)}, ` +
+            `whole result ${fmt(a.resultTokens, 0)}; JSON.stringify ${fmt(a.stringifyUs, 1)} µs per answer ` +
+            `(the text block's object alone ${fmt(a.stringifyTextUs, 1)} µs)`
+          );
+        }),
       '',
     );
   }
