@@ -170,13 +170,17 @@ export async function startHttpEcho(raw = false): Promise<StartedEcho> {
 }
 
 /** The lean passthrough prototype (bench/lean-proxy.ts) in front of its own stdio echo and the HTTP echo at `httpUrl`. */
-export async function startLeanProxy(httpUrl: string, wrap?: Wrap): Promise<StartedEcho> {
+export async function startLeanProxy(
+  httpUrl: string,
+  wrap?: Wrap,
+  nodeArgs: string[] = [],
+): Promise<StartedEcho> {
   const ready = (line: string) => {
     const url = jsonLine(line)?.url;
     return typeof url === 'string' ? url : undefined;
   };
   const started = await spawnUntil(
-    [LEAN_PROXY, '--http-backend', httpUrl],
+    [...nodeArgs, LEAN_PROXY, '--http-backend', httpUrl],
     'stdout',
     ready,
     process.env,

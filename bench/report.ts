@@ -134,15 +134,18 @@ export function printReport(
   else if (ins) {
     out.push(
       table(
-        ['instructions per call', 'target', 'per call', 'samples'],
+        ['instructions per call', 'target', 'per call', 'samples', 'uncorrected', 'idle /s'],
         ins.rows.map((r) => [
           r.transport,
           r.target,
           fmt(r.perCall, 0),
           r.samples.map((x) => x.toFixed(0)).join(' '),
+          r.raw.map((x) => x.toFixed(0)).join(' '),
+          fmt(r.idlePerS, 0),
         ]),
+        [3, 4],
       ),
-      `(callgrind; warm-up ${ins.warmup} calls, then (I₂ − I₁) ÷ (${ins.n2} − ${ins.n1}) sequential calls, median of ${ins.repeats})`,
+      `(callgrind; warm-up ${ins.warmup} calls, then (I₂ − I₁) ÷ (${ins.n2} − ${ins.n1}) sequential calls, each block less what the process spends idle in as long (idle /s), median of ${ins.repeats})`,
       '',
     );
   }

@@ -9,6 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { checkText } from '../calls.js';
 import { HTTP_BACKEND, STDIO_BACKEND, writeEchoConfig } from '../fixtures.js';
@@ -21,10 +22,19 @@ import { env } from '../settings.js';
 const int = (value: string | undefined, fallback: number) =>
   value !== undefined && Number(value) > 0 ? Math.floor(Number(value)) : fallback;
 /** Enough calls for V8 to have optimized the hot path before anything is counted. */
-const WARMUP = int(env.BENCH_INSTR_WARMUP, 1500);
-const N1 = int(env.BENCH_INSTR_N1, 100);
-const N2 = int(env.BENCH_INSTR_N2, 700);
-const REPEATS = int(env.BENCH_INSTR_REPEATS, 5);
+const WARMUP = int(env.BENCH_INSTR_WARMUP, 800);
+const N1 = int(env.BENCH_INSTR_N1, 50);
+const N2 = int(env.BENCH_INSTR_N2, 300);
+const REPEATS = int(env.BENCH_INSTR_REPEATS, 3);
+const IDLE_MS = int(env.BENCH_INSTR_IDLE_MS, 1500);
+/**
+ * Node under valgrind runs one thread at a time, so when V8's optimizing compiler on a background thread finishes
+ * depends on the machine's load, and with it how many calls run unoptimized: compiled on the main thread instead
+ * (and the garbage collector's helpers with it), the count is the same however busy the machine is.
+ */
+const NODE_ARGS = ['--single-threaded'];
+/** `BENCH_INSTR_LEAN=0` leaves the prototype out (to count another build's gateway alone). */
+const LEAN = env.BENCH_INSTR_LEAN !== '0';
 /** `BENCH_INSTR_TRANSPORTS=http` counts only the Streamable HTTP backend (half the time). */
 const TRANSPORTS = (['stdio', 'http'] as const).filter((t) =>
   (env.BENCH_INSTR_TRANSPORTS ?? 'stdio,http').split(',').includes(t),
@@ -33,9 +43,15 @@ const TRANSPORTS = (['stdio', 'http'] as const).filter((t) =>
 export interface InstructionsRow {
   target: 'gateway' | 'lean prototype';
   transport: 'stdio' | 'http';
-  /** Instructions per call, median over the repeats; each repeat is (I₂ − I₁) ÷ (N₂ − N₁). */
+  /**
+   * Instructions per call, median over the repeats; each repeat is (I₂ − I₁) ÷ (N₂ − N₁) after taking from each block
+   * what the process spends idle in as long a time (`idlePerS`).
+   */
   perCall: number;
   samples: number[];
+  /** Without that correction. */
+  raw: number[];
+  idlePerS: number;
 }
 
 export interface InstructionsResult {
@@ -87,23 +103,45 @@ async function calls(session: HttpMcpSession, count: number): Promise<void> {
   }
 }
 
-/** Per-call instructions of `process` for echo calls on `url`, median over the repeats. */
-async function count(process: Started, outFile: string, url: string): Promise<number[]> {
+/** Per-call instructions of `process` for echo calls on `url`, one sample per repeat. */
+async function count(
+  process: Started,
+  outFile: string,
+  url: string,
+): Promise<{ samples: number[]; raw: number[]; idlePerS: number }> {
   const agent = createAgent(1);
+  // Each block's instructions and the wall time it spanned (from one dump to the next).
+  let last = 0;
+  const block = async (work: () => Promise<void>) => {
+    await work();
+    const started = last;
+    const instructions = await dump(process, outFile);
+    last = performance.now();
+    return { instructions, ms: last - started };
+  };
   try {
     const session = await HttpMcpSession.open(agent, url);
-    await calls(session, WARMUP);
-    await dump(process, outFile);
+    await block(() => calls(session, WARMUP));
+    // What the process does per second with nothing to do (timers, the event-loop delay monitor): a block that takes
+    // longer (a loaded machine) holds more of it, which (I₂ − I₁) alone would not cancel.
+    const idle = [await block(() => delay(IDLE_MS))];
     const samples: number[] = [];
+    const raw: number[] = [];
+    const pairs: Array<[Awaited<ReturnType<typeof block>>, Awaited<ReturnType<typeof block>>]> = [];
     for (let r = 0; r < REPEATS; r++) {
-      await calls(session, N1);
-      const i1 = await dump(process, outFile);
-      await calls(session, N2);
-      const i2 = await dump(process, outFile);
-      samples.push((i2 - i1) / (N2 - N1));
+      const first = await block(() => calls(session, N1));
+      const second = await block(() => calls(session, N2));
+      pairs.push([first, second]);
+    }
+    idle.push(await block(() => delay(IDLE_MS)));
+    const idlePerMs = idle.reduce((sum, b) => sum + b.instructions / b.ms, 0) / idle.length;
+    for (const [first, second] of pairs) {
+      raw.push((second.instructions - first.instructions) / (N2 - N1));
+      const net = (b: typeof first) => b.instructions - idlePerMs * b.ms;
+      samples.push((net(second) - net(first)) / (N2 - N1));
     }
     await session.close();
-    return samples;
+    return { samples, raw, idlePerS: idlePerMs * 1000 };
   } finally {
     agent.destroy();
   }
@@ -160,26 +198,27 @@ async function countAll(
   mkdirSync(out, { recursive: true });
 
   const gatewayOut = join(out, 'gateway.out');
-  const gateway = await startGateway(configPath, { wrap: callgrind(gatewayOut) });
+  const gateway = await startGateway(configPath, { wrap: callgrind(gatewayOut), nodeArgs: NODE_ARGS });
   try {
     await waitIndexed(gateway, [STDIO_BACKEND, HTTP_BACKEND]);
     for (const transport of TRANSPORTS) {
       process.stderr.write(`  gateway ${transport} under callgrind …\n`);
       const backend = transport === 'stdio' ? STDIO_BACKEND : HTTP_BACKEND;
-      const samples = await count(gateway, gatewayOut, `${gateway.url}/mcp/${backend}`);
-      result.rows.push({ target: 'gateway', transport, perCall: median(samples), samples });
+      const counted = await count(gateway, gatewayOut, `${gateway.url}/mcp/${backend}`);
+      result.rows.push({ target: 'gateway', transport, perCall: median(counted.samples), ...counted });
     }
   } finally {
     await gateway.stop();
   }
+  if (!LEAN) return;
   const leanOut = join(out, 'lean.out');
-  const lean = await startLeanProxy(httpUrl, callgrind(leanOut));
+  const lean = await startLeanProxy(httpUrl, callgrind(leanOut), NODE_ARGS);
   try {
     for (const transport of TRANSPORTS) {
       process.stderr.write(`  lean prototype ${transport} under callgrind …\n`);
       const backend = transport === 'stdio' ? STDIO_BACKEND : HTTP_BACKEND;
-      const samples = await count(lean, leanOut, `${lean.url}/mcp/${backend}`);
-      result.rows.push({ target: 'lean prototype', transport, perCall: median(samples), samples });
+      const counted = await count(lean, leanOut, `${lean.url}/mcp/${backend}`);
+      result.rows.push({ target: 'lean prototype', transport, perCall: median(counted.samples), ...counted });
     }
   } finally {
     await lean.stop();
