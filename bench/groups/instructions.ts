@@ -22,9 +22,9 @@ import { env } from '../settings.js';
 const int = (value: string | undefined, fallback: number) =>
   value !== undefined && Number(value) > 0 ? Math.floor(Number(value)) : fallback;
 /** Enough calls for V8 to have optimized the hot path before anything is counted. */
-const WARMUP = int(env.BENCH_INSTR_WARMUP, 800);
-const N1 = int(env.BENCH_INSTR_N1, 50);
-const N2 = int(env.BENCH_INSTR_N2, 300);
+const WARMUP = int(env.BENCH_INSTR_WARMUP, 3000);
+const N1 = int(env.BENCH_INSTR_N1, 100);
+const N2 = int(env.BENCH_INSTR_N2, 400);
 const REPEATS = int(env.BENCH_INSTR_REPEATS, 3);
 const IDLE_MS = int(env.BENCH_INSTR_IDLE_MS, 1500);
 /**
