@@ -145,6 +145,11 @@ export function printReport(
         ]),
         [3, 4],
       ),
+      ...(ins.start
+        ? [
+            `cold start, instructions from spawn to the first tools/list answer: gateway ${fmt(ins.start.gateway / 1e6, 0)} M, node -e 0 ${fmt(ins.start.nodeE0 / 1e6, 0)} M`,
+          ]
+        : []),
       `(callgrind; warm-up ${ins.warmup} calls, then (I₂ − I₁) ÷ (${ins.n2} − ${ins.n1}) sequential calls, each block less what the process spends idle in as long (idle /s), median of ${ins.repeats})`,
       '',
     );

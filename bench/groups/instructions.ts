@@ -35,6 +35,8 @@ const IDLE_MS = int(env.BENCH_INSTR_IDLE_MS, 1500);
 const NODE_ARGS = ['--single-threaded'];
 /** `BENCH_INSTR_LEAN=0` leaves the prototype out (to count another build's gateway alone). */
 const LEAN = env.BENCH_INSTR_LEAN !== '0';
+/** `BENCH_INSTR_START=0` leaves out the count of a cold start. */
+const START = env.BENCH_INSTR_START !== '0';
 /** `BENCH_INSTR_TRANSPORTS=http` counts only the Streamable HTTP backend (half the time). */
 const TRANSPORTS = (['stdio', 'http'] as const).filter((t) =>
   (env.BENCH_INSTR_TRANSPORTS ?? 'stdio,http').split(',').includes(t),
@@ -63,6 +65,11 @@ export interface InstructionsResult {
   rows: InstructionsRow[];
   /** gateway ÷ lean prototype, per transport. */
   ratios: Partial<Record<'stdio' | 'http', number>>;
+  /**
+   * Instructions from spawn to the first `tools/list` answer on /mcp with a persisted catalog (the gateway's cold
+   * start, counted rather than timed), and of `node -e 0`.
+   */
+  start?: { gateway: number; nodeE0: number };
 }
 
 function valgrindMissing(): string | undefined {
@@ -184,6 +191,26 @@ export async function instructionsGroup(
   return result;
 }
 
+/** A start counted: the gateway (as it runs, no flags) up to its first tools/list answer, and `node -e 0`. */
+async function countStart(out: string, configPath: string): Promise<{ gateway: number; nodeE0: number }> {
+  process.stderr.write('  cold start under callgrind …\n');
+  const bareOut = join(out, 'node-e-0.out');
+  spawnSync('valgrind', ['--tool=callgrind', `--callgrind-out-file=${bareOut}`, process.execPath, '-e', '0']);
+  const nodeE0 = Number(/^totals:\s*(\d+)/m.exec(readFileSync(bareOut, 'utf8'))?.[1]);
+  const startOut = join(out, 'start.out');
+  const gateway = await startGateway(configPath, { wrap: callgrind(startOut) });
+  const agent = createAgent(1);
+  try {
+    const session = await HttpMcpSession.open(agent, `${gateway.url}/mcp`);
+    const list = (await session.request('tools/list')) as { tools?: unknown[] };
+    if (!list.tools?.length) throw new Error('tools/list on /mcp came back empty');
+    return { gateway: await dump(gateway, startOut), nodeE0 };
+  } finally {
+    agent.destroy();
+    await gateway.stop();
+  }
+}
+
 async function countAll(
   result: InstructionsResult,
   dir: string,
@@ -196,6 +223,8 @@ async function countAll(
   if (existsSync(catalogFrom)) copyFileSync(catalogFrom, join(work, 'state', 'catalog.json'));
   const out = join(work, 'callgrind');
   mkdirSync(out, { recursive: true });
+
+  if (START) result.start = await countStart(out, configPath);
 
   const gatewayOut = join(out, 'gateway.out');
   const gateway = await startGateway(configPath, { wrap: callgrind(gatewayOut), nodeArgs: NODE_ARGS });
