@@ -61,6 +61,12 @@ function stopper(child: ChildProcess): () => Promise<void> {
   };
 }
 
+/** A program that runs node (e.g. `valgrind --tool=callgrind`), and how long a start may take under it. */
+export interface Wrap {
+  command?: string[];
+  startTimeoutMs?: number;
+}
+
 /**
  * Spawns `args` under node and waits until `ready(line)` returns a value for a line on `stream`; rejects (after
  * stopping the process) when it exits or the deadline passes first.
@@ -70,9 +76,12 @@ function spawnUntil<T>(
   stream: 'stdout' | 'stderr',
   ready: (line: string) => T | undefined,
   env: NodeJS.ProcessEnv = process.env,
+  wrap: Wrap = {},
 ): Promise<{ value: T } & Started> {
   const spawnedAt = performance.now();
-  const child = spawn(process.execPath, nodeArgs, { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const [command, ...args] = [...(wrap.command ?? []), process.execPath, ...nodeArgs];
+  const child = spawn(command!, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const startTimeoutMs = wrap.startTimeoutMs ?? START_TIMEOUT_MS;
   const tail: string[] = [];
   const stop = stopper(child);
   return new Promise((resolve, reject) => {
@@ -83,7 +92,7 @@ function spawnUntil<T>(
       clearTimeout(timer);
       void stop().then(() => reject(new Error(`${why}; stderr: ${tail.slice(-5).join(' | ')}`)));
     };
-    const timer = setTimeout(() => fail(`not ready within ${START_TIMEOUT_MS} ms`), START_TIMEOUT_MS);
+    const timer = setTimeout(() => fail(`not ready within ${startTimeoutMs} ms`), startTimeoutMs);
     const watch = (name: 'stdout' | 'stderr') => {
       let buffer = '';
       const source = child[name]!;
@@ -133,7 +142,7 @@ function jsonLine(line: string): Record<string, unknown> | undefined {
 /** The gateway on `configPath`, port 0, log level info (its default; nothing is logged per call at info). */
 export async function startGateway(
   configPath: string,
-  options: { nodeArgs?: string[]; env?: NodeJS.ProcessEnv; main?: string } = {},
+  options: { nodeArgs?: string[]; env?: NodeJS.ProcessEnv; main?: string; wrap?: Wrap } = {},
 ): Promise<StartedGateway> {
   const main = options.main ?? GATEWAY_MAIN;
   const started = await spawnUntil(
@@ -146,6 +155,7 @@ export async function startGateway(
         : undefined;
     },
     options.env,
+    options.wrap,
   );
   return { ...started, url: started.value };
 }
@@ -160,10 +170,21 @@ export async function startHttpEcho(raw = false): Promise<StartedEcho> {
 }
 
 /** The lean passthrough prototype (bench/lean-proxy.ts) in front of its own stdio echo and the HTTP echo at `httpUrl`. */
-export async function startLeanProxy(httpUrl: string): Promise<StartedEcho> {
-  const started = await spawnUntil([LEAN_PROXY, '--http-backend', httpUrl], 'stdout', (line) => {
+export async function startLeanProxy(
+  httpUrl: string,
+  wrap?: Wrap,
+  nodeArgs: string[] = [],
+): Promise<StartedEcho> {
+  const ready = (line: string) => {
     const url = jsonLine(line)?.url;
     return typeof url === 'string' ? url : undefined;
-  });
+  };
+  const started = await spawnUntil(
+    [...nodeArgs, LEAN_PROXY, '--http-backend', httpUrl],
+    'stdout',
+    ready,
+    process.env,
+    wrap,
+  );
   return { ...started, url: started.value };
 }

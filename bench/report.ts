@@ -4,6 +4,7 @@
  */
 import { STDIO_BACKEND } from './fixtures.js';
 import type { ColdStartResult } from './groups/cold-start.js';
+import type { InstructionsResult } from './groups/instructions.js';
 import type { PeersResult } from './groups/peers.js';
 import type { SearchResult } from './groups/search.js';
 import type { SessionsResult } from './groups/sessions.js';
@@ -101,6 +102,7 @@ export function printReport(
     durationS: number;
     throughput: ThroughputRow[];
     peers?: PeersResult | undefined;
+    instructions?: InstructionsResult | undefined;
     gatewayRssAfterLoadMb: number | null;
     search: SearchResult[];
     sessions: SessionsResult | undefined;
@@ -124,6 +126,31 @@ export function printReport(
     out.push(
       throughputTable(result.throughput),
       `gateway RSS after the load: ${fmt(result.gatewayRssAfterLoadMb, 1)} MB`,
+      '',
+    );
+  }
+  const ins = result.instructions;
+  if (ins?.skipped) out.push(`instructions per call: skipped (${ins.skipped})`, '');
+  else if (ins) {
+    out.push(
+      table(
+        ['instructions per call', 'target', 'per call', 'samples', 'uncorrected', 'idle /s'],
+        ins.rows.map((r) => [
+          r.transport,
+          r.target,
+          fmt(r.perCall, 0),
+          r.samples.map((x) => x.toFixed(0)).join(' '),
+          r.raw.map((x) => x.toFixed(0)).join(' '),
+          fmt(r.idlePerS, 0),
+        ]),
+        [3, 4],
+      ),
+      ...(ins.start
+        ? [
+            `cold start, instructions from spawn to the first tools/list answer: gateway ${fmt(ins.start.gateway / 1e6, 0)} M, node -e 0 ${fmt(ins.start.nodeE0 / 1e6, 0)} M`,
+          ]
+        : []),
+      `(callgrind; warm-up ${ins.warmup} calls, then (I₂ − I₁) ÷ (${ins.n2} − ${ins.n1}) sequential calls, each block less what the process spends idle in as long (idle /s), median of ${ins.repeats})`,
       '',
     );
   }
@@ -167,6 +194,18 @@ export function printReport(
           ],
         ]),
       ),
+      ...result.search
+        .filter((s) => s.answer)
+        .map((s) => {
+          const a = s.answer!;
+          return (
+            `search answer (${s.tools} tools, mean of ${a.queries} queries): ${fmt(a.bytes, 0)} bytes ` +
+            `(text block ${fmt(a.textBytes, 0)}, structuredContent ${fmt(a.structuredBytes, 0)}), ` +
+            `${fmt(a.inputSchemas, 1)} input schemas in each; tokens: text block ${fmt(a.textTokens, 0)}, ` +
+            `whole result ${fmt(a.resultTokens, 0)}; JSON.stringify ${fmt(a.stringifyUs, 1)} µs per answer ` +
+            `(the text block's object alone ${fmt(a.stringifyTextUs, 1)} µs)`
+          );
+        }),
       '',
     );
   }

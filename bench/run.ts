@@ -8,6 +8,7 @@
  *   BENCH_QUICK=1 npm run bench    # smoke run (~40 s)
  *   BENCH_PROFILE=1 npm run bench  # instead: --cpu-prof the gateway (passthrough, invoke, search, start-up)
  *   BENCH_ONLY=calibration,passthrough,list,peers,search,sessions,replicas,coldstart  BENCH_ROUNDS=5  BENCH_DURATION_MS=3000
+ *   BENCH_ONLY=instructions        # opt-in: instructions per call under callgrind (BENCH_INSTR_WARMUP, _N1, _N2, _REPEATS)
  *   BENCH_PEERS_DIR=<dir>          # where the peers (bench/peers/package.json) are installed; default: OS temp dir
  *   BENCH_SESSIONS=1000  BENCH_PROFILE_MS=5000  BENCH_PROFILE_C=16
  *   BENCH_COMMIT=<sha>             # recorded when not run from a git checkout
@@ -20,6 +21,7 @@ import { performance } from 'node:perf_hooks';
 import { HTTP_BACKEND, STDIO_BACKEND, writeEchoConfig } from './fixtures.js';
 import { calibrationGroup } from './groups/calibration.js';
 import { coldStartGroup } from './groups/cold-start.js';
+import { instructionsGroup } from './groups/instructions.js';
 import { listGroup } from './groups/list.js';
 import { modernEraGroup } from './groups/modern-era.js';
 import { passthroughGroup } from './groups/passthrough.js';
@@ -113,13 +115,18 @@ async function main(): Promise<void> {
     const replicas = has('replicas')
       ? await timed('replicas', 'replicas (Redis)', () => replicasGroup(dir, http.url))
       : undefined;
+    const instructions = has('instructions')
+      ? await timed('instructions', 'instructions per call (callgrind)', () =>
+          instructionsGroup(dir, http.url, catalogFile),
+        )
+      : undefined;
     const large = has('search') ? join(dir, 'catalog-10000', 'servers.yaml') : undefined;
     const cold = has('coldstart')
       ? await timed('coldstart', 'cold start', () => coldStartGroup(dir, http.url, catalogFile, large))
       : [];
 
     info.loadAverageAtEnd = os.loadavg().map((l) => Math.round(l * 100) / 100);
-    const targets = checkTargets(rows, search, sessions, cold, peers);
+    const targets = checkTargets(rows, search, sessions, cold, peers, instructions);
     const durationS = Math.round((performance.now() - t0) / 100) / 10;
     const result = {
       version: 1,
@@ -140,6 +147,7 @@ async function main(): Promise<void> {
       ],
       throughput: rows,
       peers,
+      instructions,
       gatewayRssAfterLoadMb,
       search,
       sessions,

@@ -6,8 +6,8 @@
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { createServer, type Server } from 'node:http';
-import { getRequestListener } from '@hono/node-server';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import type { getRequestListener } from '@hono/node-server';
 import type { GatewayConfig } from './config/index.js';
 import { scrubFromLogs, type Logger } from './log.js';
 import { createApp } from './http/app.js';
@@ -368,7 +368,7 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
           );
         const listener = withFastPath(
           { sessions, origin, maxBodyBytes: config.max_body_bytes, metrics, log, auth },
-          getRequestListener(app.fetch, { hostname: config.host }),
+          lazyAppListener(app.fetch, config.host, log),
         );
         const timeouts = { ...RUNTIME_DEFAULTS.http, ...options.http };
         const listening = createServer(
@@ -414,5 +414,32 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
       closing ??= shutdown();
       return closing;
     },
+  };
+}
+
+/**
+ * The app as a node:http listener, made on the first request that the fast path does not take. @hono/node-server
+ * reads the global Request, Response and Headers as it loads, which makes Node load its own fetch implementation:
+ * about 11 MB of an idle gateway's memory (measured), for a gateway that has not been asked anything yet.
+ */
+function lazyAppListener(
+  fetch: Parameters<typeof getRequestListener>[0],
+  hostname: string,
+  log: Logger,
+): RequestListener {
+  let listener: RequestListener | undefined;
+  let loading: Promise<RequestListener> | undefined;
+  return function appListener(req, res) {
+    if (listener) return void listener(req, res);
+    loading ??= import('@hono/node-server').then(
+      (server) => (listener = server.getRequestListener(fetch, { hostname }) as RequestListener),
+    );
+    loading.then(
+      (ready) => ready(req, res),
+      (error: unknown) => {
+        log.error({ err: errorMessage(error) }, 'the HTTP app could not be loaded');
+        res.writeHead(500).end();
+      },
+    );
   };
 }

@@ -6,25 +6,27 @@
  * by V8 and the bundle is simply compiled.
  */
 import { readFileSync } from 'node:fs';
-import { createRequire, Module } from 'node:module';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
 
 const dir = dirname(fileURLToPath(import.meta.url));
 const file = join(dir, 'gateway.cjs');
-let cachedData: Buffer | undefined;
-try {
-  cachedData = readFileSync(`${file}.cache`);
-} catch {
-  // No cache (a build without one): compiled as usual.
+
+/** The bundle, compiled with its cache; in a function so that the cache's buffer is garbage once it has been used. */
+function compile(): Script {
+  let cachedData: Buffer | undefined;
+  try {
+    cachedData = readFileSync(`${file}.cache`);
+  } catch {
+    // No cache (a build without one): compiled as usual.
+  }
+  // gateway.cjs is written already wrapped (Module.wrap) by scripts/bundle.mjs: the text read is the text compiled.
+  return new Script(readFileSync(file, 'utf8'), { filename: file, ...(cachedData ? { cachedData } : {}) });
 }
-const script = new Script(Module.wrap(readFileSync(file, 'utf8')), {
-  filename: file,
-  ...(cachedData ? { cachedData } : {}),
-});
 const module = { exports: {} };
-(script.runInThisContext() as (...args: unknown[]) => void)(
+(compile().runInThisContext() as (...args: unknown[]) => void)(
   module.exports,
   createRequire(file),
   module,

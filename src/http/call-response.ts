@@ -11,10 +11,51 @@ import type { CallStream } from '../session/direct-lane.js';
 /** As the SDK's streams: a comment this often keeps proxies and clients from timing out a quiet call. */
 const KEEP_ALIVE_MS = 15_000;
 
+/**
+ * One shared ticker per keep-alive period, not a timer per call: arming and clearing an interval for every call cost
+ * more than the rest of its bookkeeping. It ticks twice a period and sends a comment to each call that has written
+ * nothing for two ticks, so a quiet call hears one every 1 to 1.5 periods.
+ */
+class KeepAliveTicker {
+  private tick = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly open = new Set<CallResponse>();
+
+  constructor(private readonly periodMs: number) {}
+
+  add(response: CallResponse): number {
+    this.open.add(response);
+    this.timer ??= setInterval(() => this.beat(), this.periodMs / 2).unref();
+    return this.tick;
+  }
+
+  delete(response: CallResponse): void {
+    this.open.delete(response);
+  }
+
+  get now(): number {
+    return this.tick;
+  }
+
+  private beat(): void {
+    this.tick++;
+    if (this.open.size === 0) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+      return;
+    }
+    for (const response of this.open) response.keepAlive(this.tick);
+  }
+}
+
+const tickers = new Map<number, KeepAliveTicker>();
+
 export class CallResponse implements CallStream {
   private streaming = false;
   private ended = false;
-  private readonly keepAlive: NodeJS.Timeout;
+  private readonly ticker: KeepAliveTicker;
+  /** The ticker's count at the last write (or the start). */
+  private lastWrite: number;
 
   constructor(
     private readonly res: ServerResponse,
@@ -22,9 +63,17 @@ export class CallResponse implements CallStream {
     private readonly headers: Record<string, string>,
     keepAliveMs = KEEP_ALIVE_MS,
   ) {
-    this.keepAlive = setInterval(() => this.write(': keepalive\n\n'), keepAliveMs).unref();
+    let ticker = tickers.get(keepAliveMs);
+    if (!ticker) tickers.set(keepAliveMs, (ticker = new KeepAliveTicker(keepAliveMs)));
+    this.ticker = ticker;
+    this.lastWrite = ticker.add(this);
     // The client went away: per the spec that is no cancellation; the call goes on and its answer is dropped.
     res.once('close', () => this.finish());
+  }
+
+  /** Called by the ticker: a comment when nothing was written for a whole period. */
+  keepAlive(tick: number): void {
+    if (tick - this.lastWrite >= 2) this.write(': keepalive\n\n');
   }
 
   send(message: JSONRPCMessage): void {
@@ -42,6 +91,7 @@ export class CallResponse implements CallStream {
 
   private write(chunk: string): void {
     if (this.ended) return;
+    this.lastWrite = this.ticker.now;
     this.startStream();
     this.res.write(chunk);
   }
@@ -60,8 +110,9 @@ export class CallResponse implements CallStream {
   }
 
   private finish(): void {
+    if (this.ended) return;
     this.ended = true;
-    clearInterval(this.keepAlive);
+    this.ticker.delete(this);
   }
 }
 
