@@ -19,9 +19,8 @@ import { VERSION } from './version.js';
 import { errorMessage } from './errors.js';
 import { RestSessions } from './api/rest-sessions.js';
 import { NO_CALL_METRICS, Usage } from './api/usage.js';
-import { createSecretBox, keyFromFile, parseKey } from './store/secret-box.js';
 import { deferredSessionStore } from './store/session-store.js';
-import { openSqliteSessionStore, SESSIONS_DB_FILE } from './store/sqlite-session-store.js';
+import { openRestSessionStore } from './store/rest-session-store.js';
 import { lockStateDir, type StateDirLock } from './store/state-dir.js';
 import type { Catalog } from './catalog/catalog.js';
 import { snapshotFile } from './store/snapshot-file.js';
@@ -35,7 +34,6 @@ import type { Metrics } from './metrics/metrics.js';
 import { createCore } from './gateway-core.js';
 import { createRedisState } from './store/redis-state.js';
 import { redisBindings } from './store/redis-bindings.js';
-import { redisSessionStore } from './store/redis-session-store.js';
 import { redisRequestCounts } from './store/redis-request-counts.js';
 import { startGatewayQueue } from './queue/gateway-queue.js';
 import type { ToolQueue } from './queue/tool-queue.js';
@@ -72,8 +70,6 @@ const RESPONSE_FLUSH_MS = 2_000;
 const LEDGER_FILE = 'backend-processes.json';
 /** The `code` of the error listen() rejects with when another gateway holds the state directory. */
 export const STATE_DIR_LOCKED = 'ESTATEDIRLOCKED';
-/** In the state directory: the key REST sessions' credentials are sealed with, when the config gives none. */
-const REST_SESSIONS_KEY_FILE = 'rest-sessions.key';
 const REST_SWEEP_MS = 60_000;
 /** In the state directory: the backends the admin API added, and what it enabled or disabled. */
 const REGISTRATIONS_FILE = 'registrations.json';
@@ -205,30 +201,9 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
   // Each client's rate counted across replicas (approximately: the others' requests arrive a flush later).
   const requestCounts = state ? redisRequestCounts(state) : undefined;
   auth.limiter.shared = requestCounts;
-  const restStore = deferredSessionStore(() => {
-    const key = config.rest_sessions.key;
-    const box = createSecretBox(
-      key !== undefined ? parseKey(key) : keyFromFile(join(config.state_dir, REST_SESSIONS_KEY_FILE)),
-    );
-    const opened = openSqliteSessionStore(join(config.state_dir, SESSIONS_DB_FILE), box);
-    if (opened.setAside)
-      log.error(
-        { set_aside: opened.setAside },
-        'rest sessions: the database was unreadable; set aside, a new one started',
-      );
-    if (opened.migratedFrom !== undefined)
-      log.info({ from: opened.migratedFrom }, 'rest sessions: database migrated');
-    if (!state) return opened.store;
-    // Shared only with a key every replica is given: a key file of one replica's state directory opens nothing
-    // sealed on another, and a key kept in Redis beside the credentials would protect nothing.
-    if (key === undefined) {
-      log.warn(
-        'rest sessions: kept per replica; set rest_sessions.key (the same on every replica) to share them',
-      );
-      return opened.store;
-    }
-    return redisSessionStore(state, box, opened.store);
-  });
+  const restStore = deferredSessionStore(() =>
+    openRestSessionStore({ stateDir: config.state_dir, key: config.rest_sessions.key, state, log }),
+  );
   const restSessions = new RestSessions({ store: restStore, registry, config: config.rest_sessions });
   const usage = new Usage();
   // Every tool call through the meta-tools, the flat surface and REST is counted for /api/v1/stats.
