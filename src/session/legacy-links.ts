@@ -14,7 +14,8 @@ import type { ConnectionCredential, Registry } from '../registry/registry.js';
 import { stableJson } from '../stable-json.js';
 
 const IDLE_MS = 30_000;
-const MAX_IDLE = 4;
+/** As many as a busy client pool keeps calling at once: fewer, and each call beyond them pays a handshake. */
+const MAX_IDLE = 32;
 
 interface Idle {
   connection: Connection;
@@ -35,6 +36,7 @@ export class LegacyLinks {
   constructor(
     private readonly registry: Pick<Registry, 'open'>,
     private readonly idleMs = IDLE_MS,
+    private readonly maxIdle = MAX_IDLE,
   ) {}
 
   hold(
@@ -93,7 +95,7 @@ export class LegacyLinks {
 
   private putIdle(key: string, connection: Connection): void {
     const list = this.idle.get(key) ?? [];
-    if (this.closed || connection.closed || connection.sessionLost || list.length >= MAX_IDLE) {
+    if (this.closed || connection.closed || connection.sessionLost || list.length >= this.maxIdle) {
       void connection.close();
       return;
     }
