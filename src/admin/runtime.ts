@@ -237,6 +237,21 @@ export class Runtime {
    */
   adopt(registrations: Registrations): Promise<BackendDiff> {
     return this.serial(async () => {
+      // Whoever can write to Redis must not run programs here that this replica's config would refuse from its API.
+      if (!this.file.admin.allow_stdio) {
+        const stdio = Object.keys(registrations.servers).filter(
+          (n) => registrations.servers[n]!.command !== undefined,
+        );
+        if (stdio.length > 0) {
+          this.deps.log.warn(
+            { backends: stdio },
+            'shared registrations hold stdio backends; not run here without admin.allow_stdio: true',
+          );
+          const servers = { ...registrations.servers };
+          for (const n of stdio) delete servers[n];
+          registrations = { ...registrations, servers };
+        }
+      }
       this.registrations = registrations;
       await this.deps.store.keep(registrations);
       const diff = await this.apply();

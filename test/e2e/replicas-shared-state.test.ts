@@ -160,6 +160,34 @@ backends:
     await client.close();
   });
 
+  it('does not run a shared stdio registration on a replica whose config does not allow stdio additions', async () => {
+    const strict = await startGateway(
+      `admin:\n  token: ${TOKEN}\nstate:\n  store: redis\n  url: ${redis.url}\n  prefix: 'pair:'\nbackends: {}\n`,
+    );
+    try {
+      for (const body of [
+        { name: 'spawned', command: 'node dist/examples/backends/toolbox.js' },
+        { name: 'remote-added', http_url: remote.url },
+      ]) {
+        const added = await fetch(`${a.url}/api/v1/servers`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+        expect(added.status).toBeLessThan(300);
+      }
+      await until(
+        () => strict.gateway.registry.names().includes('remote-added'),
+        'strict serves remote-added',
+        2_000,
+      );
+      await until(() => b.gateway.registry.names().includes('spawned'), 'b serves spawned', 2_000);
+      expect(strict.gateway.registry.names()).not.toContain('spawned');
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('shows the store in /health and /metrics: up, and how long its commands take', async () => {
     const health = (await (await fetch(`${a.url}/health`)).json()) as { status: string; state: unknown };
     expect(health.state).toMatchObject({ store: 'redis', up: true, latency_ms: expect.any(Number) });
