@@ -5,9 +5,10 @@
  * (no offline queue) or after the command timeout, so that a caller falls back to its own state instead of waiting.
  * Every command goes through `run`, which times it, counts it and keeps the connection's health for /health and
  * /metrics. Pub/sub loses messages (at most once, none while disconnected): listeners are told of every reconnect,
- * and the stores built on it check a version key besides.
+ * and the stores built on it check a version key besides. The client library is loaded by `connect()`: a gateway with
+ * the embedded state never loads it.
  */
-import { createClient, type RedisClientType } from 'redis';
+import type { RedisClientType } from 'redis';
 import type { Logger } from '../log.js';
 
 export interface RedisStateOptions {
@@ -66,13 +67,11 @@ function reconnectDelay(retries: number): number {
 const LATENCY_WINDOW = 64;
 
 export function createRedisState(options: RedisStateOptions, log: Logger): RedisState {
-  const client = createClient({
-    url: options.url,
-    socket: { connectTimeout: options.connectTimeoutMs, reconnectStrategy: reconnectDelay },
-    disableOfflineQueue: true,
-    commandOptions: { timeout: options.commandTimeoutMs, rejectInFlight: true },
-  }) as unknown as Redis;
-  const subscriber = client.duplicate();
+  // Both made by connect(); until then every command fails as it does while Redis is away.
+  let client: Redis | undefined;
+  let subscriber: Redis | undefined;
+  /** Subscriptions asked for before connect(), made once the subscriber exists. */
+  const early: Array<[string, (message: string) => void]> = [];
   const recoverListeners: Array<() => void> = [];
   const latencies: number[] = [];
   let up = false;
@@ -98,17 +97,39 @@ export function createRedisState(options: RedisStateOptions, log: Logger): Redis
     log.error({ err: lastError }, 'state store: redis unreachable; serving from this replica’s own state');
   }
 
-  client.on('error', (error: unknown) => markDown(error));
-  client.on('ready', () => {
-    // The first ready is the connect itself; later ones are recoveries. Either way the state is checked by a PING.
-    void state.attempt((c) => c.ping());
-  });
-  // The subscriber's errors are the same outage seen twice; only the command connection decides health.
-  subscriber.on('error', () => {});
-  subscriber.on('ready', () => {
-    // A subscriber that reconnects resubscribes by itself, having missed what was published meanwhile.
-    if (up) for (const listener of recoverListeners) listener();
-  });
+  async function createClients(): Promise<{ client: Redis; subscriber: Redis }> {
+    const { createClient } = await import('redis');
+    const commands = createClient({
+      url: options.url,
+      socket: { connectTimeout: options.connectTimeoutMs, reconnectStrategy: reconnectDelay },
+      disableOfflineQueue: true,
+      commandOptions: { timeout: options.commandTimeoutMs, rejectInFlight: true },
+    }) as unknown as Redis;
+    const pubsub = commands.duplicate();
+    commands.on('error', (error: unknown) => markDown(error));
+    commands.on('ready', () => {
+      // The first ready is the connect itself; later ones are recoveries. Either way the state is checked by a PING.
+      void state.attempt((c) => c.ping());
+    });
+    // The subscriber's errors are the same outage seen twice; only the command connection decides health.
+    pubsub.on('error', () => {});
+    pubsub.on('ready', () => {
+      // A subscriber that reconnects resubscribes by itself, having missed what was published meanwhile.
+      if (up) for (const listener of recoverListeners) listener();
+    });
+    return { client: commands, subscriber: pubsub };
+  }
+
+  function subscribeOn(
+    connection: Redis,
+    channel: string,
+    listener: (message: string) => void,
+  ): Promise<void> {
+    return connection.subscribe(state.key(channel), listener).catch((error: unknown) => {
+      // Resubscribed on the next connect: node-redis keeps the subscriptions it was asked for.
+      log.warn({ err: String(error) }, 'state store: subscribe failed; retried on reconnect');
+    });
+  }
 
   const state: RedisState = {
     observe: undefined,
@@ -119,7 +140,7 @@ export function createRedisState(options: RedisStateOptions, log: Logger): Redis
     async run(operation) {
       const started = performance.now();
       try {
-        if (!client.isReady) throw new Error('redis is not connected');
+        if (!client?.isReady) throw new Error('redis is not connected');
         const result = await operation(client);
         const seconds = (performance.now() - started) / 1000;
         latencies.push(seconds * 1000);
@@ -144,10 +165,8 @@ export function createRedisState(options: RedisStateOptions, log: Logger): Redis
       await state.attempt((c) => c.publish(state.key(channel), message));
     },
     async subscribe(channel, listener) {
-      await subscriber.subscribe(state.key(channel), listener).catch((error: unknown) => {
-        // Resubscribed on the next connect: node-redis keeps the subscriptions it was asked for.
-        log.warn({ err: String(error) }, 'state store: subscribe failed; retried on reconnect');
-      });
+      if (subscriber) await subscribeOn(subscriber, channel, listener);
+      else early.push([channel, listener]);
     },
     onRecover(listener) {
       recoverListeners.push(listener);
@@ -163,9 +182,12 @@ export function createRedisState(options: RedisStateOptions, log: Logger): Redis
       };
     },
     blockingConnection() {
+      if (!client) throw new Error('redis is not connected');
       return client.duplicate({ commandOptions: { rejectInFlight: true } });
     },
     async connect() {
+      ({ client, subscriber } = await createClients());
+      const pubsub = subscriber;
       // Neither connect waits past its timeout: a gateway starts with Redis away, and catches up once it returns.
       const connecting = [client.connect(), subscriber.connect()].map((p) =>
         (p as Promise<unknown>).catch((error: unknown) => markDown(error)),
@@ -174,6 +196,7 @@ export function createRedisState(options: RedisStateOptions, log: Logger): Redis
         Promise.all(connecting),
         new Promise((resolve) => setTimeout(resolve, options.connectTimeoutMs).unref()),
       ]);
+      for (const [channel, listener] of early.splice(0)) void subscribeOn(pubsub, channel, listener);
       if (client.isReady) await state.attempt((c) => c.ping());
       else log.error({ err: lastError }, 'state store: redis unreachable at start; will keep trying');
     },
@@ -181,7 +204,7 @@ export function createRedisState(options: RedisStateOptions, log: Logger): Redis
       closed = true;
       for (const c of [subscriber, client]) {
         try {
-          if (c.isOpen) c.destroy();
+          if (c?.isOpen) c.destroy();
         } catch {
           // Already closed.
         }
