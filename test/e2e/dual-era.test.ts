@@ -12,6 +12,7 @@ import {
   Client as ModernClient,
   StreamableHTTPClientTransport as ModernTransport,
 } from '@modelcontextprotocol/client';
+import { connectModernClient } from '../helpers/modern-client.js';
 import {
   connectClient,
   endSession,
@@ -42,11 +43,7 @@ async function gateway(dir = stateDir): Promise<RunningGateway> {
 }
 
 async function modernClient(url: string): Promise<ModernClient> {
-  const client = new ModernClient(
-    { name: 'modern-test', version: '1.0.0' },
-    { versionNegotiation: { mode: 'auto' } },
-  );
-  await client.connect(new ModernTransport(new URL(url)));
+  const client = await connectModernClient(url);
   modern.push(client);
   return client;
 }

@@ -4,11 +4,8 @@
  * capability, with `-32603` naming the missing bridge when it did, and never waits for an answer that cannot come.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  Client as ModernClient,
-  StreamableHTTPClientTransport as ModernTransport,
-  type ClientCapabilities,
-} from '@modelcontextprotocol/client';
+import { type Client as ModernClient, type ClientCapabilities } from '@modelcontextprotocol/client';
+import { connectModernClient } from '../helpers/modern-client.js';
 import { firstText, startGateway, type RunningGateway } from '../helpers/gateway.js';
 import { until } from '../helpers/processes.js';
 
@@ -23,12 +20,7 @@ let gw: RunningGateway;
 const modern: ModernClient[] = [];
 
 async function modernClient(capabilities: ClientCapabilities = {}): Promise<ModernClient> {
-  const client = new ModernClient(
-    { name: 'modern-requests-test', version: '1.0.0' },
-    { versionNegotiation: { mode: 'auto' }, capabilities },
-  );
-  await client.connect(new ModernTransport(new URL(`${gw.url}/mcp`)));
-  expect(client.getNegotiatedProtocolVersion()).toBe(V);
+  const client = await connectModernClient(`${gw.url}/mcp`, { name: 'modern-requests-test', capabilities });
   modern.push(client);
   return client;
 }

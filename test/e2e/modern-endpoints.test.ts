@@ -4,10 +4,8 @@
  * `/mcp/pipelines` (the pipelines the profile allows) and `/mcp/admin` (behind the admin token as always).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  Client as ModernClient,
-  StreamableHTTPClientTransport as ModernTransport,
-} from '@modelcontextprotocol/client';
+import { type Client as ModernClient } from '@modelcontextprotocol/client';
+import { connectModernClient } from '../helpers/modern-client.js';
 import { firstText, startGateway, type RunningGateway } from '../helpers/gateway.js';
 import { until } from '../helpers/processes.js';
 
@@ -50,16 +48,10 @@ let gw: RunningGateway;
 const modern: ModernClient[] = [];
 
 async function modernClient(path: string, token: string): Promise<ModernClient> {
-  const client = new ModernClient(
-    { name: 'modern-endpoints-test', version: '1.0.0' },
-    { versionNegotiation: { mode: 'auto' } },
-  );
-  await client.connect(
-    new ModernTransport(new URL(`${gw.url}${path}`), {
-      requestInit: { headers: { authorization: `Bearer ${token}` } },
-    }),
-  );
-  expect(client.getNegotiatedProtocolVersion()).toBe(V);
+  const client = await connectModernClient(`${gw.url}${path}`, {
+    name: 'modern-endpoints-test',
+    headers: { authorization: `Bearer ${token}` },
+  });
   modern.push(client);
   return client;
 }

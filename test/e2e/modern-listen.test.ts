@@ -5,15 +5,11 @@
  * gracefully when the gateway shuts down.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  Client as ModernClient,
-  StreamableHTTPClientTransport as ModernTransport,
-  type McpSubscription,
-} from '@modelcontextprotocol/client';
+import { type Client as ModernClient, type McpSubscription } from '@modelcontextprotocol/client';
+import { connectModernClient } from '../helpers/modern-client.js';
 import { connectClient, endSession, startGateway, type RunningGateway } from '../helpers/gateway.js';
 import { until } from '../helpers/processes.js';
 
-const V = '2026-07-28';
 const yaml = (extra = '') => `
 ${extra}
 admin:
@@ -35,16 +31,14 @@ async function gateway(extra = ''): Promise<RunningGateway> {
 }
 
 async function modernClient(url: string): Promise<{ client: ModernClient; changes: () => number }> {
-  const client = new ModernClient(
-    { name: 'modern-listen-test', version: '1.0.0' },
-    { versionNegotiation: { mode: 'auto' } },
-  );
   let changes = 0;
-  client.setNotificationHandler('notifications/tools/list_changed', () => {
-    changes++;
+  const client = await connectModernClient(url, {
+    name: 'modern-listen-test',
+    setup: (c) =>
+      c.setNotificationHandler('notifications/tools/list_changed', () => {
+        changes++;
+      }),
   });
-  await client.connect(new ModernTransport(new URL(url)));
-  expect(client.getNegotiatedProtocolVersion()).toBe(V);
   modern.push(client);
   return { client, changes: () => changes };
 }

@@ -4,10 +4,8 @@
  * of a call without one) cancels the call at the backend, which sees `notifications/cancelled`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  Client as ModernClient,
-  StreamableHTTPClientTransport as ModernTransport,
-} from '@modelcontextprotocol/client';
+import { type Client as ModernClient } from '@modelcontextprotocol/client';
+import { connectModernClient } from '../helpers/modern-client.js';
 import { firstText, startGateway, type RunningGateway } from '../helpers/gateway.js';
 import { until } from '../helpers/processes.js';
 
@@ -22,12 +20,7 @@ let gw: RunningGateway;
 const modern: ModernClient[] = [];
 
 async function modernClient(url: string): Promise<ModernClient> {
-  const client = new ModernClient(
-    { name: 'modern-progress-test', version: '1.0.0' },
-    { versionNegotiation: { mode: 'auto' } },
-  );
-  await client.connect(new ModernTransport(new URL(url)));
-  expect(client.getNegotiatedProtocolVersion()).toBe(V);
+  const client = await connectModernClient(url, { name: 'modern-progress-test' });
   modern.push(client);
   return client;
 }

@@ -6,10 +6,8 @@
  * legacy; cancellation crosses the eras (a closed response, `notifications/cancelled`).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  Client as ModernClient,
-  StreamableHTTPClientTransport as ModernTransport,
-} from '@modelcontextprotocol/client';
+import { type Client as ModernClient, type ClientCapabilities } from '@modelcontextprotocol/client';
+import { connectModernClient } from '../helpers/modern-client.js';
 import {
   CreateMessageRequestSchema,
   ElicitRequestSchema,
@@ -36,15 +34,8 @@ const legacyCancelled: string[] = [];
 let legacyInitializes = 0;
 const modernClients: ModernClient[] = [];
 
-async function modernClient(
-  backend: string,
-  capabilities: Record<string, unknown> = {},
-): Promise<ModernClient> {
-  const client = new ModernClient(
-    { name: 'modern-test', version: '1.0.0' },
-    { capabilities, versionNegotiation: { mode: { pin: V } } },
-  );
-  await client.connect(new ModernTransport(new URL(`${gw.url}/mcp/${backend}`)));
+async function modernClient(backend: string, capabilities: ClientCapabilities = {}): Promise<ModernClient> {
+  const client = await connectModernClient(`${gw.url}/mcp/${backend}`, { capabilities, pin: true });
   modernClients.push(client);
   return client;
 }

@@ -12,10 +12,8 @@ import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import {
-  Client as ModernClient,
-  StreamableHTTPClientTransport as ModernTransport,
-} from '@modelcontextprotocol/client';
+import { type Client as ModernClient } from '@modelcontextprotocol/client';
+import { connectModernClient } from '../helpers/modern-client.js';
 import { firstText, REPO_ROOT } from '../helpers/gateway.js';
 import { descendantsOf, isAlive, stopChild, until } from '../helpers/processes.js';
 import { hasRedisServer, startRedis, type RedisServer } from '../helpers/redis.js';
@@ -41,13 +39,8 @@ async function legacyClient(url: string, sessionId?: string): Promise<Client> {
   return client;
 }
 
-async function modernClient(url: string): Promise<ModernClient> {
-  const client = new ModernClient(
-    { name: 'replicas-modern', version: '1.0.0' },
-    { versionNegotiation: { mode: 'auto' } },
-  );
-  await client.connect(new ModernTransport(new URL(url)));
-  return client;
+function modernClient(url: string): Promise<ModernClient> {
+  return connectModernClient(url, { name: 'replicas-modern' });
 }
 
 const echo = (message: string) => ({
