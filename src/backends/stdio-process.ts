@@ -218,8 +218,8 @@ export class StdioProcessTransport implements Transport {
   }
 
   private deliver(line: Buffer): void {
-    const text = line.toString('utf8').replace(/\r$/, '');
-    if (text.trim() === '') return;
+    // JSON.parse takes the line's surrounding whitespace (a \r of CRLF included) as it is.
+    const text = line.toString('utf8');
     let message: unknown;
     try {
       message = JSON.parse(text);
@@ -227,11 +227,9 @@ export class StdioProcessTransport implements Transport {
       message = undefined;
     }
     // A structural check only: the SDK's schema parse cost more than the rest of a forwarded call.
-    if (!isJsonRpcMessage(message)) {
-      this.garbage.take(text.length > 200 ? `${text.slice(0, 200)}…` : text);
-      return;
-    }
-    this.onmessage?.(message);
+    if (isJsonRpcMessage(message)) return this.onmessage?.(message);
+    const garbage = text.trim();
+    if (garbage !== '') this.garbage.take(garbage.length > 200 ? `${garbage.slice(0, 200)}…` : garbage);
   }
 }
 

@@ -50,6 +50,18 @@ class KeepAliveTicker {
 
 const tickers = new Map<number, KeepAliveTicker>();
 
+/** As the SDK's transport writes them. */
+const SSE_HEADERS = [
+  'content-type',
+  'text/event-stream',
+  'cache-control',
+  'no-cache, no-transform',
+  'connection',
+  'keep-alive',
+  'x-accel-buffering',
+  'no',
+];
+
 export class CallResponse implements CallStream {
   private streaming = false;
   private ended = false;
@@ -59,21 +71,20 @@ export class CallResponse implements CallStream {
 
   constructor(
     private readonly res: ServerResponse,
-    /** Headers every answer carries (session id, request id). */
-    private readonly headers: Record<string, string>,
+    /** Headers every answer carries (session id, request id), as name, value, name, value… */
+    private readonly headers: string[],
     keepAliveMs = KEEP_ALIVE_MS,
   ) {
     let ticker = tickers.get(keepAliveMs);
     if (!ticker) tickers.set(keepAliveMs, (ticker = new KeepAliveTicker(keepAliveMs)));
     this.ticker = ticker;
     this.lastWrite = ticker.add(this);
-    // The client went away: per the spec that is no cancellation; the call goes on and its answer is dropped.
-    res.once('close', () => this.finish());
   }
 
   /** Called by the ticker: a comment when nothing was written for a whole period. */
   keepAlive(tick: number): void {
-    if (tick - this.lastWrite >= 2) this.write(': keepalive\n\n');
+    if (this.clientGone()) this.finish();
+    else if (tick - this.lastWrite >= 2) this.write(': keepalive\n\n');
   }
 
   send(message: JSONRPCMessage): void {
@@ -81,32 +92,36 @@ export class CallResponse implements CallStream {
   }
 
   end(answer?: JSONRPCMessage): void {
-    if (this.ended) return;
+    if (this.ended || this.clientGone()) return this.finish();
     const last = answer === undefined ? '' : sseEvent(answer);
     // Nothing sent yet: the whole stream is known, and one write with its length is cheaper than chunked framing.
-    if (!this.streaming) this.startStream({ 'content-length': String(Buffer.byteLength(last)) });
+    if (!this.streaming) this.startStream(Buffer.byteLength(last));
     this.res.end(last);
     this.finish();
   }
 
   private write(chunk: string): void {
-    if (this.ended) return;
+    if (this.ended || this.clientGone()) return this.finish();
     this.lastWrite = this.ticker.now;
     this.startStream();
     this.res.write(chunk);
   }
 
-  private startStream(length: Record<string, string> = {}): void {
+  private startStream(length?: number): void {
     if (this.streaming) return;
     this.streaming = true;
-    this.res.writeHead(200, {
-      ...this.headers,
-      ...length,
-      'content-type': 'text/event-stream',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
+    // A flat list: node:http takes it as it is, where an object would be built and then walked key by key.
+    const headers = this.headers.concat(SSE_HEADERS);
+    if (length !== undefined) headers.push('content-length', String(length));
+    this.res.writeHead(200, headers);
+  }
+
+  /**
+   * The client went away: per the spec that is no cancellation; the call goes on and its answer is dropped. Asked
+   * when there is something to write (and by the ticker) rather than told by a 'close' listener on every response.
+   */
+  private clientGone(): boolean {
+    return this.res.destroyed;
   }
 
   private finish(): void {

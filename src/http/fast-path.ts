@@ -70,7 +70,7 @@ export function withFastPath(deps: FastPathDeps, app: RequestListener): RequestL
     const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
     if (!body.ok) sendError(res, body.error, requestId);
     else if (isJsonRpcRequest(body.message) && session.direct!.accepts(body.message)) {
-      const stream = new CallResponse(res, { 'mcp-session-id': session.id, [REQUEST_ID_HEADER]: requestId });
+      const stream = new CallResponse(res, ['mcp-session-id', session.id, REQUEST_ID_HEADER, requestId]);
       await session.direct!.answer(body.message, stream, requestId);
     } else {
       // The app answers it (with a request id of its own making, from the same header).
@@ -154,9 +154,11 @@ async function readBody(req: IncomingMessage): Promise<string> {
   // before the next microtask: then it waits whole in the stream's buffer, and reading it takes no events.
   if (!req.complete) await Promise.resolve();
   if (req.complete) {
-    const chunks: Buffer[] = [];
+    const first = req.read() as Buffer | null;
+    if (first === null) return '';
+    const chunks: Buffer[] = [first];
     for (let chunk: Buffer | null; (chunk = req.read() as Buffer | null) !== null;) chunks.push(chunk);
-    return Buffer.concat(chunks).toString('utf8');
+    return (chunks.length === 1 ? first : Buffer.concat(chunks)).toString('utf8');
   }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];

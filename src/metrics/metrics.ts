@@ -5,6 +5,7 @@
  * backends or the catalog; child series are looked up once and kept, so recording is a few map lookups.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Tallies } from './tally.js';
 import {
   BACKEND_STATES,
   type BackendStateLabel,
@@ -92,8 +93,6 @@ const NON_COUNTERS_NAMED_TOTAL = [
   'nodejs_active_resources_total',
 ];
 
-type CounterChild = Counter.Internal;
-
 /** A map that makes each value on first use; keys come from bounded sets, so it stays small. */
 function cached<K, V>(make: (key: K) => V): (key: K) => V {
   const values = new Map<K, V>();
@@ -123,17 +122,26 @@ export function createMetrics(options: MetricsOptions): Metrics {
     registers,
   }).set({ version: options.version }, 1);
 
-  const httpRequests = new Counter({
+  // The counters every request touches are tallied (tally.ts) and handed over when a scrape collects them.
+  const httpTallies = new Tallies();
+  new Counter({
     name: `${PREFIX}http_requests_total`,
     help: 'HTTP requests answered, by route pattern and status code.',
     labelNames: ['route', 'code'],
     registers,
+    collect() {
+      httpTallies.flushInto(this);
+    },
   });
-  const requests = new Counter({
+  const requestTallies = new Tallies();
+  new Counter({
     name: `${PREFIX}requests_total`,
     help: 'JSON-RPC requests forwarded to a backend, by endpoint, backend, MCP method and outcome.',
     labelNames: ['route', 'backend', 'method', 'outcome'],
     registers,
+    collect() {
+      requestTallies.flushInto(this);
+    },
   });
   const cachedToolLists = new Counter({
     name: `${PREFIX}cached_tool_lists_total`,
@@ -148,11 +156,15 @@ export function createMetrics(options: MetricsOptions): Metrics {
     buckets: REQUEST_BUCKETS,
     registers,
   });
-  const toolCalls = new Counter({
+  const toolTallies = new Tallies();
+  new Counter({
     name: `${PREFIX}tool_calls_total`,
     help: 'tools/call requests forwarded to a backend (passthrough and gateway_invoke), by tool and outcome; tools the catalog does not know are "other".',
     labelNames: ['backend', 'tool', 'outcome'],
     registers,
+    collect() {
+      toolTallies.flushInto(this);
+    },
   });
   const backendState = new Gauge({
     name: `${PREFIX}backend_state`,
@@ -263,13 +275,13 @@ export function createMetrics(options: MetricsOptions): Metrics {
       crashes: backendCrashes.labels(backend),
       requests: cached((route: CallRoute) =>
         cached((method: string) =>
-          cached((outcome: CallOutcome): CounterChild => requests.labels(route, backend, method, outcome)),
+          cached((outcome: CallOutcome) => requestTallies.series({ route, backend, method, outcome })),
         ),
       ),
       duration: cached((method: string) => requestDuration.labels(backend, method)),
       cachedToolLists: cachedToolLists.labels(backend),
       tools: cached((tool: string) =>
-        cached((outcome: CallOutcome): CounterChild => toolCalls.labels(backend, tool, outcome)),
+        cached((outcome: CallOutcome) => toolTallies.series({ backend, tool, outcome })),
       ),
       /** Tool names already vetted against the catalog. */
       knownTools: new Set<string>(),
@@ -301,7 +313,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
     error: metaToolCalls.labels(tool, 'error'),
   }));
   const http = cached((route: HttpRoute) =>
-    cached((status: number) => httpRequests.labels(route, String(status))),
+    cached((status: number) => httpTallies.series({ route, code: String(status) })),
   );
 
   function setState(backend: string, state: BackendStateLabel): void {

@@ -14,7 +14,7 @@ afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => reso
 /** Serves one request with `script`, returns the response's headers and body as the client saw them. */
 async function respond(script: (response: CallResponse) => Promise<void> | void, keepAliveMs?: number) {
   server = createServer(
-    (_req, res) => void script(new CallResponse(res, { 'mcp-session-id': 's-1' }, keepAliveMs)),
+    (_req, res) => void script(new CallResponse(res, ['mcp-session-id', 's-1'], keepAliveMs)),
   );
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
