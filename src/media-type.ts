@@ -5,6 +5,8 @@
 
 /** A Content-Type's media type without parameters, lower-cased: `application/json; charset=utf-8` → `application/json`. */
 export function mediaType(header: string | undefined): string {
+  // What nearly every MCP request carries, answered without taking it apart.
+  if (header === 'application/json') return header;
   return (header ?? '').split(';')[0]!.trim().toLowerCase();
 }
 

@@ -26,18 +26,31 @@ export type HostCheck = (
   origin: string | undefined,
 ) => 'host' | 'origin' | undefined;
 
+/** Host headers whose verdict is kept. */
+const REMEMBERED_HOSTS = 32;
+
 export function hostCheck(policy: OriginPolicy): HostCheck {
   const anyHost = policy.allowedHosts.includes('*');
   const hosts = new Set(policy.allowedHosts.map((h) => h.toLowerCase()));
   if (!['0.0.0.0', '::', ''].includes(policy.bindHost)) hosts.add(policy.bindHost.toLowerCase());
   const origins = new Set(policy.allowedOrigins.map((o) => o.toLowerCase().replace(/\/$/, '')));
 
-  const hostAllowed = (host: string | undefined): boolean => {
-    if (anyHost) return true;
-    if (!host) return false;
+  const decide = (host: string): boolean => {
     const value = host.toLowerCase();
     const name = value.replace(/:\d+$/, '');
     return isLoopbackName(name) || hosts.has(value) || hosts.has(name);
+  };
+  // A client sends the same Host on every request: its verdict is remembered (a few, so that no one can grow it).
+  const verdicts = new Map<string, boolean>();
+  const hostAllowed = (host: string | undefined): boolean => {
+    if (anyHost) return true;
+    if (!host) return false;
+    let verdict = verdicts.get(host);
+    if (verdict === undefined) {
+      if (verdicts.size >= REMEMBERED_HOSTS) verdicts.clear();
+      verdicts.set(host, (verdict = decide(host)));
+    }
+    return verdict;
   };
 
   const originAllowed = (origin: string | undefined): boolean => {
