@@ -23,9 +23,13 @@ const int = (value: string | undefined, fallback: number) =>
   value !== undefined && Number(value) > 0 ? Math.floor(Number(value)) : fallback;
 /** Enough calls for V8 to have optimized the hot path before anything is counted. */
 const WARMUP = int(env.BENCH_INSTR_WARMUP, 3000);
-const N1 = int(env.BENCH_INSTR_N1, 100);
-const N2 = int(env.BENCH_INSTR_N2, 400);
-const REPEATS = int(env.BENCH_INSTR_REPEATS, 3);
+/**
+ * Blocks long enough that the garbage collections falling into one are about its share: with 100 and 400 calls a
+ * block holding a major collection counted it whole, and samples of one build spread over 1.8×.
+ */
+const N1 = int(env.BENCH_INSTR_N1, 200);
+const N2 = int(env.BENCH_INSTR_N2, 1700);
+const REPEATS = int(env.BENCH_INSTR_REPEATS, 5);
 const IDLE_MS = int(env.BENCH_INSTR_IDLE_MS, 1500);
 /**
  * Node under valgrind runs one thread at a time, so when V8's optimizing compiler on a background thread finishes
