@@ -80,6 +80,30 @@ describe('createMetrics', () => {
     expect(s.value('mcp_gateway_http_requests_total', { route: 'other', code: '404' })).toBe(2);
   });
 
+  it('counts each request once however often it is scraped (counters tallied between scrapes)', async () => {
+    const { m, read } = metrics();
+    const calls = (n: number) => {
+      for (let i = 0; i < n; i++) {
+        m.requestDone('/mcp/:backend', 'a', 'tools/call', 'ok', 0.001, 'echo');
+        m.httpRequest('/mcp/:backend', 200);
+      }
+    };
+    calls(3);
+    let s = await read();
+    expect(s.value('mcp_gateway_requests_total', { backend: 'a', method: 'tools/call', outcome: 'ok' })).toBe(
+      3,
+    );
+    s = await read();
+    expect(s.value('mcp_gateway_tool_calls_total', { backend: 'a', tool: 'echo', outcome: 'ok' })).toBe(3);
+    calls(4);
+    s = await read();
+    expect(s.value('mcp_gateway_requests_total', { backend: 'a', method: 'tools/call', outcome: 'ok' })).toBe(
+      7,
+    );
+    expect(s.value('mcp_gateway_tool_calls_total', { backend: 'a', tool: 'echo', outcome: 'ok' })).toBe(7);
+    expect(s.value('mcp_gateway_http_requests_total', { route: '/mcp/:backend', code: '200' })).toBe(7);
+  });
+
   it('resolves sub-millisecond durations and minute-long ones', async () => {
     const { m, read } = metrics();
     m.requestDone('/mcp', 'a', 'tools/call', 'ok', 0.0003);
