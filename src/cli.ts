@@ -36,6 +36,8 @@ export interface CliIo {
   stopSignal: () => Promise<string>;
   /** Calls `listener` whenever the daemon should reload its config (SIGHUP in production). */
   onReloadSignal?: (listener: () => void) => void;
+  /** Called once a long-running command (serve, stdio) has started: what follows is serving, not starting. */
+  onStarted?: () => void;
   /** The streams `mcp-gateway stdio` speaks MCP on; the process's own by default. */
   stdin?: Readable;
   stdoutStream?: Writable;
@@ -271,6 +273,7 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
     return EXIT.failure;
   }
   log.info({ url, backends: gateway.registry.names() }, 'mcp-gateway listening');
+  io.onStarted?.();
   const signal = await stopped;
   log.info({ signal }, 'stopping');
   await gateway.close();
@@ -302,6 +305,7 @@ async function stdio(args: StdioArgs, io: CliIo): Promise<number> {
     if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
       return usage(io, `--url takes the http:// URL of a gateway endpoint, e.g. http://127.0.0.1:39400/mcp`);
     }
+    io.onStarted?.();
     return runRemoteBridge({
       url,
       token: io.env.MCP_GATEWAY_TOKEN || undefined,
@@ -332,6 +336,7 @@ async function stdio(args: StdioArgs, io: CliIo): Promise<number> {
   }
   // The profile's surface unless --surface says otherwise.
   const flat = args.surface === undefined ? access?.surface === 'flat' : args.surface === 'flat';
+  io.onStarted?.();
   await runStdioGateway(config, log, streams, {
     surface: { flat, ...(access ? { access } : {}) },
     maxCallMs: RUNTIME_DEFAULTS.maxCallMs,

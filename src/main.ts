@@ -3,6 +3,8 @@
  * @module main: the `mcp-gateway` executable. Wires the CLI to the real process (argv, streams, signals) and is the
  * only place that calls process.exit.
  */
+// First: it holds the young generation at its initial size while the other modules evaluate and the gateway starts.
+import { releaseYoungGeneration } from './young-generation.js';
 import { runCli, EXIT } from './cli.js';
 
 function stopSignal(): Promise<string> {
@@ -48,6 +50,7 @@ void runCli(process.argv.slice(2), {
   cwd: process.cwd(),
   stopSignal,
   onReloadSignal: (listener) => (reload = listener),
+  onStarted: releaseYoungGeneration,
 })
   .catch((error: unknown) => {
     process.stderr.write(
