@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { parseCommandLine, type CommandSpec } from './cli-args.js';
 import { checkPipelineTools } from './check-pipelines.js';
+import { releaseYoungGeneration } from './young-generation.js';
 import { IMPORT_OPTIONS, IMPORT_POSITIONALS, runImportCommand } from './commands/import.js';
 import { INIT_OPTIONS, INIT_POSITIONALS, runInitCommand } from './commands/init.js';
 import { RELOAD_OPTIONS, runReloadCommand } from './commands/reload.js';
@@ -36,8 +37,6 @@ export interface CliIo {
   stopSignal: () => Promise<string>;
   /** Calls `listener` whenever the daemon should reload its config (SIGHUP in production). */
   onReloadSignal?: (listener: () => void) => void;
-  /** Called once a long-running command (serve, stdio) has started: what follows is serving, not starting. */
-  onStarted?: () => void;
   /** The streams `mcp-gateway stdio` speaks MCP on; the process's own by default. */
   stdin?: Readable;
   stdoutStream?: Writable;
@@ -273,7 +272,6 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
     return EXIT.failure;
   }
   log.info({ url, backends: gateway.registry.names() }, 'mcp-gateway listening');
-  io.onStarted?.();
   const signal = await stopped;
   log.info({ signal }, 'stopping');
   await gateway.close();
@@ -305,7 +303,7 @@ async function stdio(args: StdioArgs, io: CliIo): Promise<number> {
     if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
       return usage(io, `--url takes the http:// URL of a gateway endpoint, e.g. http://127.0.0.1:39400/mcp`);
     }
-    io.onStarted?.();
+    releaseYoungGeneration();
     return runRemoteBridge({
       url,
       token: io.env.MCP_GATEWAY_TOKEN || undefined,
@@ -336,7 +334,8 @@ async function stdio(args: StdioArgs, io: CliIo): Promise<number> {
   }
   // The profile's surface unless --surface says otherwise.
   const flat = args.surface === undefined ? access?.surface === 'flat' : args.surface === 'flat';
-  io.onStarted?.();
+  // The stdio gateway serves from here on: V8 sizes the young generation for its load (young-generation.ts).
+  releaseYoungGeneration();
   await runStdioGateway(config, log, streams, {
     surface: { flat, ...(access ? { access } : {}) },
     maxCallMs: RUNTIME_DEFAULTS.maxCallMs,

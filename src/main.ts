@@ -4,7 +4,7 @@
  * only place that calls process.exit.
  */
 // First: it holds the young generation at its initial size while the other modules evaluate and the gateway starts.
-import { releaseYoungGeneration } from './young-generation.js';
+import './young-generation.js';
 import { runCli, EXIT } from './cli.js';
 
 function stopSignal(): Promise<string> {
@@ -50,7 +50,6 @@ void runCli(process.argv.slice(2), {
   cwd: process.cwd(),
   stopSignal,
   onReloadSignal: (listener) => (reload = listener),
-  onStarted: releaseYoungGeneration,
 })
   .catch((error: unknown) => {
     process.stderr.write(
