@@ -16,11 +16,12 @@ import { withFastPath } from './http/fast-path.js';
 import type { Registry, RegistryDeps } from './registry/registry.js';
 import { META_ENDPOINT, SessionTable } from './session/session-table.js';
 import { VERSION } from './version.js';
+import { releaseYoungGeneration } from './young-generation.js';
 import { errorMessage } from './errors.js';
 import { RestSessions } from './api/rest-sessions.js';
 import { NO_CALL_METRICS, Usage } from './api/usage.js';
 import { deferredSessionStore } from './store/session-store.js';
-import { openRestSessionStore } from './store/rest-session-store.js';
+import { openRestSessionStore, restSessionsStored } from './store/rest-session-store.js';
 import { lockStateDir, type StateDirLock } from './store/state-dir.js';
 import type { Catalog } from './catalog/catalog.js';
 import { snapshotFile } from './store/snapshot-file.js';
@@ -263,10 +264,15 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
   function started(): void {
     sessions.startSweeping();
     // Opened once the state directory is ours; a store that cannot open is reported, and its requests fail alone.
-    try {
-      restStore.open();
-    } catch (error) {
-      log.error({ err: errorMessage(error) }, 'rest sessions: the session store could not be opened');
+    // Only when it may hold sessions already (a database from an earlier run, or Redis shared with other replicas):
+    // otherwise the first REST session opens it, and a gateway that serves none never loads the SQLite driver (~6 MB
+    // of an idle gateway's memory).
+    if (state || restSessionsStored(config.state_dir)) {
+      try {
+        restStore.open();
+      } catch (error) {
+        log.error({ err: errorMessage(error) }, 'rest sessions: the session store could not be opened');
+      }
     }
     restSessions.startSweeping(REST_SWEEP_MS, (error) =>
       log.warn({ err: errorMessage(error) }, 'rest sessions: sweep failed'),
@@ -358,6 +364,8 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
         );
         // Beyond it, Node closes a new connection at once: a flood of connections cannot exhaust file descriptors.
         listening.maxConnections = config.max_connections;
+        // Serving begins: V8 sizes the young generation for the load from here on (young-generation.ts).
+        listening.once('request', releaseYoungGeneration);
         listening.listen(config.port, config.host, () => {
           // Locked once the port is ours (a port in use is the likelier mistake, and is named first), and before
           // this turn ends: no request is read before it, so nothing starts a backend in a directory we do not hold.

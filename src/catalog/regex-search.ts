@@ -1,9 +1,12 @@
 /**
  * @module regex-search: the `regex: true` mode. The pattern is compiled with RE2 semantics (re2js), so matching takes
  * time linear in the text whatever the pattern, and tested case-insensitively against each tool's name, then its
- * server, title and description; name matches rank first.
+ * server, title and description; name matches rank first. re2js is loaded by the first regex search, required from
+ * node_modules rather than bundled (searching is synchronous): a gateway nobody asks for a pattern never evaluates
+ * it (~1 MB of an idle gateway's memory).
  */
-import { RE2JS } from 're2js';
+import { createRequire } from 'node:module';
+import type { RE2JS } from 're2js';
 import { insertTop, titleOf, toHit } from './hits.js';
 import type { IndexedTool, SearchHit, SearchResult } from './search-types.js';
 
@@ -11,6 +14,11 @@ import type { IndexedTool, SearchHit, SearchResult } from './search-types.js';
 export const MAX_PATTERN_LENGTH = 200;
 /** Text longer than this is not tested in regex mode: RE2 is linear, but 10,000 long descriptions still add up. */
 const MAX_REGEX_TEXT = 4000;
+
+let engine: typeof RE2JS | undefined;
+function re2(): typeof RE2JS {
+  return (engine ??= (createRequire(import.meta.url)('re2js') as typeof import('re2js')).RE2JS);
+}
 
 export function searchRegex(
   entries: readonly IndexedTool[],
@@ -27,12 +35,13 @@ export function searchRegex(
       message: `The pattern is ${pattern.length} characters long (max ${MAX_PATTERN_LENGTH}): use a shorter one.`,
     };
   }
+  const RE2 = re2();
   let re: RE2JS;
   try {
     // RE2 runs in time linear in the text whatever the pattern, so `(a+)+$` or `\w*\w*\w*!` cannot stall the
     // gateway the way they stall a backtracking engine (V8 takes minutes on a 1,000-character description).
     // The price: no backreferences and no lookaround, which RE2 refuses as syntax errors below.
-    re = RE2JS.compile(pattern, RE2JS.CASE_INSENSITIVE);
+    re = RE2.compile(pattern, RE2.CASE_INSENSITIVE);
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     return {

@@ -26,6 +26,7 @@ export { CONFIG_DEFAULTS } from './defaults.js';
 export { splitCommand } from './split-command.js';
 export { PIPELINES_BACKEND } from './names.js';
 export { expressionSource, templateExpressions } from './pipeline-expressions.js';
+export { loadJsonata } from './jsonata.js';
 export { formatPath } from './load.js';
 export { BACKEND_NAME_PATTERN, RESERVED_NAMES } from './schema.js';
 export { expandString } from './env.js';

@@ -3,7 +3,7 @@
  * and what they refer to. An expression is a whole string `{% … %}` holding JSONata (the convention of AWS Step
  * Functions' JSONata mode); every other value is literal. Analysis only: the pipelines module compiles and runs them.
  */
-import jsonata from 'jsonata';
+import { loadJsonata } from './jsonata.js';
 import type { PathSegment } from './env.js';
 
 /** Expressions see one document: `input` (the pipeline's arguments) and `steps` (earlier steps' results by id). */
@@ -51,6 +51,7 @@ interface Node {
 
 /** Parses the expression and lists the names it reads from the document's top; a syntax error is a message. */
 export function analyzeExpression(source: string): ExpressionAnalysis {
+  const jsonata = loadJsonata();
   let ast: Node;
   try {
     ast = jsonata(source).ast() as Node;

@@ -3,8 +3,7 @@
  * `{% … %}` string becomes its JSONata expression, evaluated against `{ input, steps }` when the step runs. The
  * config check has already parsed every expression and checked what it reads.
  */
-import jsonata from 'jsonata';
-import { expressionSource } from '../config/index.js';
+import { expressionSource, loadJsonata } from '../config/index.js';
 
 /** What expressions read: the pipeline's arguments and the values of the steps finished so far. */
 export interface Scope {
@@ -35,7 +34,7 @@ const LIMITS = { timeout: 1_000, stack: 200 };
 export function compileTemplate(value: unknown): Template {
   const source = expressionSource(value);
   if (source !== undefined) {
-    const expression = jsonata(source, LIMITS);
+    const expression = loadJsonata()(source, LIMITS);
     return async (scope) => plain(await expression.evaluate(scope));
   }
   if (Array.isArray(value)) {

@@ -5,6 +5,7 @@
  * one replica's state directory opens nothing sealed on another, and a key kept in Redis beside the credentials would
  * protect nothing.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../log.js';
 import type { RedisState } from './redis-state.js';
@@ -23,6 +24,14 @@ export interface RestStoreOptions {
   /** The replicas' shared state (`state.store: redis`). */
   state: RedisState | undefined;
   log: Logger;
+}
+
+/**
+ * Whether the state directory has a REST sessions database: one that has none holds no session, and need not load
+ * the SQLite driver (a native module) before a client asks for a session.
+ */
+export function restSessionsStored(stateDir: string): boolean {
+  return existsSync(join(stateDir, SESSIONS_DB_FILE));
 }
 
 export function openRestSessionStore({ stateDir, key, state, log }: RestStoreOptions): SessionStore {

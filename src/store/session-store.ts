@@ -36,7 +36,8 @@ export interface SessionStore {
 
 /**
  * A store opened on first use (or by `open()`), so that the file is touched only once the state directory is this
- * gateway's (locked); `close()` before any use opens nothing.
+ * gateway's (locked); `close()` before any use opens nothing. A sweep opens nothing either: a store that may hold
+ * sessions from before is opened at start (daemon.ts), so one not opened yet has nothing to expire.
  */
 export function deferredSessionStore(open: () => SessionStore): SessionStore & { open(): SessionStore } {
   let store: SessionStore | undefined;
@@ -51,7 +52,7 @@ export function deferredSessionStore(open: () => SessionStore): SessionStore & {
     get: async (id) => opened().get(id),
     list: async (owner) => opened().list(owner),
     delete: async (id) => opened().delete(id),
-    sweep: async (now) => opened().sweep(now),
+    sweep: async (now) => (store && !closed ? store.sweep(now) : 0),
     async close() {
       closed = true;
       await store?.close();

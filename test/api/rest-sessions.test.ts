@@ -2,10 +2,11 @@
  * REST sessions end to end, over real HTTP with SDK clients and a real SQLite file: a session over two of three
  * backends with its own bearer for an HTTP backend; its MCP endpoint lists and calls only those, the backend seeing
  * the session's token (never the config's, nor another session's); it survives a restart on the same state
- * directory; the database holds no credential in clear; the REST tool API with and without `X-Session-ID`; the
+ * directory; the database holds no credential in clear, and is made by the first session (a gateway that never had
+ * one does not open it); the REST tool API with and without `X-Session-ID`; the
  * OpenAPI document validates; usage is counted; another client sees none of it.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
@@ -103,6 +104,7 @@ let endpoint: string;
 
 describe('REST sessions', () => {
   it('creates a session over two of three backends, credentials never shown', async () => {
+    expect(existsSync(join(stateDir, 'rest-sessions.db'))).toBe(false);
     const created = await api('/sessions', ALICE, {
       body: {
         servers: ['alpha', 'beta'],
@@ -111,6 +113,7 @@ describe('REST sessions', () => {
       },
     });
     expect(created.status).toBe(201);
+    expect(existsSync(join(stateDir, 'rest-sessions.db'))).toBe(true);
     const body = (await created.json()) as { session_id: string; mcp_endpoint: string; expires_at: string };
     sessionId = body.session_id;
     endpoint = body.mcp_endpoint;
