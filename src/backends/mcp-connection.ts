@@ -198,22 +198,23 @@ class McpConnection implements Connection {
     return this.transport.stderr.lines();
   }
 
-  async request(method: string, params: Request['params'], options: CallOptions): Promise<Result> {
-    if (this.closedReason) throw this.unavailable(this.closedReason);
+  /** Not async itself: a call's promise is its correlator's (one layer fewer on every call). */
+  request(method: string, params: Request['params'], options: CallOptions): Promise<Result> {
+    if (this.closedReason) return Promise.reject(this.unavailable(this.closedReason));
     const caller = options.caller;
     const uri = params?.uri;
     if (this.router.shared && caller && typeof uri === 'string') {
       // One subscription per URI for the whole process: only the first subscribe and the last unsubscribe of a URI
       // reach the backend.
       if (method === 'resources/subscribe') {
-        if (!this.router.subscriptions.add(uri, caller.peer)) return {};
+        if (!this.router.subscriptions.add(uri, caller.peer)) return Promise.resolve({});
         return this.call(method, params, options).catch((error: unknown) => {
           this.router.subscriptions.remove(uri, caller.peer);
           throw error;
         });
       }
       if (method === 'resources/unsubscribe' && !this.router.subscriptions.remove(uri, caller.peer))
-        return {};
+        return Promise.resolve({});
     }
     return this.call(method, params, options);
   }
@@ -259,14 +260,14 @@ class McpConnection implements Connection {
     await this.client.close();
   }
 
-  private async call(method: string, params: Request['params'], options: CallOptions): Promise<Result> {
+  private call(method: string, params: Request['params'], options: CallOptions): Promise<Result> {
     const caller = options.caller;
-    if (caller) this.router.callStarted(caller);
-    try {
-      return await this.correlator.request(method, params, options);
-    } finally {
-      if (caller) this.router.callEnded(caller);
-    }
+    if (!caller) return this.correlator.request(method, params, options);
+    this.router.callStarted(caller);
+    const ended = () => this.router.callEnded(caller);
+    const call = this.correlator.request(method, params, options);
+    call.then(ended, ended);
+    return call;
   }
 
   /** A transport failure becomes "backend unavailable" (a forgotten session is noted so that it can be retried). */

@@ -137,9 +137,12 @@ function firstHost(req: IncomingMessage): string | undefined {
 
 /** The body, parsed; or the error to answer with (a client gone mid-body reads none, but nothing is logged). */
 async function readJson(req: IncomingMessage): Promise<JsonBody> {
+  // This listener runs as soon as the headers are parsed; a body that came in the same read is parsed right after,
+  // before the next microtask: then it waits whole in the stream's buffer, and reading it takes no events.
+  if (!req.complete) await Promise.resolve();
   let text: string;
   try {
-    text = await readBody(req);
+    text = req.complete ? readBuffered(req) : await readStreamed(req);
   } catch {
     return {
       ok: false,
@@ -149,17 +152,16 @@ async function readJson(req: IncomingMessage): Promise<JsonBody> {
   return parseJsonBody(text);
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  // This listener runs as soon as the headers are parsed; a body that came in the same read is parsed right after,
-  // before the next microtask: then it waits whole in the stream's buffer, and reading it takes no events.
-  if (!req.complete) await Promise.resolve();
-  if (req.complete) {
-    const first = req.read() as Buffer | null;
-    if (first === null) return '';
-    const chunks: Buffer[] = [first];
-    for (let chunk: Buffer | null; (chunk = req.read() as Buffer | null) !== null;) chunks.push(chunk);
-    return (chunks.length === 1 ? first : Buffer.concat(chunks)).toString('utf8');
-  }
+/** A body that arrived whole, from the stream's buffer. */
+function readBuffered(req: IncomingMessage): string {
+  const first = req.read() as Buffer | null;
+  if (first === null) return '';
+  const chunks: Buffer[] = [first];
+  for (let chunk: Buffer | null; (chunk = req.read() as Buffer | null) !== null;) chunks.push(chunk);
+  return (chunks.length === 1 ? first : Buffer.concat(chunks)).toString('utf8');
+}
+
+function readStreamed(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
