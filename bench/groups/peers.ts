@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { closeAll, echoCall } from '../calls.js';
+import { closedLoop } from '../loop.js';
 import { STDIO_BACKEND } from '../fixtures.js';
 import { createAgent, type RpcClient } from '../mcp-client.js';
 import { runBlock, type Summary, type Target } from '../measure.js';
@@ -22,7 +23,7 @@ import {
 } from '../peers.js';
 import { alive, childPids } from '../procfs.js';
 import { stdioBackendPid, type Rig } from '../rig.js';
-import { QUICK } from '../settings.js';
+import { QUICK, SETTINGS } from '../settings.js';
 
 export const PEER_CONCURRENCY = [16, 64];
 export const GATEWAY_LABEL = 'mcp-gateway';
@@ -73,6 +74,32 @@ async function openBatched(
   return { sessions, close };
 }
 
+/**
+ * Before the first block, every target serves calls for a while: a freshly started peer's first thousands of calls
+ * run unoptimized, and the blocks' own 200 ms warm-up left them to the first (idle) block, where the peers then ran
+ * 2-2.5x slower than in the contended block after it.
+ */
+const WARMUP_MS = QUICK ? 300 : 3_000;
+
+async function warmUp(targets: Array<{ url: string; transport?: PeerTransport; tool?: string }>): Promise<void> {
+  process.stderr.write(`  warming every target up (${WARMUP_MS} ms each) …\n`);
+  for (const target of targets) {
+    let opened: Awaited<ReturnType<typeof openBatched>>;
+    try {
+      opened = await openBatched(target.url, 16, target.transport);
+    } catch {
+      continue; // the block reports why it cannot open its sessions
+    }
+    try {
+      await closedLoop(16, WARMUP_MS, SETTINGS.maxCallsPerRound, echoCall(opened.sessions, target.tool));
+    } catch {
+      // A call that fails here fails in the block too, where it is counted.
+    } finally {
+      await opened.close();
+    }
+  }
+}
+
 /** `node -e 'for(;;){}'`: one process that keeps one core busy, stopped by its pid. */
 function busyLoop(): { pid: number; stop(): Promise<void> } {
   const child = spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' });
@@ -110,6 +137,7 @@ export async function peersGroup(rig: Rig, dir: string): Promise<PeersResult> {
     }
     const gatewayUrl = `${rig.gateway.url}/mcp/${STDIO_BACKEND}`;
     const gatewayBackend = await stdioBackendPid(rig.gateway);
+    await warmUp([{ url: gatewayUrl }, ...peers.map((p) => ({ url: p.url, transport: p.transport, tool: p.tool }))]);
     for (const load of ['idle', 'contended'] as const) {
       for (const c of PEER_CONCURRENCY) {
         const gateway = await openBatched(gatewayUrl, c);
