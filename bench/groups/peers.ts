@@ -81,7 +81,9 @@ async function openBatched(
  */
 const WARMUP_MS = QUICK ? 300 : 3_000;
 
-async function warmUp(targets: Array<{ url: string; transport?: PeerTransport; tool?: string }>): Promise<void> {
+async function warmUp(
+  targets: Array<{ url: string; transport?: PeerTransport; tool?: string }>,
+): Promise<void> {
   process.stderr.write(`  warming every target up (${WARMUP_MS} ms each) …\n`);
   for (const target of targets) {
     let opened: Awaited<ReturnType<typeof openBatched>>;
@@ -137,7 +139,10 @@ export async function peersGroup(rig: Rig, dir: string): Promise<PeersResult> {
     }
     const gatewayUrl = `${rig.gateway.url}/mcp/${STDIO_BACKEND}`;
     const gatewayBackend = await stdioBackendPid(rig.gateway);
-    await warmUp([{ url: gatewayUrl }, ...peers.map((p) => ({ url: p.url, transport: p.transport, tool: p.tool }))]);
+    await warmUp([
+      { url: gatewayUrl },
+      ...peers.map((p) => ({ url: p.url, transport: p.transport, tool: p.tool })),
+    ]);
     for (const load of ['idle', 'contended'] as const) {
       for (const c of PEER_CONCURRENCY) {
         const gateway = await openBatched(gatewayUrl, c);
