@@ -7,7 +7,6 @@ import { readFile } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { parseCommandLine, type CommandSpec } from './cli-args.js';
 import { checkPipelineTools } from './check-pipelines.js';
-import { releaseYoungGeneration } from './young-generation.js';
 import { IMPORT_OPTIONS, IMPORT_POSITIONALS, runImportCommand } from './commands/import.js';
 import { INIT_OPTIONS, INIT_POSITIONALS, runInitCommand } from './commands/init.js';
 import { RELOAD_OPTIONS, runReloadCommand } from './commands/reload.js';
@@ -303,7 +302,6 @@ async function stdio(args: StdioArgs, io: CliIo): Promise<number> {
     if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
       return usage(io, `--url takes the http:// URL of a gateway endpoint, e.g. http://127.0.0.1:39400/mcp`);
     }
-    releaseYoungGeneration();
     return runRemoteBridge({
       url,
       token: io.env.MCP_GATEWAY_TOKEN || undefined,
@@ -334,8 +332,6 @@ async function stdio(args: StdioArgs, io: CliIo): Promise<number> {
   }
   // The profile's surface unless --surface says otherwise.
   const flat = args.surface === undefined ? access?.surface === 'flat' : args.surface === 'flat';
-  // The stdio gateway serves from here on: V8 sizes the young generation for its load (young-generation.ts).
-  releaseYoungGeneration();
   await runStdioGateway(config, log, streams, {
     surface: { flat, ...(access ? { access } : {}) },
     maxCallMs: RUNTIME_DEFAULTS.maxCallMs,

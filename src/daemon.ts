@@ -16,7 +16,6 @@ import { withFastPath } from './http/fast-path.js';
 import type { Registry, RegistryDeps } from './registry/registry.js';
 import { META_ENDPOINT, SessionTable } from './session/session-table.js';
 import { VERSION } from './version.js';
-import { releaseYoungGeneration } from './young-generation.js';
 import { errorMessage } from './errors.js';
 import { RestSessions } from './api/rest-sessions.js';
 import { NO_CALL_METRICS, Usage } from './api/usage.js';
@@ -364,8 +363,6 @@ export function createGateway(config: GatewayConfig, log: Logger, options: Gatew
         );
         // Beyond it, Node closes a new connection at once: a flood of connections cannot exhaust file descriptors.
         listening.maxConnections = config.max_connections;
-        // Serving begins: V8 sizes the young generation for the load from here on (young-generation.ts).
-        listening.once('request', releaseYoungGeneration);
         listening.listen(config.port, config.host, () => {
           // Locked once the port is ours (a port in use is the likelier mistake, and is named first), and before
           // this turn ends: no request is read before it, so nothing starts a backend in a directory we do not hold.

@@ -3,8 +3,6 @@
  * @module main: the `mcp-gateway` executable. Wires the CLI to the real process (argv, streams, signals) and is the
  * only place that calls process.exit.
  */
-// First: it holds the young generation at its initial size while the other modules evaluate and the gateway starts.
-import './young-generation.js';
 import { runCli, EXIT } from './cli.js';
 
 function stopSignal(): Promise<string> {
