@@ -1,12 +1,11 @@
 /**
  * @module regex-search: the `regex: true` mode. The pattern is compiled with RE2 semantics (re2js), so matching takes
  * time linear in the text whatever the pattern, and tested case-insensitively against each tool's name, then its
- * server, title and description; name matches rank first. re2js is loaded by the first regex search, required from
- * node_modules rather than bundled (searching is synchronous): a gateway nobody asks for a pattern never evaluates
- * it (~1 MB of an idle gateway's memory).
+ * server, title and description; name matches rank first. re2js is loaded by the first regex search
+ * (required-on-use.ts): a gateway nobody asks for a pattern never evaluates it (~1 MB of an idle gateway's memory).
  */
-import { createRequire } from 'node:module';
 import type { RE2JS } from 're2js';
+import { requiredOnUse } from '../required-on-use.js';
 import { insertTop, titleOf, toHit } from './hits.js';
 import type { IndexedTool, SearchHit, SearchResult } from './search-types.js';
 
@@ -15,10 +14,7 @@ export const MAX_PATTERN_LENGTH = 200;
 /** Text longer than this is not tested in regex mode: RE2 is linear, but 10,000 long descriptions still add up. */
 const MAX_REGEX_TEXT = 4000;
 
-let engine: typeof RE2JS | undefined;
-function re2(): typeof RE2JS {
-  return (engine ??= (createRequire(import.meta.url)('re2js') as typeof import('re2js')).RE2JS);
-}
+const re2js = requiredOnUse<typeof import('re2js')>('re2js');
 
 export function searchRegex(
   entries: readonly IndexedTool[],
@@ -35,7 +31,7 @@ export function searchRegex(
       message: `The pattern is ${pattern.length} characters long (max ${MAX_PATTERN_LENGTH}): use a shorter one.`,
     };
   }
-  const RE2 = re2();
+  const RE2 = re2js().RE2JS;
   let re: RE2JS;
   try {
     // RE2 runs in time linear in the text whatever the pattern, so `(a+)+$` or `\w*\w*\w*!` cannot stall the

@@ -6,10 +6,10 @@
  * better-sqlite3 is loaded on first use, so that a gateway without REST sessions never loads the native module.
  */
 import { chmodSync, closeSync, existsSync, openSync, renameSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { SecretBox } from './secret-box.js';
 import type { SessionStore, StoredSession } from './session-store.js';
+import { requiredOnUse } from '../required-on-use.js';
 
 export const SESSIONS_DB_FILE = 'rest-sessions.db';
 export const SCHEMA_VERSION = 2;
@@ -59,9 +59,7 @@ type Database = BetterSqlite3.Database;
 
 export class NewerSchemaError extends Error {}
 
-function loadDriver(): typeof BetterSqlite3 {
-  return createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
-}
+const loadDriver = requiredOnUse<typeof BetterSqlite3>('better-sqlite3');
 
 export function openSqliteSessionStore(
   path: string,
