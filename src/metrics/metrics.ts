@@ -5,7 +5,7 @@
  * backends or the catalog; child series are looked up once and kept, so recording is a few map lookups.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { Tallies } from './tally.js';
+import { talliedCounter } from './tally.js';
 import {
   BACKEND_STATES,
   type BackendStateLabel,
@@ -126,25 +126,17 @@ export function createMetrics(options: MetricsOptions): Metrics {
   }).set({ version: options.version }, 1);
 
   // The counters every request touches are tallied (tally.ts) and handed over when a scrape collects them.
-  const httpTallies = new Tallies();
-  new Counter({
+  const httpTallies = talliedCounter({
     name: `${PREFIX}http_requests_total`,
     help: 'HTTP requests answered, by route pattern and status code.',
     labelNames: ['route', 'code'],
     registers,
-    collect() {
-      httpTallies.flushInto(this);
-    },
   });
-  const requestTallies = new Tallies();
-  new Counter({
+  const requestTallies = talliedCounter({
     name: `${PREFIX}requests_total`,
     help: 'JSON-RPC requests forwarded to a backend, by endpoint, backend, MCP method and outcome.',
     labelNames: ['route', 'backend', 'method', 'outcome'],
     registers,
-    collect() {
-      requestTallies.flushInto(this);
-    },
   });
   const cachedToolLists = new Counter({
     name: `${PREFIX}cached_tool_lists_total`,
@@ -159,15 +151,11 @@ export function createMetrics(options: MetricsOptions): Metrics {
     buckets: REQUEST_BUCKETS,
     registers,
   });
-  const toolTallies = new Tallies();
-  new Counter({
+  const toolTallies = talliedCounter({
     name: `${PREFIX}tool_calls_total`,
     help: 'tools/call requests forwarded to a backend (passthrough and gateway_invoke), by tool and outcome; tools the catalog does not know are "other".',
     labelNames: ['backend', 'tool', 'outcome'],
     registers,
-    collect() {
-      toolTallies.flushInto(this);
-    },
   });
   const backendState = new Gauge({
     name: `${PREFIX}backend_state`,
