@@ -16,6 +16,7 @@ import {
   type RunningGateway,
 } from '../helpers/gateway.js';
 import { until } from '../helpers/processes.js';
+import { INITIALIZE, MCP_HEADERS } from '../helpers/raw-mcp.js';
 
 const ALICE = 'alice-token-0123456789abcdef';
 const BOB = 'bob-token-0123456789abcdef0123';
@@ -27,13 +28,6 @@ let gw: RunningGateway;
 const clients: Client[] = [];
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
-const INIT = {
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
-};
 
 function post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(`${gw.url}${path}`, {
@@ -104,7 +98,7 @@ afterAll(async () => {
 describe('authentication', () => {
   it('answers 401 with the MCP challenge and a JSON-RPC error on every endpoint', async () => {
     for (const path of ['/mcp', '/mcp/toolbox', '/mcp/flat', '/mcp/p/dev', '/mcp/admin']) {
-      const res = await post(path, INIT);
+      const res = await post(path, INITIALIZE);
       expect(res.status, path).toBe(401);
       expect(res.headers.get('www-authenticate')).toBe(
         `Bearer resource_metadata="${gw.url}/.well-known/oauth-protected-resource"`,
@@ -113,7 +107,7 @@ describe('authentication', () => {
       expect(body.jsonrpc).toBe('2.0');
       expect(body.error.message).toMatch(/Unauthorized/);
     }
-    const wrong = await post('/mcp', INIT, bearer('not-a-token-of-this-gateway'));
+    const wrong = await post('/mcp', INITIALIZE, bearer('not-a-token-of-this-gateway'));
     expect(wrong.status).toBe(401);
     expect(wrong.headers.get('www-authenticate')).toMatch(
       /^Bearer error="invalid_token", resource_metadata=/,
@@ -142,7 +136,7 @@ describe('authentication', () => {
     expect((await reload(OPS)).status).not.toBe(403);
     expect((await reload(ADMIN)).status).not.toBe(403);
     expect((await fetch(`${gw.url}/api/v1/servers`, { headers: bearer(ALICE) })).status).toBe(200);
-    expect((await post('/mcp/admin', INIT, bearer(ALICE))).status).toBe(403);
+    expect((await post('/mcp/admin', INITIALIZE, bearer(ALICE))).status).toBe(403);
     const admin = await connect('/mcp/admin', OPS);
     expect((await admin.listTools()).tools.length).toBeGreaterThan(0);
   });
@@ -188,7 +182,7 @@ describe('profiles', () => {
   });
 
   it('refuses a backend outside the profile with 403, filters tools/list and refuses a forbidden tools/call', async () => {
-    const outside = await post('/mcp/toolbox', INIT, bearer(BOB));
+    const outside = await post('/mcp/toolbox', INITIALIZE, bearer(BOB));
     expect(outside.status).toBe(403);
 
     const client = await connect('/mcp/notes', ALICE);
@@ -201,8 +195,8 @@ describe('profiles', () => {
   });
 
   it('serves a profile by URL to the clients whose credential lists it', async () => {
-    expect((await post('/mcp/p/all', INIT, bearer(ALICE))).status).toBe(403);
-    const unknown = await post('/mcp/p/nope', INIT, bearer(OPS));
+    expect((await post('/mcp/p/all', INITIALIZE, bearer(ALICE))).status).toBe(403);
+    const unknown = await post('/mcp/p/nope', INITIALIZE, bearer(OPS));
     expect(unknown.status).toBe(404);
     expect(JSON.stringify(await unknown.json())).toContain('profiles: all, dev');
 
@@ -216,7 +210,7 @@ describe('profiles', () => {
 
 describe('pipelines under a profile', () => {
   it('are 403 outside it, and filtered and refused by tool within it', async () => {
-    expect((await post('/mcp/pipelines', INIT, bearer(ALICE))).status).toBe(403);
+    expect((await post('/mcp/pipelines', INITIALIZE, bearer(ALICE))).status).toBe(403);
     const client = await connect('/mcp/p/piped', OPS);
     const servers = structured(await client.callTool({ name: 'gateway_list_servers', arguments: {} }));
     expect(servers.servers).toMatchObject([{ name: 'pipelines', tools: 1 }]);
@@ -270,7 +264,7 @@ describe('the flat surface', () => {
 
 describe('sessions bound to what opened them', () => {
   it('does not know a session id on another backend, another endpoint or for another client', async () => {
-    const opened = await post('/mcp/notes', INIT, bearer(ALICE));
+    const opened = await post('/mcp/notes', INITIALIZE, bearer(ALICE));
     expect(opened.status).toBe(200);
     const id = opened.headers.get('mcp-session-id')!;
     await post(

@@ -7,16 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type RunningGateway } from '../helpers/gateway.js';
 import { until } from '../helpers/processes.js';
 import { hasRedisServer, startRedis, type RedisServer } from '../helpers/redis.js';
+import { INITIALIZE, MCP_HEADERS } from '../helpers/raw-mcp.js';
 
 const A = 'client-a-token-0123456789';
 const B = 'client-b-token-0123456789';
-const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
-const INIT = {
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
-};
 
 const post = (gw: RunningGateway, token: string, body: unknown, sessionId?: string) =>
   fetch(`${gw.url}/mcp`, {
@@ -62,17 +56,17 @@ backends:
 
   it('counts a client’s sessions on every replica', async () => {
     const [one, two] = await pair('  max_sessions_per_client: 2', 'sessions:');
-    expect((await post(one, A, INIT)).status).toBe(200);
-    expect((await post(two, A, INIT)).status).toBe(200);
-    expect((await post(one, A, INIT)).status).toBe(429);
-    expect((await post(two, A, INIT)).status).toBe(429);
-    expect((await post(two, B, INIT)).status).toBe(200);
+    expect((await post(one, A, INITIALIZE)).status).toBe(200);
+    expect((await post(two, A, INITIALIZE)).status).toBe(200);
+    expect((await post(one, A, INITIALIZE)).status).toBe(429);
+    expect((await post(two, A, INITIALIZE)).status).toBe(429);
+    expect((await post(two, B, INITIALIZE)).status).toBe(200);
   });
 
   it('counts a client’s requests on every replica, and each replica’s own while Redis is away', async () => {
     const [one, two] = await pair('  requests_per_second: 5', 'rate:');
     const sessions = await Promise.all(
-      [one, two].map(async (gw) => (await post(gw, A, INIT)).headers.get('mcp-session-id')!),
+      [one, two].map(async (gw) => (await post(gw, A, INITIALIZE)).headers.get('mcp-session-id')!),
     );
     const call = { jsonrpc: '2.0', id: 2, method: 'tools/list' };
     const burst = async () => {

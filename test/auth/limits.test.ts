@@ -12,16 +12,10 @@ import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.js';
 import { REPO_ROOT, startGateway, type RunningGateway } from '../helpers/gateway.js';
+import { INITIALIZE, MCP_HEADERS } from '../helpers/raw-mcp.js';
 
 const A = 'client-a-token-0123456789';
 const B = 'client-b-token-0123456789';
-const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
-const INIT = {
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
-};
 const scratch = mkdtempSync(join(tmpdir(), 'mcp-gateway-auth-limits-'));
 const running: RunningGateway[] = [];
 
@@ -62,7 +56,7 @@ function post(gw: RunningGateway, token: string, body: unknown, sessionId?: stri
 describe('per-client limits', () => {
   it('answers 429 with Retry-After past requests_per_second, on the fast path too, for that client only', async () => {
     const gw = await gateway('  requests_per_second: 2');
-    const opened = await post(gw, A, INIT);
+    const opened = await post(gw, A, INITIALIZE);
     const id = opened.headers.get('mcp-session-id')!;
     const call = {
       jsonrpc: '2.0',
@@ -85,17 +79,17 @@ describe('per-client limits', () => {
     expect(((await refused!.json()) as { error: { message: string } }).error.message).toMatch(
       /Too Many Requests/,
     );
-    expect((await post(gw, B, INIT)).status).toBe(200);
+    expect((await post(gw, B, INITIALIZE)).status).toBe(200);
   });
 
   it('answers 429 to a client that holds max_sessions_per_client sessions', async () => {
     const gw = await gateway('  max_sessions_per_client: 2');
-    expect((await post(gw, A, INIT)).status).toBe(200);
-    expect((await post(gw, A, INIT)).status).toBe(200);
-    const third = await post(gw, A, INIT);
+    expect((await post(gw, A, INITIALIZE)).status).toBe(200);
+    expect((await post(gw, A, INITIALIZE)).status).toBe(200);
+    const third = await post(gw, A, INITIALIZE);
     expect(third.status).toBe(429);
     expect(third.headers.get('retry-after')).toBe('1');
-    expect((await post(gw, B, INIT)).status).toBe(200);
+    expect((await post(gw, B, INITIALIZE)).status).toBe(200);
   });
 });
 
@@ -125,8 +119,13 @@ describe('where the gateway listens', () => {
     running.push(gw);
     expect(lines.join('')).toMatch(/auth: none: serving without authentication/);
     expect(
-      (await fetch(`${gw.url}/mcp`, { method: 'POST', headers: MCP_HEADERS, body: JSON.stringify(INIT) }))
-        .status,
+      (
+        await fetch(`${gw.url}/mcp`, {
+          method: 'POST',
+          headers: MCP_HEADERS,
+          body: JSON.stringify(INITIALIZE),
+        })
+      ).status,
     ).toBe(200);
   });
 });

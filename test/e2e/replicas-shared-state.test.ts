@@ -16,6 +16,7 @@ import { startHttpBackend, type HttpBackend } from '../helpers/http-backend.js';
 import { z } from 'zod';
 import { until } from '../helpers/processes.js';
 import { hasRedisServer, startRedis, type RedisServer } from '../helpers/redis.js';
+import { INITIALIZE, MCP_HEADERS } from '../helpers/raw-mcp.js';
 
 const TOKEN = 'admin-token-0123456789abcdef';
 
@@ -247,17 +248,8 @@ backends:
       // Opened with plain requests: an SDK client would hold a GET stream on a, which keeps a session by itself.
       const opened = await fetch(`${a.url}/mcp/toolbox`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-        body: JSON.stringify({
-          jsonrpc: '2.0',
-          id: 1,
-          method: 'initialize',
-          params: {
-            protocolVersion: '2025-06-18',
-            capabilities: {},
-            clientInfo: { name: 't', version: '1' },
-          },
-        }),
+        headers: MCP_HEADERS,
+        body: JSON.stringify(INITIALIZE),
       });
       const id = opened.headers.get('mcp-session-id')!;
       await opened.text();

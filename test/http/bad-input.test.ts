@@ -6,6 +6,7 @@ import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectClient, firstText, startGateway, type RunningGateway } from '../helpers/gateway.js';
 import { until } from '../helpers/processes.js';
+import { MCP_HEADERS } from '../helpers/raw-mcp.js';
 
 let gw: RunningGateway;
 const MAX_BODY = 64 * 1024;
@@ -26,7 +27,6 @@ const INIT = {
   method: 'initialize',
   params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } },
 };
-const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 
 async function post(path: string, body: string, headers: Record<string, string> = MCP_HEADERS) {
   const response = await fetch(`${gw.url}${path}`, { method: 'POST', headers, body });

@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/gateway.js';
 import { stopChild, until } from '../helpers/processes.js';
 import { freePort } from '../helpers/tool-server.js';
+import { INITIALIZE, MCP_HEADERS } from '../helpers/raw-mcp.js';
 
 const PASSWORD = 'hunter2-redis-pass-5f3a';
 const scratch = mkdtempSync(join(tmpdir(), 'mcpgw-redis-away-'));
@@ -48,17 +49,8 @@ describe('a replica whose Redis is away', () => {
       expect(text).not.toContain(PASSWORD);
       const modern = await fetch(`${url}/mcp`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-        body: JSON.stringify({
-          jsonrpc: '2.0',
-          id: 1,
-          method: 'initialize',
-          params: {
-            protocolVersion: '2025-06-18',
-            capabilities: {},
-            clientInfo: { name: 't', version: '1' },
-          },
-        }),
+        headers: MCP_HEADERS,
+        body: JSON.stringify(INITIALIZE),
       });
       expect(modern.status).toBe(200);
       await modern.text();
