@@ -9,17 +9,22 @@ import {
   ErrorCode,
   type JSONRPCMessage,
   type Request,
-  type RequestId,
   type Result,
 } from '@modelcontextprotocol/sdk/types.js';
 import { GatewayError, RpcError } from '../errors.js';
-import type { CallOptions } from './connection.js';
+import { IdTable } from '../id-table.js';
+import type { CallOptions, Caller } from './connection.js';
 
 const TOKEN_PREFIX = 'mcp-gateway:';
 /** Ids of forwarded requests start far from the SDK Client's own (it sends only initialize, as 0). */
 const FIRST_FORWARDED_ID = 1_000_000;
 
 type Answer = { result: Result } | { error: RpcError };
+
+interface PendingCall {
+  settle(answer: Answer): void;
+  caller: Caller | undefined;
+}
 
 export interface CorrelatorDeps {
   backend: string;
@@ -31,8 +36,10 @@ export interface CorrelatorDeps {
 
 export class Correlator {
   /** Forwarded requests awaiting their answer, by the id they were sent with. */
-  private readonly pending = new Map<RequestId, (answer: Answer) => void>();
-  private readonly progressRoutes = new Map<string, (params: Record<string, unknown>) => void>();
+  private readonly pending = new IdTable<PendingCall>();
+  /** How many of them a client session is waiting for (calls with a caller). */
+  private withCaller = 0;
+  private readonly progressRoutes = new IdTable<(params: Record<string, unknown>) => void>();
   private nextId = FIRST_FORWARDED_ID;
   private active = 0;
   private lastActivityAt = Date.now();
@@ -49,7 +56,17 @@ export class Correlator {
     return this.lastActivityAt;
   }
 
-  async request(method: string, params: Request['params'], options: CallOptions): Promise<Result> {
+  /** The client session a backend's own message belongs to when that is unambiguous: the only one with a call. */
+  soleCaller(): Caller | undefined {
+    if (this.withCaller !== 1) return undefined;
+    return this.pending.values().find((call) => call.caller !== undefined)?.caller;
+  }
+
+  /**
+   * Not async: the call's promise is settled by whichever way it ends first, and the same step releases it (a
+   * layer of promises fewer on every forwarded call).
+   */
+  request(method: string, params: Request['params'], options: CallOptions): Promise<Result> {
     const id = this.nextId++;
     const callerToken = params?._meta?.progressToken;
     const token = callerToken !== undefined && options.onProgress ? `${TOKEN_PREFIX}${id}` : undefined;
@@ -57,65 +74,66 @@ export class Correlator {
       // Rewritten so that two clients sharing this connection may both use token 1.
       params = { ...params, _meta: { ...params?._meta, progressToken: token } };
     }
-
-    let settle!: (answer: Answer) => void;
-    const answered = new Promise<Result>((resolve, reject) => {
-      settle = (answer) => ('result' in answer ? resolve(answer.result) : reject(answer.error));
-    });
-    let sent = false;
-    const giveUp = (error: RpcError, reason: string) => {
-      if (!this.pending.delete(id)) return;
-      settle({ error });
-      // As the SDK would: the backend may stop working on it (if it ever received it).
-      if (sent)
-        this.sendQuietly({
-          jsonrpc: '2.0',
-          method: 'notifications/cancelled',
-          params: { requestId: id, reason },
+    return new Promise<Result>((resolve, reject) => {
+      let sent = false;
+      let settled = false;
+      let stopListening: (() => void) | undefined = undefined;
+      const settle = (answer: Answer) => {
+        if (settled) return;
+        settled = true;
+        this.pending.delete(id);
+        clearTimeout(timer);
+        if (token !== undefined) this.progressRoutes.delete(token);
+        stopListening?.();
+        this.active--;
+        if (caller) this.withCaller--;
+        this.lastActivityAt = Date.now();
+        if ('result' in answer) resolve(answer.result);
+        else reject(answer.error);
+      };
+      const giveUp = (error: RpcError, reason: string) => {
+        if (settled) return;
+        settle({ error });
+        // As the SDK would: the backend may stop working on it (if it ever received it).
+        if (sent)
+          this.sendQuietly({
+            jsonrpc: '2.0',
+            method: 'notifications/cancelled',
+            params: { requestId: id, reason },
+          });
+      };
+      const timer = setTimeout(() => {
+        const reason = `backend "${this.deps.backend}" did not answer within ${options.timeoutMs / 1000} s`;
+        const error = new GatewayError('backend_timeout', reason, {
+          backend: this.deps.backend,
+          timeout_s: options.timeoutMs / 1000,
         });
-    };
-    const timer = setTimeout(() => {
-      const reason = `backend "${this.deps.backend}" did not answer within ${options.timeoutMs / 1000} s`;
-      const error = new GatewayError('backend_timeout', reason, {
-        backend: this.deps.backend,
-        timeout_s: options.timeoutMs / 1000,
-      });
-      giveUp(RpcError.from(error), reason);
-    }, options.timeoutMs);
-    const started = Date.now();
-    if (token !== undefined && options.onProgress) {
-      const forward = options.onProgress;
-      this.progressRoutes.set(token, (progress) => {
-        if (Date.now() - started < options.maxTotalMs) timer.refresh();
-        forward({ ...progress, progressToken: callerToken });
-      });
-    }
-    this.pending.set(id, settle);
-    this.active++;
-    this.lastActivityAt = started;
-    try {
+        giveUp(RpcError.from(error), reason);
+      }, options.timeoutMs);
+      const started = Date.now();
+      if (token !== undefined && options.onProgress) {
+        const forward = options.onProgress;
+        this.progressRoutes.set(token, (progress) => {
+          if (Date.now() - started < options.maxTotalMs) timer.refresh();
+          forward({ ...progress, progressToken: callerToken });
+        });
+      }
+      const caller = options.caller;
+      this.pending.set(id, { settle, caller });
+      this.active++;
+      if (caller) this.withCaller++;
+      this.lastActivityAt = started;
       // After the call is pending: a cancellation that already happened gives it up at once, before it is sent.
-      const stopListening = options.cancellation?.onCancel((reason) =>
+      stopListening = options.cancellation?.onCancel((reason) =>
         giveUp(new RpcError(ErrorCode.InternalError, `cancelled: ${reason}`), reason),
       );
-      try {
-        // Not awaited before the answer: an HTTP transport's send lasts as long as the answer's stream, and a call
-        // that is cancelled or times out must end now.
-        if (this.pending.has(id)) {
-          sent = true;
-          this.sendRequest(id, method, params, settle);
-        }
-        return await answered;
-      } finally {
-        stopListening?.();
+      // Not awaited: an HTTP transport's send lasts as long as the answer's stream, and a call that is cancelled or
+      // times out must end now.
+      if (!settled) {
+        sent = true;
+        this.sendRequest(id, method, params, settle);
       }
-    } finally {
-      this.pending.delete(id);
-      clearTimeout(timer);
-      if (token !== undefined) this.progressRoutes.delete(token);
-      this.active--;
-      this.lastActivityAt = Date.now();
-    }
+    });
   }
 
   /**
@@ -131,10 +149,9 @@ export class Correlator {
       return true;
     }
     if (message.id === undefined) return false;
-    const settle = this.pending.get(message.id);
-    if (!settle) return false;
-    this.pending.delete(message.id);
-    settle(
+    const call = this.pending.get(message.id);
+    if (!call) return false;
+    call.settle(
       'result' in message
         ? { result: message.result }
         : { error: new RpcError(message.error.code, message.error.message, message.error.data) },
@@ -144,8 +161,7 @@ export class Correlator {
 
   /** Fails every call in flight (the connection ended). */
   failAll(error: RpcError): void {
-    for (const settle of this.pending.values()) settle({ error });
-    this.pending.clear();
+    for (const call of this.pending.values()) call.settle({ error });
   }
 
   private sendRequest(
@@ -155,6 +171,8 @@ export class Correlator {
     settle: (answer: Answer) => void,
   ): void {
     const fail = (error: unknown) => {
+      // Out of the table before the failure is worked out: a lost session closes the connection, which fails
+      // every call still in it with the closing's reason instead of this one.
       if (this.pending.delete(id)) settle({ error: this.deps.sendFailed(error) });
     };
     try {

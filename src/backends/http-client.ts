@@ -19,6 +19,7 @@ import { createParser } from 'eventsource-parser';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { clip } from '../clip.js';
+import { IdTable } from '../id-table.js';
 import { cancelledRequest, isJsonRpcMessage, isJsonRpcRequest, isJsonRpcResponse } from '../json-rpc.js';
 import { mediaType } from '../media-type.js';
 
@@ -70,9 +71,11 @@ export class HttpClientTransport implements Transport {
   sessionId: string | undefined = undefined;
   private protocolVersion: string | undefined = undefined;
   private serverRetryMs: number | undefined = undefined;
-  private readonly requests = new Set<ReturnType<typeof httpRequest>>();
+  /** Requests open on the wire, by a number of this transport's own (ended at close). */
+  private readonly requests = new IdTable<ReturnType<typeof httpRequest>>();
+  private requestsMade = 0;
   /** Requests sent and not yet answered, by JSON-RPC id: what a cancellation stops reading. */
-  private readonly answering = new Map<RequestId, Abandon>();
+  private readonly answering = new IdTable<Abandon>();
   private listenTimer: NodeJS.Timeout | undefined = undefined;
   private closed = false;
   /** The backend URL as request options, worked out once rather than at every request. */
@@ -169,7 +172,7 @@ export class HttpClientTransport implements Transport {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.listenTimer);
-    for (const request of this.requests) request.destroy();
+    for (const request of this.requests.values()) request.destroy();
     this.requests.clear();
     this.onclose?.();
   }
@@ -290,9 +293,10 @@ export class HttpClientTransport implements Transport {
           // A retry takes a socket of its own: the pool may hold more sockets the backend has closed.
           agent: retried ? false : secure ? AGENTS.https : AGENTS.http,
         });
-        this.requests.add(request);
+        const serial = this.requestsMade++;
+        this.requests.set(serial, request);
         abandon?.watch(request);
-        request.once('close', () => this.requests.delete(request));
+        request.once('close', () => this.requests.delete(serial));
         request.once('error', (error: NodeJS.ErrnoException) => {
           const stale = error.code === 'ECONNRESET' || error.code === 'EPIPE';
           if (request.reusedSocket && stale && !retried && !this.closed && !abandon?.abandoned) {

@@ -96,7 +96,9 @@ class McpConnection implements Connection {
     private readonly transport: BackendTransport,
     private readonly options: ConnectOptions,
   ) {
-    this.router = new PeerRouter(backend, options.peers ?? new Set(), options.shared ?? false);
+    this.router = new PeerRouter(backend, options.peers ?? new Set(), options.shared ?? false, () =>
+      this.correlator.soleCaller(),
+    );
     this.correlator = new Correlator({
       backend,
       send: (message) => this.transport.transport.send(message),
@@ -208,7 +210,7 @@ class McpConnection implements Connection {
       // reach the backend.
       if (method === 'resources/subscribe') {
         if (!this.router.subscriptions.add(uri, caller.peer)) return Promise.resolve({});
-        return this.call(method, params, options).catch((error: unknown) => {
+        return this.correlator.request(method, params, options).catch((error: unknown) => {
           this.router.subscriptions.remove(uri, caller.peer);
           throw error;
         });
@@ -216,7 +218,7 @@ class McpConnection implements Connection {
       if (method === 'resources/unsubscribe' && !this.router.subscriptions.remove(uri, caller.peer))
         return Promise.resolve({});
     }
-    return this.call(method, params, options);
+    return this.correlator.request(method, params, options);
   }
 
   async notify(notification: Notification): Promise<void> {
@@ -233,7 +235,7 @@ class McpConnection implements Connection {
     for (const uri of this.router.subscriptions.removePeer(peer)) {
       if (this.closed) continue;
       const limits = { timeoutMs: UNSUBSCRIBE_TIMEOUT_MS, maxTotalMs: UNSUBSCRIBE_TIMEOUT_MS };
-      this.call('resources/unsubscribe', { uri }, limits).catch(() => {});
+      this.correlator.request('resources/unsubscribe', { uri }, limits).catch(() => {});
     }
   }
 
@@ -258,16 +260,6 @@ class McpConnection implements Connection {
       ).catch(() => {});
     }
     await this.client.close();
-  }
-
-  private call(method: string, params: Request['params'], options: CallOptions): Promise<Result> {
-    const caller = options.caller;
-    if (!caller) return this.correlator.request(method, params, options);
-    this.router.callStarted(caller);
-    const ended = () => this.router.callEnded(caller);
-    const call = this.correlator.request(method, params, options);
-    call.then(ended, ended);
-    return call;
   }
 
   /** A transport failure becomes "backend unavailable" (a forgotten session is noted so that it can be retried). */

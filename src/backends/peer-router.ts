@@ -15,7 +15,6 @@ import { SubscriptionTable } from './subscriptions.js';
 const CONNECTION_WIDE = /^notifications\/(tools|prompts|resources)\/list_changed$/;
 
 export class PeerRouter {
-  private readonly inflight = new Set<Caller>();
   /** Who subscribed to which resource URI (shared connections only). */
   readonly subscriptions = new SubscriptionTable<Peer>();
 
@@ -25,15 +24,9 @@ export class PeerRouter {
     readonly peers: Set<Peer>,
     /** Several client sessions use this connection (a shared stdio process). */
     readonly shared: boolean,
+    /** The call a backend-initiated message belongs to when that is unambiguous: the only call in flight. */
+    private readonly soleCaller: () => Caller | undefined,
   ) {}
-
-  callStarted(caller: Caller): void {
-    this.inflight.add(caller);
-  }
-
-  callEnded(caller: Caller): void {
-    this.inflight.delete(caller);
-  }
 
   notification(notification: Notification): void {
     if (this.shared && notification.method === 'notifications/resources/updated') {
@@ -69,11 +62,5 @@ export class PeerRouter {
       -32603,
       `mcp-gateway cannot tell which client ${request.method} is for: ${this.peers.size} clients share backend "${this.backend}" and none or several have a call in flight`,
     );
-  }
-
-  /** The call a backend-initiated message belongs to when that is unambiguous: the only call in flight. */
-  private soleCaller(): Caller | undefined {
-    if (this.inflight.size !== 1) return undefined;
-    return this.inflight.values().next().value;
   }
 }

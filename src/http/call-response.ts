@@ -14,23 +14,31 @@ const KEEP_ALIVE_MS = 15_000;
 /**
  * One shared ticker per keep-alive period, not a timer per call: arming and clearing an interval for every call cost
  * more than the rest of its bookkeeping. It ticks twice a period and sends a comment to each call that has written
- * nothing for two ticks, so a quiet call hears one every 1 to 1.5 periods.
+ * nothing for two ticks, so a quiet call hears one every 1 to 1.5 periods. The open responses are an array that each
+ * response knows its place in, not a Set: a Set that gains and loses an entry on every call keeps the calls it held
+ * alive through young collections (see id-table.ts).
  */
 class KeepAliveTicker {
   private tick = 0;
   private timer: NodeJS.Timeout | undefined;
-  private readonly open = new Set<CallResponse>();
+  private readonly open: CallResponse[] = [];
 
   constructor(private readonly periodMs: number) {}
 
+  /** Returns the response's place in the list, for `delete`. */
   add(response: CallResponse): number {
-    this.open.add(response);
+    this.open.push(response);
     this.timer ??= setInterval(() => this.beat(), this.periodMs / 2).unref();
-    return this.tick;
+    return this.open.length - 1;
   }
 
-  delete(response: CallResponse): void {
-    this.open.delete(response);
+  /** The last response takes the place of the one that leaves. */
+  delete(place: number): void {
+    const last = this.open.pop()!;
+    if (place < this.open.length) {
+      this.open[place] = last;
+      last.place = place;
+    }
   }
 
   get now(): number {
@@ -39,12 +47,13 @@ class KeepAliveTicker {
 
   private beat(): void {
     this.tick++;
-    if (this.open.size === 0) {
+    if (this.open.length === 0) {
       clearInterval(this.timer);
       this.timer = undefined;
       return;
     }
-    for (const response of this.open) response.keepAlive(this.tick);
+    // A copy: a response may leave the list while it is told.
+    for (const response of [...this.open]) response.keepAlive(this.tick);
   }
 }
 
@@ -68,6 +77,8 @@ export class CallResponse implements CallStream {
   private readonly ticker: KeepAliveTicker;
   /** The ticker's count at the last write (or the start). */
   private lastWrite: number;
+  /** Where the ticker keeps this response while it is open. */
+  place: number;
 
   constructor(
     private readonly res: ServerResponse,
@@ -78,7 +89,8 @@ export class CallResponse implements CallStream {
     let ticker = tickers.get(keepAliveMs);
     if (!ticker) tickers.set(keepAliveMs, (ticker = new KeepAliveTicker(keepAliveMs)));
     this.ticker = ticker;
-    this.lastWrite = ticker.add(this);
+    this.lastWrite = ticker.now;
+    this.place = ticker.add(this);
   }
 
   /** Called by the ticker: a comment when nothing was written for a whole period. */
@@ -127,7 +139,7 @@ export class CallResponse implements CallStream {
   private finish(): void {
     if (this.ended) return;
     this.ended = true;
-    this.ticker.delete(this);
+    this.ticker.delete(this.place);
   }
 }
 

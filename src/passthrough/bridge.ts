@@ -76,15 +76,16 @@ export function createBridge(options: BridgeOptions): Bridge {
     access && Array.isArray(result.tools)
       ? { ...result, tools: (result.tools as Tool[]).filter((t) => access.tool(link.name, t.name)) }
       : result;
-  const answer = async (request: Pick<Request, 'method' | 'params'>, call: CallContext): Promise<Result> => {
+  // Not async: a call's promise is forwardRequest's own (one layer fewer on every call).
+  const answer = (request: Pick<Request, 'method' | 'params'>, call: CallContext): Promise<Result> => {
     if (access && request.method === 'tools/call') {
       const name = request.params?.name;
       // As the backend would answer a tool it does not have: the profile hides it, it does not announce it.
       if (typeof name !== 'string' || !access.tool(link.name, name))
-        throw new RpcError(-32602, `Unknown tool: ${String(name)}`);
+        return Promise.reject(new RpcError(-32602, `Unknown tool: ${String(name)}`));
     }
     if (request.method !== 'tools/list') return forwardRequest(link.connection, request, call, forward);
-    return allowed(await listTools(request, call));
+    return listTools(request, call).then(allowed);
   };
   const listTools = async (
     request: Pick<Request, 'method' | 'params'>,

@@ -15,6 +15,7 @@ import {
   type Result,
 } from '@modelcontextprotocol/sdk/types.js';
 import { Cancellation } from '../cancellation.js';
+import { IdTable } from '../id-table.js';
 import { errorObject } from '../errors.js';
 import { cancelledRequest } from '../json-rpc.js';
 import type { Tap } from '../transport-tap.js';
@@ -40,7 +41,7 @@ const EARLY_CANCEL_MS = 10_000;
 const EARLY_CANCELS_KEPT = 256;
 
 export class DirectLane {
-  private readonly calls = new Map<RequestId, DirectCall>();
+  private readonly calls = new IdTable<DirectCall>();
   private readonly earlyCancels = new Map<RequestId, number>();
 
   constructor(

@@ -48,7 +48,10 @@ export function sdkCallContext(extra: RequestExtra): CallContext {
   };
 }
 
-/** Forwards on the connection `connect()` gives, and records how it went. */
+/**
+ * Forwards on the connection `connect()` gives, and records how it went. Retries once on a new connection if the
+ * backend lost the session. One async layer for both: this runs on every forwarded call.
+ */
 export async function forwardRequest(
   connect: () => Promise<Connection>,
   request: Pick<Request, 'method' | 'params'>,
@@ -59,7 +62,19 @@ export async function forwardRequest(
   let outcome: CallOutcome = 'ok';
   let failure: unknown;
   try {
-    const result = await forwardWithRetry(connect, request, call, options);
+    const connection = await connect();
+    let result: Result;
+    try {
+      result = await forwardOnce(connection, request, call, options);
+    } catch (error) {
+      if (!connection.sessionLost) throw error;
+      // The backend restarted and never saw this request: send it again on a new backend session.
+      options.log.info(
+        { method: request.method, req_id: call.httpRequestId },
+        'backend session lost; re-initializing',
+      );
+      result = await forwardOnce(await connect(), request, call, options);
+    }
     if (result.isError === true && request.method === 'tools/call') outcome = 'tool_error';
     return result;
   } catch (error) {
@@ -72,27 +87,6 @@ export async function forwardRequest(
     const toolName = typeof tool === 'string' ? tool : undefined;
     options.metrics?.requestDone(options.route, options.backend, request.method, outcome, seconds, toolName);
     logCall(options.log, call.httpRequestId, request.method, toolName, outcome, seconds, failure);
-  }
-}
-
-/** Retries once on a new connection if the backend lost the session. */
-async function forwardWithRetry(
-  connect: () => Promise<Connection>,
-  request: Pick<Request, 'method' | 'params'>,
-  call: CallContext,
-  options: ForwardOptions,
-): Promise<Result> {
-  const connection = await connect();
-  try {
-    return await forwardOnce(connection, request, call, options);
-  } catch (error) {
-    if (!connection.sessionLost) throw error;
-    // The backend restarted and never saw this request: send it again on a new backend session.
-    options.log.info(
-      { method: request.method, req_id: call.httpRequestId },
-      'backend session lost; re-initializing',
-    );
-    return forwardOnce(await connect(), request, call, options);
   }
 }
 
