@@ -6,13 +6,13 @@
  * cost). What the app would check first is checked here first (Host and Origin, the credential, the body limit, the SDK
  * transport's header checks); the credential costs one SHA-256 and a map lookup (a JWT not seen before, or a refusal,
  * goes to the app, which verifies or refuses it), and a session is looked up for the client that opened it. A request that fails a check, or is anything else, goes to the app untouched, which answers it as
- * always. A body read here that is not one request for the lane (a batch, a notification, the client's answer,
- * initialize, ping) goes to the app along with its parsed form.
+ * always. `notifications/initialized` is accepted here (202). A body read here that is not one request for the lane
+ * (a batch, another notification, the client's answer, initialize, ping) goes to the app along with its parsed form.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import { GatewayError, errorMessage } from '../errors.js';
-import { isJsonRpcRequest } from '../json-rpc.js';
+import { isJsonRpcNotification, isJsonRpcRequest } from '../json-rpc.js';
 import { REQUEST_ID_HEADER, type Logger } from '../log.js';
 import { acceptsJsonAndSse, mediaType } from '../media-type.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -68,17 +68,25 @@ export function withFastPath(deps: FastPathDeps, app: RequestListener): RequestL
     const started = performance.now();
     const body = await readJson(req);
     const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
-    if (!body.ok) sendError(res, body.error, requestId);
-    else if (isJsonRpcRequest(body.message) && session.direct!.accepts(body.message)) {
+    let status = 200;
+    if (!body.ok) {
+      status = body.error.httpStatus;
+      sendError(res, body.error, requestId);
+    } else if (isJsonRpcRequest(body.message) && session.direct!.accepts(body.message)) {
       const stream = new CallResponse(res, ['mcp-session-id', session.id, REQUEST_ID_HEADER, requestId]);
       await session.direct!.answer(body.message, stream, requestId);
+    } else if (isInitializedNotification(body.message)) {
+      // It tells a gateway session nothing (a session is ready once it answered initialize): accepted here, as the
+      // SDK transport accepts a notification, without the SDK's message checks (failed schema parses, whose garbage
+      // outlives young collections) or the app's request objects, a good part of what opening a session costs.
+      status = 202;
+      res.writeHead(202, [REQUEST_ID_HEADER, requestId]).end();
     } else {
       // The app answers it (with a request id of its own making, from the same header).
       keepParsedBody(req, body.message);
       return app(req, res);
     }
 
-    const status = body.ok ? 200 : body.error.httpStatus;
     // The path is `/mcp` or `/mcp/<name>` as it came (endpointOf took no other).
     recordAnswer(deps, deps.log, { method: 'POST', path: req.url!, status, started, requestId });
   }
@@ -171,6 +179,10 @@ function readStreamed(req: IncomingMessage): Promise<string> {
       if (!req.complete) reject(new Error('the client went away before the end of its request'));
     });
   });
+}
+
+function isInitializedNotification(message: unknown): boolean {
+  return isJsonRpcNotification(message) && message.method === 'notifications/initialized';
 }
 
 function sendError(res: ServerResponse, error: GatewayError, requestId: string): void {

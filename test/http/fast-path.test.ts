@@ -122,6 +122,19 @@ describe('the fast path of /mcp/<backend>', () => {
     ).toBe(1);
   });
 
+  it('accepts notifications/initialized itself with the headers the SDK gives any notification', async () => {
+    const session = await openSession();
+    const headers = { ...session, 'x-request-id': 'req-initialized' };
+    const initialized = await post({ jsonrpc: '2.0', method: 'notifications/initialized' }, headers);
+    const other = await post({ jsonrpc: '2.0', method: 'notifications/roots/list_changed' }, headers);
+    expect(initialized.status).toBe(202);
+    expect(initialized.headers.get('x-request-id')).toBe('req-initialized');
+    expect(initialized.messages).toEqual([]);
+    expect(other.status).toBe(202);
+    const names = (answer: Answer) => [...answer.headers.keys()].filter((name) => name !== 'date');
+    expect(names(initialized)).toEqual(names(other));
+  });
+
   it("passes a backend's JSON-RPC error through unchanged", async () => {
     const session = await openSession();
     const answer = await post({ jsonrpc: '2.0', id: 'x', method: 'no/such/method' }, session);
