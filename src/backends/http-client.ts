@@ -31,6 +31,17 @@ const FIRST_RESUME_DELAY_MS = 1_000;
 const MAX_REDIRECTS = 3;
 /** An answer's body is read whole; beyond this the backend is misbehaving. */
 const MAX_JSON_BYTES = 64 << 20;
+const SSE = 'text/event-stream';
+const POST_HEADERS = ['content-type', 'application/json', 'accept', `application/json, ${SSE}`];
+/** Set by this client at each request: a configured header of the same name is left out. */
+const PROTOCOL_HEADERS = new Set([
+  'content-type',
+  'accept',
+  'content-length',
+  'last-event-id',
+  'mcp-session-id',
+  'mcp-protocol-version',
+]);
 
 /** A response with an unexpected status; `status` 404 means the backend no longer knows the session. */
 export class HttpStatusError extends Error {
@@ -80,13 +91,16 @@ export class HttpClientTransport implements Transport {
   private closed = false;
   /** The backend URL as request options, worked out once rather than at every request. */
   private readonly target: RequestOptions;
+  /** Host and the configured headers as raw name/value pairs, the start of every request's headers. */
+  private readonly baseHeaders: readonly string[];
 
   constructor(
     private readonly url: URL,
     /** Configured headers (Authorization, …); the protocol's own headers are set over them. */
-    private readonly headers: Record<string, string> = {},
+    headers: Record<string, string> = {},
   ) {
     this.target = urlToHttpOptions(url);
+    this.baseHeaders = baseHeaders(url, headers);
   }
 
   async start(): Promise<void> {}
@@ -129,12 +143,7 @@ export class HttpClientTransport implements Transport {
 
   private async post(message: JSONRPCMessage, abandon?: Abandon): Promise<void> {
     const body = JSON.stringify(message);
-    const res = await this.exchange(
-      'POST',
-      body,
-      { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-      abandon,
-    );
+    const res = await this.exchange('POST', body, POST_HEADERS, abandon);
     const status = res.statusCode ?? 0;
     if (status < 200 || status > 299) throw await statusError(res, 'POST');
     if (!isJsonRpcRequest(message)) {
@@ -196,12 +205,7 @@ export class HttpClientTransport implements Transport {
         );
       }
       await delay(this.serverRetryMs ?? FIRST_RESUME_DELAY_MS * 1.5 ** resumes);
-      res = await this.exchange(
-        'GET',
-        undefined,
-        { accept: 'text/event-stream', 'last-event-id': lastEventId },
-        abandon,
-      );
+      res = await this.exchange('GET', undefined, ['accept', SSE, 'last-event-id', lastEventId], abandon);
       if (res.statusCode !== 200) throw await statusError(res, 'GET (resuming a stream)');
     }
   }
@@ -210,10 +214,11 @@ export class HttpClientTransport implements Transport {
   private async listen(lastEventId?: string, failures = 0): Promise<void> {
     if (this.closed) return;
     try {
-      const res = await this.exchange('GET', undefined, {
-        accept: 'text/event-stream',
-        ...(lastEventId === undefined ? {} : { 'last-event-id': lastEventId }),
-      });
+      const res = await this.exchange(
+        'GET',
+        undefined,
+        lastEventId === undefined ? ['accept', SSE] : ['accept', SSE, 'last-event-id', lastEventId],
+      );
       if (res.statusCode === 405) return void res.resume();
       if (res.statusCode !== 200) throw await statusError(res, 'GET');
       failures = 0;
@@ -255,9 +260,10 @@ export class HttpClientTransport implements Transport {
     res.setEncoding('utf8');
     res.on('data', (chunk: string) => parser.feed(chunk));
     return new Promise((resolve) => {
-      res.once('end', () => resolve({ answered, lastEventId }));
-      res.once('close', () => resolve({ answered, lastEventId }));
-      res.once('error', (error) => resolve({ answered, lastEventId, error }));
+      // Whichever comes first settles (end, close or error); `on` rather than `once`, as in exchange.
+      res.on('end', () => resolve({ answered, lastEventId }));
+      res.on('close', () => resolve({ answered, lastEventId }));
+      res.on('error', (error) => resolve({ answered, lastEventId, error }));
     });
   }
 
@@ -274,20 +280,27 @@ export class HttpClientTransport implements Transport {
   private exchange(
     method: string,
     body?: string,
-    extra: Record<string, string> = {},
+    extra: readonly string[] = [],
     abandon?: Abandon,
   ): Promise<IncomingMessage> {
     if (this.closed) return Promise.reject(new Error('the connection is closed'));
-    const headers: Record<string, string> = { ...this.headers, ...extra };
-    if (this.sessionId !== undefined) headers['mcp-session-id'] = this.sessionId;
-    if (this.protocolVersion !== undefined) headers['mcp-protocol-version'] = this.protocolVersion;
-    if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
+    // Raw name/value pairs, all in lower case and each name once: node:http writes them as they are, without the
+    // bookkeeping of a header object (its own Host and Authorization are in baseHeaders).
+    const headers = this.baseHeaders.concat(extra);
+    if (this.sessionId !== undefined) headers.push('mcp-session-id', this.sessionId);
+    if (this.protocolVersion !== undefined) headers.push('mcp-protocol-version', this.protocolVersion);
+    if (body !== undefined) headers.push('content-length', String(Buffer.byteLength(body)));
 
     const attempt = (url: URL, redirects: number, retried: boolean): Promise<IncomingMessage> =>
       new Promise((resolve, reject) => {
         const secure = url.protocol === 'https:';
+        const target = url === this.url ? this.target : urlToHttpOptions(url);
+        // One literal of one shape (node:http copies the options of every request it makes).
         const request = (secure ? httpsRequest : httpRequest)({
-          ...(url === this.url ? this.target : urlToHttpOptions(url)),
+          protocol: target.protocol,
+          hostname: target.hostname,
+          port: target.port,
+          path: target.path,
           method,
           headers,
           // A retry takes a socket of its own: the pool may hold more sockets the backend has closed.
@@ -296,14 +309,15 @@ export class HttpClientTransport implements Transport {
         const serial = this.requestsMade++;
         this.requests.set(serial, request);
         abandon?.watch(request);
-        request.once('close', () => this.requests.delete(serial));
+        // `on` where an event comes once: `once` wraps the listener and removes it again, at every request.
+        request.on('close', () => this.requests.delete(serial));
         request.once('error', (error: NodeJS.ErrnoException) => {
           const stale = error.code === 'ECONNRESET' || error.code === 'EPIPE';
           if (request.reusedSocket && stale && !retried && !this.closed && !abandon?.abandoned) {
             resolve(attempt(url, redirects, true));
           } else reject(error);
         });
-        request.once('response', (res) => {
+        request.on('response', (res) => {
           const session = res.headers['mcp-session-id'];
           if (typeof session === 'string') this.sessionId = session;
           const location = res.headers.location;
@@ -339,9 +353,26 @@ function readText(res: IncomingMessage): Promise<string> {
       if (size > MAX_JSON_BYTES) res.destroy(new Error(`an answer larger than ${MAX_JSON_BYTES} bytes`));
       else chunks.push(chunk);
     });
-    res.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    res.once('error', reject);
+    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    res.on('error', reject);
   });
+}
+
+/**
+ * Host, the URL's credentials as Basic authorization and the configured headers, as raw pairs. What node:http adds to
+ * a header object by itself (Host, Authorization from the URL unless one is configured) it does not add to raw pairs.
+ */
+function baseHeaders(url: URL, configured: Record<string, string>): string[] {
+  const byName = new Map<string, string>([['host', url.host]]);
+  for (const [name, value] of Object.entries(configured)) {
+    const key = name.toLowerCase();
+    if (!PROTOCOL_HEADERS.has(key)) byName.set(key, value);
+  }
+  const auth = urlToHttpOptions(url).auth;
+  if (auth && !byName.has('authorization')) {
+    byName.set('authorization', `Basic ${Buffer.from(auth).toString('base64')}`);
+  }
+  return [...byName].flat();
 }
 
 function preview(value: unknown): string {

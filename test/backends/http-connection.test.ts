@@ -13,6 +13,8 @@ import { startHttpBackend, type HttpBackend } from '../helpers/http-backend.js';
 let backend: HttpBackend;
 let base: string;
 const deleted: string[] = [];
+/** The raw header lines of every POST, as the backend read them. */
+const posted: string[][] = [];
 let refuseWith: number | undefined;
 
 beforeAll(async () => {
@@ -25,6 +27,7 @@ beforeAll(async () => {
     intercept(req, res) {
       const id = req.headers['mcp-session-id'];
       if (req.method === 'DELETE' && typeof id === 'string') deleted.push(id);
+      if (req.method === 'POST') posted.push(req.rawHeaders);
       if (refuseWith === undefined) return false;
       res.writeHead(refuseWith, { 'content-type': 'text/plain' }).end('invalid token');
       return true;
@@ -38,10 +41,11 @@ afterAll(() => backend?.close());
 beforeEach(() => {
   refuseWith = undefined;
   deleted.length = 0;
+  posted.length = 0;
 });
 
-function connect(): Promise<Connection> {
-  const { config } = parseConfig(`backends:\n  remote:\n    http_url: ${base}\n`, {
+function connect(url = base, headers = ''): Promise<Connection> {
+  const { config } = parseConfig(`backends:\n  remote:\n    http_url: ${url}\n${headers}`, {
     path: '/tmp/servers.yaml',
     env: {},
   });
@@ -83,6 +87,28 @@ describe('a Streamable HTTP connection', () => {
     expect(connection.closed).toBe(true);
     // No DELETE for a session the backend no longer has.
     expect(deleted).toHaveLength(0);
+  });
+
+  it('sends configured headers once each, the protocol headers over them, and URL credentials as Basic', async () => {
+    const withCredentials = base.replace('http://', 'http://alice:s%40cret@');
+    const headers =
+      '    headers:\n      X-Api-Key: k1\n      Content-Type: text/plain\n      MCP-Session-Id: forged\n';
+    const connection = await connect(withCredentials, headers);
+    await connection.request('tools/call', { name: 'hello', arguments: {} }, LIMITS);
+    await connection.close();
+    const call = posted.at(-1)!;
+    const lines = new Map<string, string[]>();
+    for (let i = 0; i < call.length; i += 2) {
+      const name = call[i]!.toLowerCase();
+      lines.set(name, [...(lines.get(name) ?? []), call[i + 1]!]);
+    }
+    expect(lines.get('host')).toEqual([new URL(base).host]);
+    expect(lines.get('x-api-key')).toEqual(['k1']);
+    expect(lines.get('content-type')).toEqual(['application/json']);
+    expect(lines.get('mcp-session-id')).toEqual([expect.not.stringMatching('forged')]);
+    expect(lines.get('authorization')).toEqual([`Basic ${Buffer.from('alice:s@cret').toString('base64')}`]);
+    expect(lines.get('mcp-protocol-version')).toHaveLength(1);
+    expect(lines.get('connection')).toEqual(['keep-alive']);
   });
 
   it('reports a refusal of its credentials with the status, not as a closed connection', async () => {
