@@ -224,7 +224,7 @@ export function printReport(
           String(step.children),
         ]),
       ),
-      `(HTTP echo backend RSS with those sessions: ${fmt(s.httpBackendRssMb, 1)} MB)`,
+      `(HTTP echo backend RSS with those sessions: ${fmt(s.httpBackendRssMb, 1)} MB; the first step on a gateway started without the service files' MALLOC_TRIM_THRESHOLD_: +${fmt(s.stdioStepWithoutServiceEnv.addedMb, 1)} MB)`,
       '',
     );
   }

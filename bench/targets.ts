@@ -129,6 +129,7 @@ export function checkTargets(
         limit: '≤ +40 MB',
         measured: `${fmt(scaled, 1)} MB`,
         met: scaled === null || !enough ? null : scaled <= 40,
+        floor: `+${fmt(sessions.stdioStepWithoutServiceEnv.addedMb, 1)} MB without the service files' MALLOC_TRIM_THRESHOLD_`,
       });
       checks.push({
         target: 'no process per session (shared stdio)',

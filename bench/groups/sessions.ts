@@ -11,7 +11,7 @@ import { HTTP_BACKEND, STDIO_BACKEND, writeEchoConfig } from '../fixtures.js';
 import { median } from '../loop.js';
 import { HttpMcpSession, createAgent } from '../mcp-client.js';
 import { mb } from '../measure.js';
-import { startGateway, type StartedEcho } from '../processes.js';
+import { SERVICE_ENV, startGateway, type StartedEcho } from '../processes.js';
 import { childPids, rssBytes } from '../procfs.js';
 import { QUICK, SETTINGS } from '../settings.js';
 
@@ -29,6 +29,8 @@ export interface SessionsResult {
     children: number;
   }>;
   httpBackendRssMb: number | null;
+  /** The first step again, on a gateway started without the service files' malloc setting (SERVICE_ENV). */
+  stdioStepWithoutServiceEnv: { addedMb: number | null };
 }
 
 /** RSS after the process settles: the median of three readings 250 ms apart. */
@@ -52,7 +54,21 @@ export async function sessionsGroup(
   const configPath = writeEchoConfig(join(dir, 'sessions'), httpUrl);
   mkdirSync(join(dir, 'sessions', 'state'), { recursive: true });
   copyFileSync(catalogFrom, join(dir, 'sessions', 'state', 'catalog.json'));
-  const gateway = await startGateway(configPath);
+  const main = await measureSessions(configPath, http, undefined, 3);
+  const env = { ...process.env };
+  for (const name of Object.keys(SERVICE_ENV)) delete env[name];
+  const without = await measureSessions(configPath, http, env, 1);
+  return { ...main, stdioStepWithoutServiceEnv: { addedMb: without.steps[0]?.addedMb ?? null } };
+}
+
+/** Idle RSS, one session, then the first `stepsToTake` steps of sessions, on a gateway started in `env`. */
+async function measureSessions(
+  configPath: string,
+  http: StartedEcho,
+  env: NodeJS.ProcessEnv | undefined,
+  stepsToTake: number,
+): Promise<Omit<SessionsResult, 'stdioStepWithoutServiceEnv'>> {
+  const gateway = await startGateway(configPath, env ? { env } : {});
   try {
     const idleRssMb = await settledRss(gateway.pid);
     const first = await HttpMcpSession.open(createAgent(4), `${gateway.url}/mcp/${STDIO_BACKEND}`);
@@ -66,7 +82,7 @@ export async function sessionsGroup(
       { endpoint: '/mcp', count: SETTINGS.sessions },
       { endpoint: `/mcp/${HTTP_BACKEND}`, count: Math.min(250, SETTINGS.sessions) },
     ];
-    for (const { endpoint, count } of plan) {
+    for (const { endpoint, count } of plan.slice(0, stepsToTake)) {
       process.stderr.write(`  ${count} idle sessions on ${endpoint} …\n`);
       await openSessions(16, `${gateway.url}${endpoint}`, count);
       const rssMb = await settledRss(gateway.pid);

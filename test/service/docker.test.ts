@@ -108,6 +108,14 @@ describe('Dockerfile', () => {
     ).toMatch(/install .*\btini\b/);
   });
 
+  it('gives the gateway the memory setting of the systemd units', () => {
+    expect(
+      inFinal('ENV')
+        .map((e) => e.args.split(/\s+/))
+        .flat(),
+    ).toContain('MALLOC_TRIM_THRESHOLD_=1048576');
+  });
+
   it('health-checks /livez on the default port, in exec form, with a timeout', () => {
     const command = healthcheckCommand();
     expect(command[0]).toBe('node');
