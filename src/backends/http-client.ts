@@ -100,7 +100,7 @@ export class HttpClientTransport implements Transport {
     headers: Record<string, string> = {},
   ) {
     this.target = urlToHttpOptions(url);
-    this.baseHeaders = baseHeaders(url, headers);
+    this.baseHeaders = baseHeaders(url.host, this.target.auth, headers);
   }
 
   async start(): Promise<void> {}
@@ -362,13 +362,16 @@ function readText(res: IncomingMessage): Promise<string> {
  * Host, the URL's credentials as Basic authorization and the configured headers, as raw pairs. What node:http adds to
  * a header object by itself (Host, Authorization from the URL unless one is configured) it does not add to raw pairs.
  */
-function baseHeaders(url: URL, configured: Record<string, string>): string[] {
-  const byName = new Map<string, string>([['host', url.host]]);
+function baseHeaders(
+  host: string,
+  auth: string | null | undefined,
+  configured: Record<string, string>,
+): string[] {
+  const byName = new Map<string, string>([['host', host]]);
   for (const [name, value] of Object.entries(configured)) {
     const key = name.toLowerCase();
     if (!PROTOCOL_HEADERS.has(key)) byName.set(key, value);
   }
-  const auth = urlToHttpOptions(url).auth;
   if (auth && !byName.has('authorization')) {
     byName.set('authorization', `Basic ${Buffer.from(auth).toString('base64')}`);
   }
