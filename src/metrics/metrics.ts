@@ -5,7 +5,7 @@
  * backends or the catalog; child series are looked up once and kept, so recording is a few map lookups.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { talliedCounter } from './tally.js';
+import { talliedCounter, talliedHistogram } from './tally.js';
 import {
   BACKEND_STATES,
   type BackendStateLabel,
@@ -125,7 +125,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
     registers,
   }).set({ version: options.version }, 1);
 
-  // The counters every request touches are tallied (tally.ts) and handed over when a scrape collects them.
+  // The counters and the histogram every request touches are tallied (tally.ts), read when a scrape collects them.
   const httpTallies = talliedCounter({
     name: `${PREFIX}http_requests_total`,
     help: 'HTTP requests answered, by route pattern and status code.',
@@ -144,7 +144,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
     labelNames: ['backend'],
     registers,
   });
-  const requestDuration = new Histogram({
+  const requestDuration = talliedHistogram({
     name: `${PREFIX}request_duration_seconds`,
     help: 'Time from receiving a JSON-RPC request to answering it, backend start included, by backend and method.',
     labelNames: ['backend', 'method'],
@@ -269,7 +269,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
           cached((outcome: CallOutcome) => requestTallies.series({ route, backend, method, outcome })),
         ),
       ),
-      duration: cached((method: string) => requestDuration.labels(backend, method)),
+      duration: cached((method: string) => requestDuration.series({ backend, method })),
       cachedToolLists: cachedToolLists.labels(backend),
       tools: cached((tool: string) =>
         cached((outcome: CallOutcome) => toolTallies.series({ backend, tool, outcome })),
