@@ -1,8 +1,8 @@
 /**
  * @module call-response: the HTTP response of one directly answered call (passthrough/direct-lane.ts), written on
- * node:http: an SSE stream as the SDK's own transport answers (same headers, events and keep-alive comments), so
- * that a client sees no difference between the two paths. Headers wait for the first event, so a call with nothing
- * to say before its answer costs one write.
+ * node:http: an SSE stream as the SDK's own transport answers (its events, keep-alive comments and headers; an answer
+ * written whole leaves out the headers only a stream that goes on needs), so that a client sees no difference between
+ * the two paths. Headers wait for the first event, so a call with nothing to say before its answer costs one write.
  */
 import type { ServerResponse } from 'node:http';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
@@ -59,8 +59,8 @@ class KeepAliveTicker {
 
 const tickers = new Map<number, KeepAliveTicker>();
 
-/** As the SDK's transport writes them. */
-const SSE_HEADERS = [
+/** As the SDK's transport writes them: for a stream that goes on after its first event. */
+const STREAM_HEADERS = [
   'content-type',
   'text/event-stream',
   'cache-control',
@@ -70,6 +70,14 @@ const SSE_HEADERS = [
   'x-accel-buffering',
   'no',
 ];
+
+/**
+ * For a stream written whole in one write with its length, what of the above still says something: node:http writes
+ * the Connection header itself (`keep-alive`, or `close` when the client asked for it, which a fixed `keep-alive`
+ * overrode), and a proxy's buffering cannot hold back an answer that is already whole. Each header node:http writes
+ * costs a validation of its name and value and a lower-casing (about 1,300 instructions).
+ */
+const WHOLE_STREAM_HEADERS = ['content-type', 'text/event-stream', 'cache-control', 'no-cache, no-transform'];
 
 export class CallResponse implements CallStream {
   private streaming = false;
@@ -123,8 +131,10 @@ export class CallResponse implements CallStream {
     if (this.streaming) return;
     this.streaming = true;
     // A flat list: node:http takes it as it is, where an object would be built and then walked key by key.
-    const headers = this.headers.concat(SSE_HEADERS);
-    if (length !== undefined) headers.push('content-length', String(length));
+    const headers =
+      length === undefined
+        ? this.headers.concat(STREAM_HEADERS)
+        : this.headers.concat(WHOLE_STREAM_HEADERS, ['content-length', String(length)]);
     this.res.writeHead(200, headers);
   }
 

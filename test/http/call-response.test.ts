@@ -1,9 +1,9 @@
 /**
  * The response of a directly answered call, on a real node:http server: one write of known length when nothing
  * precedes the answer; otherwise an SSE stream with the call's messages in order, keep-alive comments while it is
- * quiet, and an end without an answer when the call was cancelled.
+ * quiet, and an end without an answer when the call was cancelled. The Connection header is node:http's to write.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, get, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CallResponse } from '../../src/http/call-response.js';
@@ -20,6 +20,19 @@ async function respond(script: (response: CallResponse) => Promise<void> | void,
   const { port } = server.address() as AddressInfo;
   const response = await fetch(`http://127.0.0.1:${port}/`);
   return { headers: response.headers, body: await response.text() };
+}
+
+/** The headers of a response to a GET sent with `connection` as its Connection header. */
+async function headersFor(connection: 'close' | 'keep-alive', script: (response: CallResponse) => void) {
+  server = createServer((_req, res) => script(new CallResponse(res, ['mcp-session-id', 's-1'])));
+  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return new Promise<IncomingHttpHeaders>((resolve, reject) => {
+    get({ host: '127.0.0.1', port, headers: { connection }, agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.headers));
+    }).on('error', reject);
+  });
 }
 
 const answer = { jsonrpc: '2.0' as const, id: 1, result: { ok: true } };
@@ -45,7 +58,15 @@ describe('CallResponse', () => {
       r.end(answer);
     });
     expect(headers.get('content-length')).toBeNull();
+    expect(headers.get('cache-control')).toBe('no-cache, no-transform');
+    expect(headers.get('x-accel-buffering')).toBe('no');
     expect(body).toBe(event(progress) + event(answer));
+  });
+
+  it('keeps the connection open, or closes it when the client asked, for an answer written whole', async () => {
+    expect((await headersFor('close', (r) => r.end(answer))).connection).toBe('close');
+    await new Promise<void>((resolve) => server!.close(() => resolve()));
+    expect((await headersFor('keep-alive', (r) => r.end(answer))).connection).toBe('keep-alive');
   });
 
   it('sends keep-alive comments while the call is quiet', async () => {
