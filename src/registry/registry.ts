@@ -188,7 +188,7 @@ export class Registry {
   }
 
   /** The shared connection of a stdio backend, started if it is not running. */
-  acquireShared(name: string): Promise<Connection> {
+  acquireShared(name: string): Connection | Promise<Connection> {
     return this.supervisor(name).acquire();
   }
 

@@ -124,9 +124,9 @@ export class Supervisor {
   }
 
   /** The shared connection, started if it is not running. */
-  acquire(): Promise<Connection> {
+  acquire(): Connection | Promise<Connection> {
     this.lastUsed = this.now();
-    if (this.connection && !this.connection.closed) return Promise.resolve(this.connection);
+    if (this.connection && !this.connection.closed) return this.connection;
     if (this.starting) return this.starting;
     const refusal = this.refusal();
     if (refusal) return Promise.reject(refusal);

@@ -14,8 +14,8 @@ import type { ConnectionCredential, Registry } from '../registry/registry.js';
 
 export interface BackendLink {
   readonly name: string;
-  /** The connection to use now; may start, wake or re-open one. */
-  connection(): Promise<Connection>;
+  /** The connection to use now (itself when it is up); may start, wake or re-open one. */
+  connection(): Connection | Promise<Connection>;
   /** The session's own connection while it is open (a shared one is the registry's: undefined). */
   current(): Connection | undefined;
   /** Makes `peer` the audience of what the backend sends on its own (notifications, requests). */
@@ -48,8 +48,8 @@ export function createBackendLink(
   let opening: Promise<Connection> | undefined;
   let closed = false;
 
-  function ownConnection(): Promise<Connection> {
-    if (owned && !owned.closed) return Promise.resolve(owned);
+  function ownConnection(): Connection | Promise<Connection> {
+    if (owned && !owned.closed) return owned;
     const continued = resume;
     resume = undefined;
     opening ??= registry

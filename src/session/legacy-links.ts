@@ -24,7 +24,7 @@ interface Idle {
 
 /** One request's hold on a connection: `connect` for forwarding (a fresh one if the backend lost the session). */
 export interface HeldConnection {
-  connect(): Promise<Connection>;
+  connect(): Connection | Promise<Connection>;
   /** Gives the connection back (kept for the next request, or closed); idempotent. */
   release(): void;
 }

@@ -168,7 +168,7 @@ describe('Supervisor', () => {
 
     connections[1]!.end('the process exited with code 1');
     expect(s.status().state).toBe('backoff');
-    const refused = await s.acquire().catch((e: unknown) => e);
+    const refused = await Promise.resolve(s.acquire()).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(GatewayError);
     expect((refused as GatewayError).data).toMatchObject({ retry_after_s: 1, state: 'backoff' });
     expect(connections).toHaveLength(2); // refused without spawning
