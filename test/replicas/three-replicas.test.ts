@@ -104,8 +104,12 @@ backends:
 
   it("serves search on B and C from A's reading of a backend, without starting it", async () => {
     for (const replica of replicas.slice(1)) {
-      const spare = (await health(replica.url)).backends.spare!;
-      expect(spare.catalog).toBe('indexed');
+      // A replica reads the shared catalog from Redis once it listens: indexed a moment later, never by starting it.
+      await until(
+        async () => (await health(replica.url)).backends.spare?.catalog === 'indexed',
+        `replica ${replica.name} takes the shared reading of spare`,
+        10_000,
+      );
       const client = await modernClient(`${replica.url}/mcp`);
       clients.push(client);
       const found = await client.callTool({ name: 'gateway_search_tools', arguments: { query: 'echo' } });
