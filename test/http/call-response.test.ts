@@ -11,22 +11,25 @@ import { CallResponse } from '../../src/http/call-response.js';
 let server: Server | undefined;
 afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
 
-/** Serves one request with `script`, returns the response's headers and body as the client saw them. */
-async function respond(script: (response: CallResponse) => Promise<void> | void, keepAliveMs?: number) {
+/** Serves requests with `script` on a fresh server; resolves with its port. */
+async function serve(script: (response: CallResponse) => Promise<void> | void, keepAliveMs?: number) {
   server = createServer(
     (_req, res) => void script(new CallResponse(res, ['mcp-session-id', 's-1'], keepAliveMs)),
   );
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  return (server.address() as AddressInfo).port;
+}
+
+/** Serves one request with `script`, returns the response's headers and body as the client saw them. */
+async function respond(script: (response: CallResponse) => Promise<void> | void, keepAliveMs?: number) {
+  const port = await serve(script, keepAliveMs);
   const response = await fetch(`http://127.0.0.1:${port}/`);
   return { headers: response.headers, body: await response.text() };
 }
 
 /** The headers of a response to a GET sent with `connection` as its Connection header. */
 async function headersFor(connection: 'close' | 'keep-alive', script: (response: CallResponse) => void) {
-  server = createServer((_req, res) => script(new CallResponse(res, ['mcp-session-id', 's-1'])));
-  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const port = await serve(script);
   return new Promise<IncomingHttpHeaders>((resolve, reject) => {
     get({ host: '127.0.0.1', port, headers: { connection }, agent: false }, (res) => {
       res.resume();
