@@ -72,7 +72,7 @@ export class Discovery {
     if (age <= (this.options.ttlMs ?? DEFAULT_TTL_MS)) return;
     if (fixed) void this.read(name, fixed);
     // A session's connection advertises its client's capabilities: the read goes through one of discovery's own.
-    else void this.refresh(name);
+    else this.refreshInBackground(name);
   }
 
   /**
@@ -173,6 +173,11 @@ export class Discovery {
     return refreshing;
   }
 
+  /** A refresh nobody waits for: its failure (the backend cannot be reached) is logged and noted, not left unhandled. */
+  private refreshInBackground(name: string): void {
+    this.refresh(name).catch((error: unknown) => this.failed(name, error, 'could not read the tool list'));
+  }
+
   private async refreshOnce(name: string): Promise<boolean> {
     const { catalog } = this.options;
     if (!catalog.sharing || catalog.isIndexed(name)) return this.readBackend(name);
@@ -219,10 +224,7 @@ export class Discovery {
       this.debounce.delete(name);
       if (this.stopped || announcer.closed) return;
       if (fixed) void this.read(name, fixed);
-      else
-        void this.refresh(name).catch((error: unknown) =>
-          this.failed(name, error, 'could not read the tool list'),
-        );
+      else this.refreshInBackground(name);
     }, this.options.debounceMs ?? 500);
     timer.unref();
     this.debounce.set(name, timer);
