@@ -4,7 +4,7 @@
  * that runs several targets in a rotating order, and the throughput row the report and the JSON are made of.
  */
 import { closedLoop, median, quantile, type Call } from './loop.js';
-import { cpuMicros, rssBytes } from './procfs.js';
+import { cpuMicros, machineTicks, rssBytes } from './procfs.js';
 import { SETTINGS, type Sharing } from './settings.js';
 
 export interface RoundSample {
@@ -21,6 +21,8 @@ export interface RoundSample {
   /** The load client's own CPU per call (µs) and as a share of one core (%). */
   clientCpuUs: number;
   clientCpuPct: number;
+  /** How busy all the machine's cores were over the round, whoever used them (%). */
+  machineBusyPct: number | null;
   gatewayRssMb: number | null;
 }
 
@@ -48,7 +50,9 @@ async function measureRound(target: Target, concurrency: number, durationMs: num
   const gw0 = gatewayPid ? cpuMicros(gatewayPid) : null;
   const be0 = backend ? cpuMicros(backend) : null;
   const client0 = process.cpuUsage();
+  const machine0 = machineTicks();
   const loop = await closedLoop(concurrency, durationMs, SETTINGS.maxCallsPerRound, target.call);
+  const machine1 = machineTicks();
   const client = process.cpuUsage(client0);
   const gw1 = gatewayPid ? cpuMicros(gatewayPid) : null;
   const be1 = backend ? cpuMicros(backend) : null;
@@ -66,6 +70,10 @@ async function measureRound(target: Target, concurrency: number, durationMs: num
     backendCpuUs: perCall(be0, be1),
     clientCpuUs: loop.calls ? clientUs / loop.calls : NaN,
     clientCpuPct: (clientUs / (loop.elapsedMs * 1000)) * 100,
+    machineBusyPct:
+      machine0 && machine1 && machine1.total > machine0.total
+        ? ((machine1.busy - machine0.busy) / (machine1.total - machine0.total)) * 100
+        : null,
     gatewayRssMb: gatewayPid ? mb(rssBytes(gatewayPid)) : null,
   };
   return { sample, firstError: loop.firstError };
@@ -88,6 +96,7 @@ function summarize(samples: RoundSample[], firstError: string | undefined): Summ
     backendCpuUs: med((s) => s.backendCpuUs),
     clientCpuUs: med((s) => s.clientCpuUs) ?? NaN,
     clientCpuPct: med((s) => s.clientCpuPct) ?? NaN,
+    machineBusyPct: med((s) => s.machineBusyPct),
     gatewayRssMb: med((s) => s.gatewayRssMb),
     ...(firstError ? { firstError } : {}),
   };

@@ -1,6 +1,7 @@
 /**
  * @module bench/procfs: what a process costs, read from Linux /proc (so the gateway is measured apart from the load
- * client): CPU time (utime + stime), resident memory (VmRSS) and direct children. Elsewhere these read as null.
+ * client): CPU time (utime + stime), resident memory (VmRSS) and direct children; and how busy the whole machine's
+ * cores are. Elsewhere these read as null.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -56,6 +57,23 @@ export function childPids(pid: number): number[] {
     // The process is gone or /proc is not Linux's.
   }
   return [...children];
+}
+
+/** The machine's CPU time so far, all cores, in USER_HZ ticks: working, and in all; null when unreadable. */
+export function machineTicks(): { busy: number; total: number } | null {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
+    // cpu  user nice system idle iowait irq softirq steal …: time the host withheld (steal) is in the total only.
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = line
+      .trim()
+      .split(/\s+/)
+      .slice(1, 9)
+      .map(Number);
+    const busy = user! + nice! + system! + irq! + softirq!;
+    return { busy, total: busy + idle! + iowait! + steal! };
+  } catch {
+    return null;
+  }
 }
 
 function readdirTasks(pid: number): string[] {

@@ -73,6 +73,8 @@ function peersTable(peers: PeersResult): string {
       'p99 ms',
       'CPU µs/call',
       'be µs/call',
+      'cl µs/call',
+      'machine %',
       'lost %',
       'err',
       'note',
@@ -87,12 +89,14 @@ function peersTable(peers: PeersResult): string {
         fmt(s?.p99Ms, 3),
         fmt(s?.gatewayCpuUs, 0),
         fmt(s?.backendCpuUs, 0),
+        fmt(s?.clientCpuUs, 0),
+        fmt(s?.machineBusyPct, 0),
         r.lostPct === undefined ? '' : fmt(r.lostPct, 0),
         s ? String(s.errors) : '',
         r.skipped ? `could not run: ${r.skipped}` : (s?.firstError ?? ''),
       ];
     }),
-    [9],
+    [11],
   );
 }
 

@@ -2,7 +2,8 @@
  * @module bench/groups/peers: the gateway's /mcp/<stdio backend> beside the other gateways (bench/peers.ts: mcp-hub,
  * mcp-proxy, supergateway at pinned versions), each in front of the same stdio echo server, one session per worker
  * at concurrency 16 and 64, rounds interleaved; then the same blocks again while one busy-loop process takes a core,
- * and how much of its throughput each loses. A peer that cannot run is reported with the reason.
+ * and how much of its throughput each loses. The lean prototype runs in the same blocks as the machine's reference.
+ * A peer that cannot run is reported with the reason.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -27,6 +28,11 @@ import { QUICK, SETTINGS } from '../settings.js';
 
 export const PEER_CONCURRENCY = [16, 64];
 export const GATEWAY_LABEL = 'mcp-gateway';
+/**
+ * The lean prototype (bench/lean-proxy.ts) runs in every block as this machine's reference, not as a peer: what a
+ * passthrough with next to no code of its own gets here, idle and beside the busy core.
+ */
+export const PROTOTYPE_LABEL = 'lean prototype';
 
 export interface PeerRow {
   target: string;
@@ -138,20 +144,30 @@ export async function peersGroup(rig: Rig, dir: string): Promise<PeersResult> {
       }
     }
     const gatewayUrl = `${rig.gateway.url}/mcp/${STDIO_BACKEND}`;
-    const gatewayBackend = await stdioBackendPid(rig.gateway);
+    const prototypeUrl = `${rig.lean.url}/mcp/${STDIO_BACKEND}`;
     await warmUp([
       { url: gatewayUrl },
+      { url: prototypeUrl },
       ...peers.map((p) => ({ url: p.url, transport: p.transport, tool: p.tool })),
     ]);
+    // After the warm-up: the gateway starts its stdio backend on the first session that needs it.
+    const gatewayBackend = await stdioBackendPid(rig.gateway);
+    const prototypeBackend = childPids(rig.lean.pid)[0];
     for (const load of ['idle', 'contended'] as const) {
       for (const c of PEER_CONCURRENCY) {
         const gateway = await openBatched(gatewayUrl, c);
-        const opened = [gateway];
+        const prototype = await openBatched(prototypeUrl, c);
+        const opened = [gateway, prototype];
         const targets: Target[] = [
           {
             label: GATEWAY_LABEL,
             probe: { gatewayPid: rig.gateway.pid, backendPid: () => gatewayBackend },
             call: echoCall(gateway.sessions),
+          },
+          {
+            label: PROTOTYPE_LABEL,
+            probe: { gatewayPid: rig.lean.pid, backendPid: () => prototypeBackend },
+            call: echoCall(prototype.sessions),
           },
         ];
         const blockFailed = new Map<string, string>();
@@ -187,12 +203,12 @@ export async function peersGroup(rig: Rig, dir: string): Promise<PeersResult> {
           await busy?.stop();
           for (const o of opened) await o.close();
         }
-        for (const target of [GATEWAY_LABEL, ...PEER_NAMES]) {
+        for (const target of [GATEWAY_LABEL, PROTOTYPE_LABEL, ...PEER_NAMES]) {
           const summary = result.get(target) ?? null;
           const idle = rows.find((r) => r.target === target && r.concurrency === c && r.load === 'idle');
           rows.push({
             target,
-            version: target === GATEWAY_LABEL ? null : pins[target as keyof typeof pins],
+            version: target in pins ? pins[target as keyof typeof pins] : null,
             concurrency: c,
             load,
             summary,
@@ -207,7 +223,7 @@ export async function peersGroup(rig: Rig, dir: string): Promise<PeersResult> {
     notes.push(
       `peers installed in ${install.dir} (npm, pinned in bench/peers/package.json); each in front of its own \`node dist/bench/echo-server.js --stdio\`, on 127.0.0.1`,
       'mcp-hub: its /mcp (HTTP+SSE, the only transport it serves to clients; tool echo__echo; one shared stdio process); mcp-proxy: --server stream (Streamable HTTP at /mcp, sessions, one shared stdio process); supergateway: --outputTransport streamableHttp --stateful (one stdio process per session); mcp-hub and supergateway have no listen-address flag: started with bench/peer-loopback.ts preloaded, which binds their listen(port) to 127.0.0.1',
-      'CPU µs/call = the gateway process only (not its backend children); be µs/call only where the peer has a single backend process',
+      'CPU µs/call = the gateway process only (not its backend children); be µs/call only where the peer has a single backend process; cl µs/call = the load client (this process); machine % = how busy both cores were over the round, whoever used them',
       'contended: the same block while one `node -e "for(;;){}"` process runs beside it; lost % = 1 − contended calls/s ÷ idle calls/s of the same target',
       ...(QUICK ? ['QUICK: smoke figures only'] : []),
     );
