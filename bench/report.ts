@@ -4,6 +4,7 @@
  */
 import { STDIO_BACKEND } from './fixtures.js';
 import type { ColdStartResult } from './groups/cold-start.js';
+import type { HttpClientsResult } from './groups/http-clients.js';
 import type { InstructionsResult } from './groups/instructions.js';
 import type { PeersResult } from './groups/peers.js';
 import type { SearchResult } from './groups/search.js';
@@ -100,6 +101,26 @@ function peersTable(peers: PeersResult): string {
   );
 }
 
+function httpClientsReport(clients: HttpClientsResult): string[] {
+  return [
+    table(
+      ['HTTP backend client, c=16', 'client', 'calls/s', 'p50 ms', 'cl µs/call'],
+      clients.rows.map((r) => [
+        r.backend,
+        r.client,
+        fmt(r.summary.callsPerS, 0),
+        fmt(r.summary.p50Ms, 3),
+        fmt(r.summary.clientCpuUs, 0),
+      ]),
+    ),
+    ...clients.firstRequest.map(
+      (f) =>
+        `first request in a fresh process, ${f.client}: ${fmt(f.ms, 1)} ms, RSS +${fmt(f.rssAddedMb, 1)} MB (median of 3)`,
+    ),
+    '(cl µs/call = this process, which runs the client; the backend is another process)',
+  ];
+}
+
 export function printReport(
   result: {
     machine: Machine;
@@ -107,6 +128,7 @@ export function printReport(
     throughput: ThroughputRow[];
     peers?: PeersResult | undefined;
     instructions?: InstructionsResult | undefined;
+    httpClients?: HttpClientsResult | undefined;
     gatewayRssAfterLoadMb: number | null;
     search: SearchResult[];
     sessions: SessionsResult | undefined;
@@ -158,6 +180,7 @@ export function printReport(
       '',
     );
   }
+  if (result.httpClients) out.push(...httpClientsReport(result.httpClients), '');
   if (result.peers) out.push(peersTable(result.peers), ...result.peers.notes.map((n) => `(${n})`), '');
   if (result.search.length) {
     out.push(
@@ -247,20 +270,22 @@ export function printReport(
       '',
     );
   }
-  out.push(
-    table(
-      ['target', 'limit', 'measured', 'met', 'this machine'],
-      result.targets.map((t) => [
-        t.target,
-        t.limit,
-        t.measured,
-        t.met === null ? '?' : t.met ? 'yes' : 'NO',
-        t.floor ?? '',
-      ]),
-      [4],
-    ),
-    '',
-    `results: ${file}`,
-  );
+  if (result.targets.length) {
+    out.push(
+      table(
+        ['target', 'limit', 'measured', 'met', 'this machine'],
+        result.targets.map((t) => [
+          t.target,
+          t.limit,
+          t.measured,
+          t.met === null ? '?' : t.met ? 'yes' : 'NO',
+          t.floor ?? '',
+        ]),
+        [4],
+      ),
+      '',
+    );
+  }
+  out.push(`results: ${file}`);
   process.stdout.write(`${out.join('\n')}\n`);
 }

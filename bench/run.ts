@@ -21,6 +21,7 @@ import { performance } from 'node:perf_hooks';
 import { HTTP_BACKEND, STDIO_BACKEND, writeEchoConfig } from './fixtures.js';
 import { calibrationGroup } from './groups/calibration.js';
 import { coldStartGroup } from './groups/cold-start.js';
+import { httpClientsGroup } from './groups/http-clients.js';
 import { instructionsGroup } from './groups/instructions.js';
 import { listGroup } from './groups/list.js';
 import { modernEraGroup } from './groups/modern-era.js';
@@ -120,6 +121,11 @@ async function main(): Promise<void> {
           instructionsGroup(dir, http.url, catalogFile),
         )
       : undefined;
+    const httpClients = has('http-clients')
+      ? await timed('http-clients', "HTTP backend clients: the gateway's transport and undici", () =>
+          httpClientsGroup(),
+        )
+      : undefined;
     const large = has('search') ? join(dir, 'catalog-10000', 'servers.yaml') : undefined;
     const cold = has('coldstart')
       ? await timed('coldstart', 'cold start', () => coldStartGroup(dir, http.url, catalogFile, large))
@@ -148,6 +154,7 @@ async function main(): Promise<void> {
       throughput: rows,
       peers,
       instructions,
+      httpClients,
       gatewayRssAfterLoadMb,
       search,
       sessions,
