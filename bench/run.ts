@@ -4,11 +4,12 @@
  * that drift hits both alike; prints a table and writes bench/results/<timestamp>.json. Bounded: every loop has a
  * duration and a count, every process is stopped by its pid.
  *
- *   npm run bench                  # full run (~3½ min on 2 vCPUs)
+ *   npm run bench                  # full run (~7 min on 2 vCPUs)
  *   BENCH_QUICK=1 npm run bench    # smoke run (~40 s)
  *   BENCH_PROFILE=1 npm run bench  # instead: --cpu-prof the gateway (passthrough, invoke, search, start-up)
  *   BENCH_ONLY=calibration,passthrough,list,peers,search,sessions,replicas,coldstart  BENCH_ROUNDS=5  BENCH_DURATION_MS=3000
  *   BENCH_ONLY=instructions        # opt-in: instructions per call under callgrind (BENCH_INSTR_WARMUP, _N1, _N2, _REPEATS)
+ *   BENCH_ONLY=http-clients        # opt-in: the HTTP backend client against undici's Pool, and undici's first request
  *   BENCH_PEERS_DIR=<dir>          # where the peers (bench/peers/package.json) are installed; default: OS temp dir
  *   BENCH_SESSIONS=1000  BENCH_PROFILE_MS=5000  BENCH_PROFILE_C=16
  *   BENCH_COMMIT=<sha>             # recorded when not run from a git checkout
