@@ -15,7 +15,7 @@
 import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
 
 const FIRST_RING = 8;
-/** 2 × 1,024 slots of 8 bytes: the most a table holds for ids that keep colliding (the rest spill). */
+/** The largest ring: two arrays of 1,024 slots (16 KB); past it, an id whose slot is taken spills. */
 const MAX_RING = 1024;
 
 export class IdTable<V> {
