@@ -9,7 +9,7 @@ import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:ht
 
 export const PROTOCOL_VERSION = '2025-06-18';
 const REQUEST_TIMEOUT_MS = 30_000;
-const CLIENT_INFO = { name: 'mcp-gateway-bench', version: '1.0.0' };
+export const CLIENT_INFO = { name: 'mcp-gateway-bench', version: '1.0.0' };
 
 /** A JSON-RPC error answer (the call reached a server and was refused). */
 export class RpcFailure extends Error {
@@ -39,13 +39,13 @@ function settle(pending: Pending, message: JsonRpcAnswer): void {
   else waiting.resolve(message.result);
 }
 
-interface JsonRpcAnswer {
+export interface JsonRpcAnswer {
   id?: number | string | null;
   result?: unknown;
   error?: { code: number; message: string };
 }
 
-interface HttpAnswer {
+export interface HttpAnswer {
   status: number;
   headers: IncomingHttpHeaders;
   text: string;
@@ -89,7 +89,7 @@ function send(
 }
 
 /** The answer to request `id` in a JSON body or in the `data:` lines of an SSE body. */
-function readAnswer(answer: HttpAnswer, id: number): JsonRpcAnswer {
+export function readAnswer(answer: HttpAnswer, id: number): JsonRpcAnswer {
   const type = answer.headers['content-type'] ?? '';
   if (answer.status >= 400 && !type.includes('json')) {
     throw new Error(`HTTP ${answer.status}: ${answer.text.slice(0, 200)}`);
@@ -105,7 +105,7 @@ function readAnswer(answer: HttpAnswer, id: number): JsonRpcAnswer {
   return JSON.parse(answer.text) as JsonRpcAnswer;
 }
 
-function unwrap(message: JsonRpcAnswer): unknown {
+export function unwrap(message: JsonRpcAnswer): unknown {
   if (message.error) throw new RpcFailure(message.error.code, message.error.message);
   return message.result;
 }

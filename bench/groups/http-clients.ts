@@ -9,18 +9,23 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
-import type { JSONRPCErrorResponse, JSONRPCResultResponse } from '@modelcontextprotocol/sdk/types.js';
 import { HttpClientTransport } from '../../src/backends/http-client.js';
 import { isJsonRpcResponse } from '../../src/json-rpc.js';
 import { echoCall } from '../calls.js';
 import { median } from '../loop.js';
-import { PROTOCOL_VERSION, RpcFailure, type RpcClient } from '../mcp-client.js';
+import {
+  CLIENT_INFO,
+  PROTOCOL_VERSION,
+  readAnswer,
+  unwrap,
+  type JsonRpcAnswer,
+  type RpcClient,
+} from '../mcp-client.js';
 import { runBlock, type Summary } from '../measure.js';
 import { startHttpEcho } from '../processes.js';
 
 const CONCURRENCY = 16;
 const FIRST_REQUEST = fileURLToPath(new URL('../first-request.js', import.meta.url));
-const CLIENT_INFO = { name: 'mcp-gateway-bench', version: '1.0.0' };
 const GATEWAY_CLIENT = 'gateway transport (node:http)';
 const UNDICI_CLIENT = 'undici Pool';
 
@@ -30,12 +35,10 @@ export interface HttpClientsResult {
   firstRequest: Array<{ client: string; ms: number; rssAddedMb: number }>;
 }
 
-type Answer = JSONRPCResultResponse | JSONRPCErrorResponse;
-
 /** One backend session through the gateway's transport, as a connection drives it (answers matched by id). */
 async function gatewaySession(url: URL): Promise<RpcClient> {
   const transport = new HttpClientTransport(url);
-  const waiting = new Map<unknown, (answer: Answer) => void>();
+  const waiting = new Map<unknown, (answer: JsonRpcAnswer) => void>();
   transport.onmessage = (message) => {
     if (!isJsonRpcResponse(message)) return;
     waiting.get(message.id)?.(message);
@@ -44,7 +47,7 @@ async function gatewaySession(url: URL): Promise<RpcClient> {
   let nextId = 0;
   const request = async (method: string, params: Record<string, unknown> = {}) => {
     const id = nextId++;
-    const answered = new Promise<Answer>((resolve) => waiting.set(id, resolve));
+    const answered = new Promise<JsonRpcAnswer>((resolve) => waiting.set(id, resolve));
     await transport.send({ jsonrpc: '2.0', id, method, params });
     return unwrap(await answered);
   };
@@ -64,7 +67,7 @@ async function gatewaySession(url: URL): Promise<RpcClient> {
   };
 }
 
-/** One backend session through undici's Pool: POST, the body read whole, the answer found in JSON or SSE. */
+/** One backend session through undici's Pool: POST, the body read whole, the answer read as the load client reads it. */
 async function undiciSession(pool: Pool, url: URL): Promise<RpcClient> {
   const headers: Record<string, string> = {
     'content-type': 'application/json',
@@ -78,21 +81,14 @@ async function undiciSession(pool: Pool, url: URL): Promise<RpcClient> {
       headers,
       body: JSON.stringify(message),
     });
-    const text = await res.body.text();
+    const answer = { status: res.statusCode, headers: res.headers, text: await res.body.text() };
     const session = res.headers['mcp-session-id'];
     if (typeof session === 'string') headers['mcp-session-id'] = session;
-    return { type: String(res.headers['content-type'] ?? ''), text };
+    return answer;
   };
   const request = async (method: string, params: Record<string, unknown> = {}) => {
-    const { type, text } = await post({ jsonrpc: '2.0', id: nextId++, method, params });
-    const data = type.startsWith('text/event-stream')
-      ? text
-          .split('\n')
-          .find((line) => line.startsWith('data:'))
-          ?.slice(5)
-      : text;
-    if (data === undefined) throw new Error(`no answer in: ${text.slice(0, 200)}`);
-    return unwrap(JSON.parse(data) as Answer);
+    const id = nextId++;
+    return unwrap(readAnswer(await post({ jsonrpc: '2.0', id, method, params }), id));
   };
   await request('initialize', {
     protocolVersion: PROTOCOL_VERSION,
@@ -102,11 +98,6 @@ async function undiciSession(pool: Pool, url: URL): Promise<RpcClient> {
   headers['mcp-protocol-version'] = PROTOCOL_VERSION;
   await post({ jsonrpc: '2.0', method: 'notifications/initialized' });
   return { request, close: async () => undefined };
-}
-
-function unwrap(answer: Answer): unknown {
-  if ('error' in answer) throw new RpcFailure(answer.error.code, answer.error.message);
-  return answer.result;
 }
 
 function firstRequest(client: string): { client: string; ms: number; rssAddedMb: number } {
